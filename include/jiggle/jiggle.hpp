@@ -1,0 +1,15 @@
+#pragma once
+// Everything jiggle offers, in one include.
+#include "jiggle/chain.hpp"
+#include "jiggle/check/gradcheck.hpp"
+#include "jiggle/error.hpp"
+#include "jiggle/init.hpp"
+#include "jiggle/layer.hpp"
+#include "jiggle/layers/dense.hpp"
+#include "jiggle/layers/relu.hpp"
+#include "jiggle/layers/softmax_cross_entropy.hpp"
+#include "jiggle/models/mnist_mlp.hpp"
+#include "jiggle/optim/sgd.hpp"
+#include "jiggle/parallel.hpp"
+#include "jiggle/random.hpp"
+#include "jiggle/tensor.hpp"

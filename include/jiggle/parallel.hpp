@@ -1,0 +1,33 @@
+#pragma once
+// OpenMP behind one macro: a bare `#pragma omp` breaks the -Wall -Werror build of a user who
+// compiles without -fopenmp (-Wunknown-pragmas), so the pragma exists only where OpenMP does.
+#include <Eigen/Core>
+
+#ifdef _OPENMP
+#include <omp.h>
+#define JIGGLE_PRAGMA(text) _Pragma(#text)
+#define JIGGLE_OMP(directive) JIGGLE_PRAGMA(omp directive)
+#else
+#define JIGGLE_OMP(directive)
+#endif
+
+namespace jiggle {
+
+// One pool for everything: Eigen's products and jiggle's element-wise loops share OpenMP's
+// threads, sized once here, so no two pools ever compete for the same cores.
+inline void set_thread_count(int threads) {
+#ifdef _OPENMP
+  omp_set_num_threads(threads);
+#endif
+  Eigen::setNbThreads(threads);
+}
+
+inline int thread_count() {
+#ifdef _OPENMP
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+}  // namespace jiggle

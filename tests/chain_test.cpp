@@ -1,0 +1,121 @@
+#include "jiggle/chain.hpp"
+
+#include <string>
+#include <vector>
+
+#include "jiggle/layers/dense.hpp"
+#include "jiggle/layers/relu.hpp"
+#include "jiggle/models/mnist_mlp.hpp"
+#include "support/catch.hpp"
+#include "support/gradcheck_matchers.hpp"
+
+using jiggle::Chain;
+using jiggle::Dense;
+using jiggle::Matrix;
+using jiggle::ReLU;
+
+namespace {
+
+using SmallMlp = Chain<Dense<6, 5, double>, ReLU<double>, Dense<5, 4, double>, ReLU<double>, Dense<4, 3, double>>;
+
+Matrix<double> random_batch(jiggle::Index rows, jiggle::Index cols, std::uint64_t seed) {
+  jiggle::Rng rng(seed);
+  Matrix<double> X(rows, cols);
+  for (jiggle::Index i = 0; i < X.size(); ++i) X.data()[i] = rng.normal();
+  return X;
+}
+
+std::vector<Matrix<double>> gradients_of(auto& model) {
+  std::vector<Matrix<double>> gradients;
+  jiggle::visit_parameters(model, [&](jiggle::Parameter<double>& p) { gradients.emplace_back(p.gradient); });
+  return gradients;
+}
+
+}  // namespace
+
+TEST_CASE("Chain sizes flow through size-agnostic layers", "[chain]") {
+  STATIC_REQUIRE(SmallMlp::input_size == 6);
+  STATIC_REQUIRE(SmallMlp::output_size == 3);
+  STATIC_REQUIRE(Chain<ReLU<>, Dense<5, 3>>::input_size == 5);
+  STATIC_REQUIRE(Chain<Dense<5, 3>, ReLU<>>::output_size == 3);
+  STATIC_REQUIRE(Chain<ReLU<>>::input_size == jiggle::kAnySize);
+  STATIC_REQUIRE(jiggle::Layer<SmallMlp>);
+}
+
+TEST_CASE("Chain forward applies its layers left to right", "[chain]") {
+  jiggle::Rng rng(1);
+  SmallMlp model(rng);
+  const Matrix<double> X = random_batch(6, 3, 2);
+  auto& first = model.layer<0>();
+  auto& second = model.layer<2>();
+  auto& third = model.layer<4>();
+  const Matrix<double> H1 = ((first.W * X).colwise() + first.b).cwiseMax(0.0);
+  const Matrix<double> H2 = ((second.W * H1).colwise() + second.b).cwiseMax(0.0);
+  const Matrix<double> expected = (third.W * H2).colwise() + third.b;
+  REQUIRE(model.forward(X).isApprox(expected, 1e-14));
+}
+
+TEST_CASE("Chain VJP of a 6-5-4-3 MLP matches central differences on every coordinate", "[chain][vjp]") {
+  jiggle::Rng rng(3);
+  SmallMlp model(rng);
+  const auto report = jiggle::check_vjp(model, random_batch(6, 4, 4));
+  REQUIRE_GRADCHECK_PASSES(report);
+  REQUIRE(report.entries_checked == 6 * 4 + SmallMlp::parameter_count());
+}
+
+TEST_CASE("Chain VJP of a 6-5-4-3 MLP satisfies <dY, J u> = <J^T dY, u>", "[chain][vjp]") {
+  jiggle::Rng rng(5);
+  SmallMlp model(rng);
+  REQUIRE_GRADCHECK_PASSES(jiggle::check_vjp_direction(model, random_batch(6, 4, 6)));
+}
+
+TEST_CASE("Chain VJP of the 784-512-512-10 MLP matches central differences on sampled coordinates",
+          "[chain][vjp]") {
+  jiggle::Rng rng(7);
+  jiggle::MnistMlp<double> model(rng);
+  jiggle::GradcheckOptions options;
+  options.max_entries_per_tensor = 40;
+  options.seed = 8;
+  const auto report = jiggle::check_vjp(model, random_batch(784, 3, 9), options);
+  REQUIRE_GRADCHECK_PASSES(report);
+  REQUIRE(report.entries_checked == 6 * 40 + 10);  // the last bias has only 10 entries
+  REQUIRE_GRADCHECK_PASSES(jiggle::check_vjp_direction(model, random_batch(784, 3, 10), options));
+}
+
+TEST_CASE("Nested chains compute what the flat chain computes", "[chain]") {
+  jiggle::Rng flat_rng(11);
+  SmallMlp flat(flat_rng);
+  jiggle::Rng nested_rng(11);
+  Chain<Chain<Dense<6, 5, double>, ReLU<double>>, Chain<Dense<5, 4, double>, ReLU<double>, Dense<4, 3, double>>> nested(
+      nested_rng);
+  const Matrix<double> X = random_batch(6, 3, 12);
+  REQUIRE(nested.forward(X) == flat.forward(X));
+  const Matrix<double> dY = random_batch(3, 3, 13);
+  REQUIRE(nested.backward(dY) == flat.backward(dY));
+  REQUIRE(gradients_of(nested) == gradients_of(flat));
+  REQUIRE_GRADCHECK_PASSES(jiggle::check_vjp(nested, X));
+}
+
+TEST_CASE("Chain backward_parameters gives backward's gradients without dX", "[chain]") {
+  jiggle::Rng rng(14);
+  SmallMlp model(rng);
+  const Matrix<double> X = random_batch(6, 3, 15);
+  const Matrix<double> dY = random_batch(3, 3, 16);
+  model.forward(X);
+  model.backward(dY);
+  const auto expected = gradients_of(model);
+  jiggle::visit_parameters(model, [](jiggle::Parameter<double>& p) { p.gradient.setZero(); });
+  model.backward_parameters(dY);
+  REQUIRE(gradients_of(model) == expected);
+}
+
+TEST_CASE("Chain visits parameters in order, named by position", "[chain]") {
+  jiggle::Rng rng(17);
+  Chain<Chain<Dense<6, 5, double>, ReLU<double>>, Dense<5, 3, double>> model(rng);
+  std::vector<std::string> names;
+  jiggle::visit_parameters(model, [&](jiggle::Parameter<double>& p) { names.push_back(p.path.to_string()); });
+  REQUIRE(names == std::vector<std::string>{"layers.0.layers.0.weight", "layers.0.layers.0.bias", "layers.1.weight",
+                                            "layers.1.bias"});
+  REQUIRE(jiggle::parameter_count(model) == 6 * 5 + 5 + 5 * 3 + 3);
+  STATIC_REQUIRE(decltype(model)::parameter_count() == 6 * 5 + 5 + 5 * 3 + 3);
+}

@@ -1,0 +1,18 @@
+#pragma once
+// Catch2 v3 where installed, else v2 (Debian 12 ships 2.13).
+#if __has_include(<catch2/catch_all.hpp>)
+#include <catch2/catch_all.hpp>
+#define JIGGLE_SKIP(reason) SKIP(reason)
+using Catch::Approx;
+namespace Catch {
+inline auto Contains(const std::string& text) { return Matchers::ContainsSubstring(text); }
+}  // namespace Catch
+#else
+#include <catch2/catch.hpp>
+// Catch2 v2 has no SKIP: the test says so and CTest, matching "SKIPPED:", reports it skipped.
+#define JIGGLE_SKIP(reason)         \
+  do {                              \
+    WARN("SKIPPED: " << reason);    \
+    return;                         \
+  } while (false)
+#endif
