@@ -10,5 +10,11 @@ endfunction()
 function(jiggle_native_code target)
   if(JIGGLE_NATIVE)
     target_compile_options(${target} PRIVATE -march=native)
+    # GCC 12's own AVX-512 headers write `__m512 __Y = __Y;` (_mm512_undefined_ps) and then warn
+    # about it (-Wmaybe-uninitialized) wherever Eigen's AVX-512 kernels inline them: a false
+    # positive in the compiler's headers, fixed in later GCC, that -march=native switches on.
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+      target_compile_options(${target} PRIVATE -Wno-maybe-uninitialized)
+    endif()
   endif()
 endfunction()

@@ -2,6 +2,10 @@
 // Everything jiggle offers, in one include.
 #include "jiggle/chain.hpp"
 #include "jiggle/check/gradcheck.hpp"
+#include "jiggle/data/batches.hpp"
+#include "jiggle/data/data_folder.hpp"
+#include "jiggle/data/idx.hpp"
+#include "jiggle/data/mnist.hpp"
 #include "jiggle/error.hpp"
 #include "jiggle/init.hpp"
 #include "jiggle/layer.hpp"
@@ -13,3 +17,7 @@
 #include "jiggle/parallel.hpp"
 #include "jiggle/random.hpp"
 #include "jiggle/tensor.hpp"
+#include "jiggle/train/evaluate.hpp"
+#include "jiggle/train/peak_memory.hpp"
+#include "jiggle/train/progress.hpp"
+#include "jiggle/train/train_epoch.hpp"

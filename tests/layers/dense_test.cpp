@@ -82,7 +82,8 @@ TEST_CASE("Dense rejects a batch of the wrong size with a message naming the siz
   auto layer = small_dense();
   REQUIRE_THROWS_WITH(layer.forward(Matrix<double>::Zero(6, 2)), Catch::Contains("Dense<5, 4>") &&
                                                                        Catch::Contains("6 rows, expected 5"));
-  layer.forward(Matrix<double>::Zero(5, 2));
+  const Matrix<double> X = Matrix<double>::Zero(5, 2);  // forward keeps a reference: X must outlive backward
+  layer.forward(X);
   REQUIRE_THROWS_AS(layer.backward(Matrix<double>::Zero(4, 3)), jiggle::Error);
 }
 

@@ -21,9 +21,9 @@ class Dense {
   static constexpr int output_size = Out;
   static constexpr Index parameter_count() { return Index{Out} * In + Out; }
 
-  // He initialisation by default: it trains the reference MLP best of the standard schemes
-  // (README, "Initialisation").
-  static constexpr Init default_init = Init::he_normal;
+  // Glorot (uniform) by default: of the standard schemes it trained the reference MLP best in
+  // measurement, 12 epochs of SGD over six seeds (README, "Choosing the defaults").
+  static constexpr Init default_init = Init::glorot_uniform;
 
   explicit Dense(Rng& rng, Init init = default_init) { initialize(init, W, b, rng); }
 

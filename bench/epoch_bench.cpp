@@ -1,0 +1,159 @@
+// epoch_bench: how close one training epoch of the flagship MLP comes to the cost of its bare
+// matrix products, measured in one process. Prints each figure as the median of --repeats runs,
+// then one JSON line with all of them.
+//
+//   epoch_bench [--threads N] [--repeats N] [--data DIR]
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jiggle/jiggle.hpp"
+
+namespace {
+
+constexpr int kBatch = 128;
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t middle = values.size() / 2;
+  return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
+}
+
+// MNIST when present, else random images of the same shape, so the bench runs anywhere.
+jiggle::Mnist data_for_bench(const std::filesystem::path& folder, bool& synthetic) {
+  try {
+    synthetic = false;
+    return jiggle::load_mnist(folder);
+  } catch (const jiggle::Error&) {
+    synthetic = true;
+    jiggle::Rng rng(1);
+    auto make = [&](std::size_t count) {
+      jiggle::LabelledImages split;
+      split.rows = split.cols = 28;
+      split.pixels.resize(count * 784);
+      for (auto& pixel : split.pixels) pixel = static_cast<std::uint8_t>(rng.below(256));
+      split.labels.resize(count);
+      for (auto& label : split.labels) label = static_cast<std::uint8_t>(rng.below(10));
+      return split;
+    };
+    return jiggle::Mnist{make(60000), make(10000)};
+  }
+}
+
+// Multiply-adds of one training step at batch b: three forward products, three weight
+// gradients, and the input gradients of the two upper layers (nobody needs the data's).
+double step_flops(double b) {
+  const double forward = 784.0 * 512 + 512.0 * 512 + 512.0 * 10;
+  const double input_gradients = 512.0 * 512 + 512.0 * 10;
+  return 2.0 * b * (2.0 * forward + input_gradients);
+}
+
+// The eight products of a step, written by Eigen into preallocated buffers.
+struct BareGemms {
+  explicit BareGemms(jiggle::Rng& rng) {
+    auto fill = [&](jiggle::Matrix<float>& m, jiggle::Index rows, jiggle::Index cols) {
+      m.resize(rows, cols);
+      for (jiggle::Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<float>(rng.normal() * 0.05);
+    };
+    fill(W1, 512, 784), fill(W2, 512, 512), fill(W3, 10, 512);
+    fill(X, 784, kBatch), fill(dZ, 10, kBatch);
+    H1.resize(512, kBatch), H2.resize(512, kBatch), Z.resize(10, kBatch);
+    dH1.resize(512, kBatch), dH2.resize(512, kBatch);
+    dW1.resize(512, 784), dW2.resize(512, 512), dW3.resize(10, 512);
+  }
+  void step() {
+    H1.noalias() = W1 * X;
+    H2.noalias() = W2 * H1;
+    Z.noalias() = W3 * H2;
+    dW3.noalias() = dZ * H2.transpose();
+    dH2.noalias() = W3.transpose() * dZ;
+    dW2.noalias() = dH2 * H1.transpose();
+    dH1.noalias() = W2.transpose() * dH2;
+    dW1.noalias() = dH1 * X.transpose();
+  }
+  jiggle::Matrix<float> W1, W2, W3, X, dZ, H1, H2, Z, dH1, dH2, dW1, dW2, dW3;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int threads = jiggle::thread_count();
+  int repeats = 5;
+  std::filesystem::path folder = jiggle::data_folder(JIGGLE_MNIST_DIR);
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string_view flag = argv[i];
+    if (flag == "--threads") threads = std::atoi(argv[i + 1]);
+    else if (flag == "--repeats") repeats = std::atoi(argv[i + 1]);
+    else if (flag == "--data") folder = argv[i + 1];
+    else {
+      std::fprintf(stderr, "usage: epoch_bench [--threads N] [--repeats N] [--data DIR]\n");
+      return 2;
+    }
+  }
+  if (threads < 1 || repeats < 3) {
+    std::fprintf(stderr, "epoch_bench: --threads must be at least 1 and --repeats at least 3\n");
+    return 2;
+  }
+  jiggle::set_thread_count(threads);
+
+  bool synthetic = false;
+  const jiggle::Mnist mnist = data_for_bench(folder, synthetic);
+  jiggle::Batches training(mnist.train, kBatch, jiggle::Order::shuffled, 1);
+  jiggle::Batches test(mnist.test, 1000, jiggle::Order::sequential);
+  jiggle::Rng rng(0);
+  jiggle::MnistMlp<> model(rng);
+  jiggle::SoftmaxCrossEntropy<float> loss;
+  jiggle::Sgd sgd(0.1);
+  const jiggle::Index steps = training.count();
+  const jiggle::Index tail = static_cast<jiggle::Index>(mnist.train.size()) - (steps - 1) * kBatch;
+  const double epoch_flops = static_cast<double>(steps - 1) * step_flops(kBatch) + step_flops(static_cast<double>(tail));
+
+  std::printf("epoch_bench: %d threads, %d repeats, %s data, %lld steps of batch %d\n", threads, repeats,
+              synthetic ? "synthetic" : "MNIST", static_cast<long long>(steps), kBatch);
+
+  std::vector<double> epoch_seconds, gemm_seconds, inference_seconds;
+  BareGemms gemms(rng);
+  for (int r = 0; r < repeats; ++r) {
+    auto start = std::chrono::steady_clock::now();
+    jiggle::train_epoch(model, loss, sgd, training);
+    epoch_seconds.push_back(seconds_since(start));
+
+    start = std::chrono::steady_clock::now();
+    for (jiggle::Index s = 0; s < steps; ++s) gemms.step();
+    gemm_seconds.push_back(seconds_since(start));
+
+    start = std::chrono::steady_clock::now();
+    jiggle::evaluate(model, test);
+    inference_seconds.push_back(seconds_since(start));
+    std::printf("  repeat %d: epoch %.3f s, bare GEMMs %.3f s, inference %.3f s\n", r + 1, epoch_seconds.back(),
+                gemm_seconds.back(), inference_seconds.back());
+  }
+
+  const double epoch = median(epoch_seconds);
+  const double gemm = median(gemm_seconds);
+  const double inference = median(inference_seconds);
+  const double images_per_second = static_cast<double>(mnist.train.size()) / epoch;
+  const double inference_images_per_second = static_cast<double>(mnist.test.size()) / inference;
+  std::printf("epoch:      %.3f s  %.0f images/s  %.1f GFLOP/s (%.1f GFLOP)\n", epoch, images_per_second,
+              epoch_flops / epoch / 1e9, epoch_flops / 1e9);
+  std::printf("bare GEMMs: %.3f s  %.1f GFLOP/s  (8 products x %lld steps at batch %d)\n", gemm,
+              static_cast<double>(steps) * step_flops(kBatch) / gemm / 1e9, static_cast<long long>(steps), kBatch);
+  std::printf("overhead:   %.3f (epoch / bare GEMMs)\n", epoch / gemm);
+  std::printf("inference:  %.0f images/s over %zu test images\n", inference_images_per_second, mnist.test.size());
+  std::printf("peak memory: %.0f MB\n", static_cast<double>(jiggle::peak_resident_bytes()) / 1e6);
+  std::printf(
+      "{\"threads\": %d, \"repeats\": %d, \"data\": \"%s\", \"epoch_seconds\": %.4f, \"images_per_second\": %.0f, "
+      "\"gflops\": %.2f, \"gemm_seconds\": %.4f, \"overhead_factor\": %.4f, \"inference_images_per_second\": %.0f, "
+      "\"peak_rss_mb\": %.1f}\n",
+      threads, repeats, synthetic ? "synthetic" : "mnist", epoch, images_per_second, epoch_flops / epoch / 1e9, gemm,
+      epoch / gemm, inference_images_per_second, static_cast<double>(jiggle::peak_resident_bytes()) / 1e6);
+  return 0;
+}

@@ -1,0 +1,96 @@
+#pragma once
+// Mini-batches of labelled uint8 images: a seeded shuffle per epoch, and batch b gathered into a
+// preallocated float matrix (one image per column) through a 256-entry table, so gathering is a
+// lookup per pixel and never allocates. The last, partial batch of an epoch is included.
+#include <algorithm>
+#include <array>
+#include <cstdint>
+#include <numeric>
+#include <span>
+#include <vector>
+
+#include "jiggle/data/mnist.hpp"
+#include "jiggle/error.hpp"
+#include "jiggle/parallel.hpp"
+#include "jiggle/random.hpp"
+#include "jiggle/tensor.hpp"
+
+namespace jiggle {
+
+// pixel ↦ pixel · scale + shift, for uint8 pixels.
+struct PixelScaling {
+  float scale = 1.0f / 255.0f;
+  float shift = 0.0f;
+
+  static PixelScaling unit_interval() { return {}; }
+  // (x/255 − mean) / deviation with MNIST's training-set mean 0.1307 and deviation 0.3081.
+  static PixelScaling standardized() { return {1.0f / (255.0f * 0.3081f), -0.1307f / 0.3081f}; }
+};
+
+enum class Order { shuffled, sequential };
+
+class Batches {
+ public:
+  Batches(const LabelledImages& data, Index batch_size, Order order = Order::shuffled, std::uint64_t seed = 0,
+          PixelScaling scaling = {})
+      : data_(data), batch_size_(batch_size), order_(order), rng_(seed) {
+    if (batch_size <= 0) throw Error("batch size must be positive, got " + std::to_string(batch_size));
+    if (data.size() == 0) throw Error("cannot batch an empty data set");
+    for (int pixel = 0; pixel < 256; ++pixel) table_[pixel] = static_cast<float>(pixel) * scaling.scale + scaling.shift;
+    order_of_images_.resize(data.size());
+    std::iota(order_of_images_.begin(), order_of_images_.end(), std::uint32_t{0});
+    const Index tail = static_cast<Index>(data.size()) % batch_size;
+    full_.images.resize(static_cast<Index>(data.pixels_per_image()), std::min<Index>(batch_size, static_cast<Index>(data.size())));
+    full_.labels.resize(static_cast<std::size_t>(full_.images.cols()));
+    if (tail != 0 && static_cast<Index>(data.size()) > batch_size) {
+      tail_.images.resize(static_cast<Index>(data.pixels_per_image()), tail);
+      tail_.labels.resize(static_cast<std::size_t>(tail));
+    }
+    if (order_ == Order::shuffled) rng_.shuffle(order_of_images_.begin(), order_of_images_.end());
+  }
+
+  struct Batch {
+    Matrix<float> images;               // pixels × batch, one image per column
+    std::vector<std::int32_t> labels;   // batch
+  };
+
+  Index count() const { return (static_cast<Index>(data_.size()) + batch_size_ - 1) / batch_size_; }
+  Index batch_size() const { return batch_size_; }
+
+  // A new order of images for the next epoch (when shuffled); the first epoch is already shuffled.
+  void next_epoch() {
+    if (order_ == Order::shuffled) rng_.shuffle(order_of_images_.begin(), order_of_images_.end());
+  }
+
+  // Batch `index` of this epoch, in a buffer reused by the next call of the same size.
+  const Batch& batch(Index index) {
+    if (index < 0 || index >= count())
+      throw Error("batch " + std::to_string(index) + " of " + std::to_string(count()) + " does not exist");
+    const Index first = index * batch_size_;
+    const Index size = std::min<Index>(batch_size_, static_cast<Index>(data_.size()) - first);
+    Batch& batch = size == full_.images.cols() ? full_ : tail_;
+    const Index pixels = batch.images.rows();
+    const std::span<const std::uint32_t> chosen(order_of_images_.data() + first, static_cast<std::size_t>(size));
+    JIGGLE_OMP(parallel for schedule(static) if (size * pixels > 32768))
+    for (Index column = 0; column < size; ++column) {
+      const std::uint32_t image = chosen[static_cast<std::size_t>(column)];
+      const std::uint8_t* source = data_.image(image);
+      float* target = batch.images.col(column).data();
+      for (Index p = 0; p < pixels; ++p) target[p] = table_[source[p]];
+      batch.labels[static_cast<std::size_t>(column)] = data_.labels[image];
+    }
+    return batch;
+  }
+
+ private:
+  const LabelledImages& data_;
+  Index batch_size_;
+  Order order_;
+  Rng rng_;
+  std::array<float, 256> table_{};
+  std::vector<std::uint32_t> order_of_images_;
+  Batch full_;
+  Batch tail_;
+};
+
+}  // namespace jiggle

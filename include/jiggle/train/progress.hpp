@@ -1,0 +1,49 @@
+#pragma once
+// A live progress line for a terminal, redrawn in place at most ten times a second, and nothing
+// at all when standard output is a file or a pipe, so logs stay one line per epoch.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "jiggle/train/train_epoch.hpp"
+
+namespace jiggle {
+
+class ProgressLine {
+ public:
+  explicit ProgressLine(bool enabled = isatty(STDOUT_FILENO) == 1) : enabled_(enabled) {}
+
+  void start_epoch() {
+    started_ = Clock::now();
+    last_drawn_ = started_;
+  }
+
+  void operator()(const BatchReport& report) {
+    if (!enabled_) return;
+    const auto now = Clock::now();
+    const bool last = report.batch + 1 == report.batch_count;
+    if (!last && now - last_drawn_ < std::chrono::milliseconds(100)) return;
+    last_drawn_ = now;
+    const double seconds = std::chrono::duration<double>(now - started_).count();
+    std::printf("\r  batch %4lld/%lld  loss %.6f  %.0f images/s   ", static_cast<long long>(report.batch + 1),
+                static_cast<long long>(report.batch_count), report.mean_loss,
+                seconds > 0 ? static_cast<double>(report.images_done) / seconds : 0.0);
+    std::fflush(stdout);
+  }
+
+  // Clears the line so the epoch's summary starts at column 0.
+  void finish_epoch() {
+    if (!enabled_) return;
+    std::printf("\r%72s\r", "");
+    std::fflush(stdout);
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  bool enabled_;
+  Clock::time_point started_ = Clock::now();
+  Clock::time_point last_drawn_ = started_;
+};
+
+}  // namespace jiggle

@@ -1,0 +1,91 @@
+#include "jiggle/data/batches.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "support/catch.hpp"
+
+namespace {
+
+// 10 images of 4 pixels; image i has every pixel equal to 20·i and label i.
+jiggle::LabelledImages ten_images() {
+  jiggle::LabelledImages data;
+  data.rows = 2;
+  data.cols = 2;
+  for (int i = 0; i < 10; ++i) {
+    for (int p = 0; p < 4; ++p) data.pixels.push_back(static_cast<std::uint8_t>(20 * i));
+    data.labels.push_back(static_cast<std::uint8_t>(i));
+  }
+  return data;
+}
+
+std::vector<int> labels_of_epoch(jiggle::Batches& batches) {
+  std::vector<int> seen;
+  for (jiggle::Index b = 0; b < batches.count(); ++b) {
+    const auto& batch = batches.batch(b);
+    for (auto label : batch.labels) seen.push_back(label);
+  }
+  return seen;
+}
+
+}  // namespace
+
+TEST_CASE("Batches cover every image once per epoch, the last partial batch included", "[batches]") {
+  const auto data = ten_images();
+  jiggle::Batches batches(data, 4, jiggle::Order::shuffled, 7);
+  REQUIRE(batches.count() == 3);
+  REQUIRE(batches.batch(0).images.cols() == 4);
+  REQUIRE(batches.batch(2).images.cols() == 2);
+  auto seen = labels_of_epoch(batches);
+  REQUIRE(seen != std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  std::sort(seen.begin(), seen.end());
+  REQUIRE(seen == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+}
+
+TEST_CASE("Batches put image and label in the same column, scaled to x/255", "[batches]") {
+  const auto data = ten_images();
+  jiggle::Batches batches(data, 3, jiggle::Order::shuffled, 1);
+  const auto& batch = batches.batch(1);
+  REQUIRE(batch.images.rows() == 4);
+  for (jiggle::Index c = 0; c < batch.images.cols(); ++c) {
+    const float expected = static_cast<float>(20 * batch.labels[static_cast<std::size_t>(c)]) / 255.0f;
+    REQUIRE((batch.images.col(c).array() - expected).abs().maxCoeff() <= 1e-6f);
+  }
+}
+
+TEST_CASE("Batches standardize pixels with MNIST's mean and deviation when asked", "[batches]") {
+  const auto data = ten_images();
+  jiggle::Batches batches(data, 10, jiggle::Order::sequential, 0, jiggle::PixelScaling::standardized());
+  const auto& batch = batches.batch(0);
+  REQUIRE(batch.images(0, 0) == Approx(-0.1307 / 0.3081).epsilon(1e-6));
+  REQUIRE(batch.images(0, 9) == Approx((180.0 / 255.0 - 0.1307) / 0.3081).epsilon(1e-6));
+}
+
+TEST_CASE("Batches shuffle by seed, anew each epoch, and not at all when sequential", "[batches]") {
+  const auto data = ten_images();
+  jiggle::Batches first(data, 4, jiggle::Order::shuffled, 3);
+  jiggle::Batches same(data, 4, jiggle::Order::shuffled, 3);
+  jiggle::Batches other(data, 4, jiggle::Order::shuffled, 4);
+  const auto epoch_one = labels_of_epoch(first);
+  REQUIRE(epoch_one == labels_of_epoch(same));
+  REQUIRE(epoch_one != labels_of_epoch(other));
+  first.next_epoch();
+  REQUIRE(labels_of_epoch(first) != epoch_one);
+  jiggle::Batches in_order(data, 4, jiggle::Order::sequential);
+  in_order.next_epoch();
+  REQUIRE(labels_of_epoch(in_order) == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+}
+
+TEST_CASE("Batches reject a batch size of zero and a batch index out of range", "[batches]") {
+  const auto data = ten_images();
+  REQUIRE_THROWS_AS(jiggle::Batches(data, 0), jiggle::Error);
+  jiggle::Batches batches(data, 4);
+  REQUIRE_THROWS_WITH(batches.batch(3), Catch::Contains("batch 3 of 3 does not exist"));
+}
+
+TEST_CASE("Batches larger than the data set give one batch of everything", "[batches]") {
+  const auto data = ten_images();
+  jiggle::Batches batches(data, 128);
+  REQUIRE(batches.count() == 1);
+  REQUIRE(batches.batch(0).images.cols() == 10);
+}

@@ -1,0 +1,91 @@
+#include "jiggle/data/mnist.hpp"
+
+#include <array>
+#include <string>
+#include <vector>
+
+#include "support/catch.hpp"
+#include "support/data_folder.hpp"
+#include "support/idx_writer.hpp"
+
+using jiggle_test::Bytes;
+using jiggle_test::idx_header;
+
+namespace {
+
+// Writes a tiny MNIST-shaped folder: `count` 28×28 images whose first pixel is the label.
+void write_fake_mnist(const std::filesystem::path& folder, const std::string& prefix, std::uint32_t count,
+                      std::uint32_t label_count, unsigned char bad_label = 0, const std::string& separator = "-",
+                      bool gzip = false) {
+  Bytes images = idx_header(0x08, {count, 28, 28});
+  Bytes labels = idx_header(0x08, {label_count});
+  for (std::uint32_t i = 0; i < count; ++i) {
+    Bytes image(784, 0);
+    image[0] = static_cast<unsigned char>(i % 10);
+    images.insert(images.end(), image.begin(), image.end());
+  }
+  for (std::uint32_t i = 0; i < label_count; ++i) labels.push_back(static_cast<unsigned char>(i % 10));
+  if (bad_label != 0) labels.back() = bad_label;
+  const std::string suffix = gzip ? ".gz" : "";
+  auto write = gzip ? jiggle_test::write_gzip : jiggle_test::write_file;
+  write(folder / (prefix + "-images" + separator + "idx3-ubyte" + suffix), images);
+  write(folder / (prefix + "-labels" + separator + "idx1-ubyte" + suffix), labels);
+}
+
+}  // namespace
+
+TEST_CASE("MNIST loads a folder under either spelling, plain or gzip", "[mnist]") {
+  jiggle_test::TemporaryFolder folder("mnist-spellings");
+  write_fake_mnist(folder.path(), "train", 12, 12, 0, ".", true);
+  write_fake_mnist(folder.path(), "t10k", 5, 5, 0, "-", false);
+  const jiggle::Mnist mnist = jiggle::load_mnist(folder.path());
+  REQUIRE(mnist.train.size() == 12);
+  REQUIRE(mnist.test.size() == 5);
+  REQUIRE(mnist.train.pixels_per_image() == 784);
+  REQUIRE(mnist.train.pixels.size() == 12 * 784);
+  for (std::size_t i = 0; i < 12; ++i) REQUIRE(mnist.train.image(i)[0] == mnist.train.labels[i]);
+}
+
+TEST_CASE("MNIST rejects labels outside 0-9 and a label count that differs from the images", "[mnist]") {
+  jiggle_test::TemporaryFolder folder("mnist-bad-labels");
+  write_fake_mnist(folder.path(), "t10k", 5, 5);
+  write_fake_mnist(folder.path(), "train", 12, 12, 10);
+  REQUIRE_THROWS_WITH(jiggle::load_mnist(folder.path()),
+                      Catch::Contains("train-labels-idx1-ubyte: label 10 at index 11 is not a digit 0-9"));
+  write_fake_mnist(folder.path(), "train", 12, 11);
+  REQUIRE_THROWS_WITH(jiggle::load_mnist(folder.path()),
+                      Catch::Contains("train-labels-idx1-ubyte: 11 labels for 12 images in train-images-idx3-ubyte"));
+}
+
+TEST_CASE("MNIST says how to fetch the data when the folder or a file is missing", "[mnist]") {
+  jiggle_test::TemporaryFolder folder("mnist-missing");
+  REQUIRE_THROWS_WITH(jiggle::load_mnist(folder / "nowhere"),
+                      Catch::Contains("does not exist") && Catch::Contains("data/fetch_mnist.sh"));
+  write_fake_mnist(folder.path(), "train", 3, 3);
+  REQUIRE_THROWS_WITH(jiggle::load_mnist(folder.path()),
+                      Catch::Contains("t10k-images-idx3-ubyte: missing") && Catch::Contains("data/fetch_mnist.sh"));
+}
+
+TEST_CASE("MNIST rejects images that are not 3-dimensional uint8", "[mnist]") {
+  jiggle_test::TemporaryFolder folder("mnist-shape");
+  write_fake_mnist(folder.path(), "t10k", 5, 5);
+  write_fake_mnist(folder.path(), "train", 3, 3);
+  Bytes flat = idx_header(0x08, {3, 784});
+  flat.resize(flat.size() + 3 * 784);
+  jiggle_test::write_file(folder / "train-images-idx3-ubyte", flat);
+  REQUIRE_THROWS_WITH(jiggle::load_mnist(folder.path()), Catch::Contains("expected uint8 images of 3 dimensions"));
+}
+
+TEST_CASE("Real MNIST: 60000 training and 10000 test images with the published labels", "[mnist][real-data]") {
+  if (!mnist_present()) JIGGLE_SKIP("MNIST not found in " << mnist_test_folder() << " (run data/fetch_mnist.sh)");
+  const jiggle::Mnist mnist = jiggle::load_mnist(mnist_test_folder());
+  REQUIRE(mnist.train.size() == 60000);
+  REQUIRE(mnist.test.size() == 10000);
+  REQUIRE(mnist.train.rows == 28);
+  REQUIRE(mnist.train.cols == 28);
+  REQUIRE(std::vector<int>(mnist.train.labels.begin(), mnist.train.labels.begin() + 5) == std::vector<int>{5, 0, 4, 1, 9});
+  REQUIRE(std::vector<int>(mnist.test.labels.begin(), mnist.test.labels.begin() + 5) == std::vector<int>{7, 2, 1, 0, 4});
+  std::array<int, 10> counts{};
+  for (auto label : mnist.train.labels) ++counts[label];
+  REQUIRE(counts == std::array<int, 10>{5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949});
+}

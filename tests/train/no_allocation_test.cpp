@@ -1,0 +1,102 @@
+// Its own program: Eigen's malloc guard (EIGEN_RUNTIME_NO_MALLOC) changes Eigen's inline
+// functions, so it must not share a binary with translation units built without it.
+#include <array>
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <stdexcept>
+#include <vector>
+
+namespace {
+long eigen_heap_allocations = 0;
+}  // namespace
+
+#define EIGEN_RUNTIME_NO_MALLOC
+// With the guard on, Eigen reports each heap allocation through eigen_assert: count them (Release
+// builds would otherwise compile the assertion away).
+#define eigen_assert(condition) \
+  if (!(condition)) ++eigen_heap_allocations
+
+#include "jiggle/models/mnist_mlp.hpp"
+#include "jiggle/optim/sgd.hpp"
+#include "jiggle/train/train_epoch.hpp"
+#include "support/catch.hpp"
+
+namespace {
+std::atomic<long> allocations{0};
+
+// Eigen heap allocations made while `work` runs.
+template <class Work>
+long eigen_allocations_during(Work&& work) {
+  const long before = eigen_heap_allocations;
+  Eigen::internal::set_is_malloc_allowed(false);
+  work();
+  Eigen::internal::set_is_malloc_allowed(true);
+  return eigen_heap_allocations - before;
+}
+}  // namespace
+
+// Every allocation through operator new in this program is counted; Eigen's own (malloc) are
+// caught by its guard above.
+void* operator new(std::size_t size) {
+  ++allocations;
+  if (void* memory = std::malloc(size == 0 ? 1 : size)) return memory;
+  throw std::bad_alloc();
+}
+void operator delete(void* memory) noexcept { std::free(memory); }
+void operator delete(void* memory, std::size_t) noexcept { std::free(memory); }
+
+TEST_CASE("A training step allocates nothing beyond the workspace of Eigen's matrix products", "[train][allocation]") {
+  jiggle::LabelledImages data;
+  data.rows = data.cols = 28;
+  data.pixels.assign(128 * 8 * 784, 0);
+  for (std::size_t i = 0; i < data.pixels.size(); ++i) data.pixels[i] = static_cast<std::uint8_t>(i * 31 % 256);
+  for (std::size_t i = 0; i < 128 * 8; ++i) data.labels.push_back(static_cast<std::uint8_t>(i % 10));
+
+  jiggle::Rng rng(0);
+  jiggle::MnistMlp<> model(rng);
+  jiggle::SoftmaxCrossEntropy<float> loss;
+  jiggle::Sgd sgd(0.1);
+  jiggle::Batches batches(data, 128);
+  auto step = [&](jiggle::Index b) {
+    const auto& batch = batches.batch(b);
+    loss.forward(model.forward(batch.images), batch.labels);
+    model.backward_parameters(loss.backward());
+    sgd.step(model);
+  };
+  step(0);  // sizes every buffer
+
+  // The eight matrix products of a step, alone, into preallocated buffers of the step's shapes.
+  using jiggle::Matrix;
+  const Matrix<float> X = Matrix<float>::Ones(784, 128), dZ = Matrix<float>::Ones(10, 128);
+  const Matrix<float> W1 = Matrix<float>::Ones(512, 784), W2 = Matrix<float>::Ones(512, 512),
+                      W3 = Matrix<float>::Ones(10, 512);
+  Matrix<float> H1(512, 128), H2(512, 128), Z(10, 128), dH1(512, 128), dH2(512, 128), dW1(512, 784), dW2(512, 512),
+      dW3(10, 512);
+  const long product_allocations = eigen_allocations_during([&] {
+    H1.noalias() = W1 * X;
+    H2.noalias() = W2 * H1;
+    Z.noalias() = W3 * H2;
+    dW3.noalias() = dZ * H2.transpose();
+    dH2.noalias() = W3.transpose() * dZ;
+    dW2.noalias() = dH2 * H1.transpose();
+    dH1.noalias() = W2.transpose() * dH2;
+    dW1.noalias() = dH1 * X.transpose();
+  });
+
+  // Eigen's parallel GEMM allocates its own packing workspace on every call; beyond what the
+  // bare products allocate, a step must allocate nothing at all.
+  std::array<long, 8> eigen_per_step{};
+  const long new_before = allocations.load();
+  for (jiggle::Index b = 1; b < batches.count(); ++b)
+    eigen_per_step[static_cast<std::size_t>(b)] = eigen_allocations_during([&] { step(b); });
+  const long new_after = allocations.load();  // read before Catch itself allocates
+  REQUIRE(new_after == new_before);
+  for (jiggle::Index b = 1; b < batches.count(); ++b) REQUIRE(eigen_per_step[static_cast<std::size_t>(b)] == product_allocations);
+
+  // The counter is live: an Eigen allocation is seen, and so is one through operator new.
+  REQUIRE(eigen_allocations_during([] { jiggle::Matrix<float> m(64, 64); }) == 1);
+  const long new_count = allocations.load();
+  const std::vector<int> probe(16);
+  REQUIRE(allocations.load() == new_count + 1);
+}

@@ -1,0 +1,91 @@
+#include "jiggle/train/train_epoch.hpp"
+
+#include <cmath>
+#include <cstring>
+#include <vector>
+
+#include "jiggle/models/mnist_mlp.hpp"
+#include "jiggle/optim/sgd.hpp"
+#include "jiggle/parallel.hpp"
+#include "jiggle/train/evaluate.hpp"
+#include "support/catch.hpp"
+
+namespace {
+
+// 1,000 MNIST-shaped images whose class is written into their pixels, so a model can learn it.
+jiggle::LabelledImages learnable_images(std::size_t count) {
+  jiggle::Rng rng(9);
+  jiggle::LabelledImages data;
+  data.rows = data.cols = 28;
+  data.pixels.resize(count * 784);
+  data.labels.resize(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    const auto label = static_cast<std::uint8_t>(rng.below(10));
+    data.labels[i] = label;
+    for (std::size_t p = 0; p < 784; ++p) {
+      const bool lit = p % 10 == label ? rng.uniform() < 0.8 : rng.uniform() < 0.1;
+      data.pixels[i * 784 + p] = lit ? 255 : 0;
+    }
+  }
+  return data;
+}
+
+double train_and_report_loss(const jiggle::LabelledImages& data, int threads) {
+  jiggle::set_thread_count(threads);
+  jiggle::Rng rng(3);
+  jiggle::MnistMlp<> model(rng);
+  jiggle::SoftmaxCrossEntropy<float> loss;
+  jiggle::Sgd sgd(0.1);
+  jiggle::Batches batches(data, 128, jiggle::Order::shuffled, 4);
+  jiggle::train_epoch(model, loss, sgd, batches);
+  return jiggle::train_epoch(model, loss, sgd, batches);
+}
+
+}  // namespace
+
+TEST_CASE("train_epoch lowers the loss and learns a learnable task", "[train]") {
+  const auto data = learnable_images(1000);
+  jiggle::Rng rng(1);
+  jiggle::MnistMlp<> model(rng);
+  jiggle::SoftmaxCrossEntropy<float> loss;
+  jiggle::Sgd sgd(0.1);
+  jiggle::Batches batches(data, 100, jiggle::Order::shuffled, 2);
+  std::vector<double> batch_losses;
+  const double first = jiggle::train_epoch(model, loss, sgd, batches,
+                                           [&](const jiggle::BatchReport& r) { batch_losses.push_back(r.loss); });
+  REQUIRE(batch_losses.size() == 10);
+  const double second = jiggle::train_epoch(model, loss, sgd, batches);
+  REQUIRE(second < first);
+  jiggle::Batches in_order(data, 250, jiggle::Order::sequential);
+  const jiggle::Evaluation result = jiggle::evaluate(model, in_order);
+  REQUIRE(result.total == 1000);
+  REQUIRE(result.accuracy() > 0.9);
+  jiggle::Index confusion_total = 0;
+  for (const auto& row : result.confusion)
+    for (auto count : row) confusion_total += count;
+  REQUIRE(confusion_total == 1000);
+}
+
+TEST_CASE("train_epoch throws DivergedError before stepping on a non-finite loss", "[train]") {
+  const auto data = learnable_images(512);
+  jiggle::Rng rng(1);
+  jiggle::MnistMlp<> model(rng);
+  jiggle::SoftmaxCrossEntropy<float> loss;
+  jiggle::Sgd sgd(1e6);
+  jiggle::Batches batches(data, 128);
+  REQUIRE_THROWS_AS(jiggle::train_epoch(model, loss, sgd, batches), jiggle::DivergedError);
+  REQUIRE_THROWS_WITH(jiggle::train_epoch(model, loss, sgd, batches), Catch::Contains("training diverged"));
+}
+
+TEST_CASE("A fixed seed and thread count give a bit-identical loss", "[train]") {
+  const auto data = learnable_images(1000);
+  const int threads = jiggle::thread_count();
+  for (int count : {1, 2}) {
+    INFO(count << " threads");
+    const double first = train_and_report_loss(data, count);
+    const double second = train_and_report_loss(data, count);
+    REQUIRE(std::memcmp(&first, &second, sizeof(double)) == 0);
+    REQUIRE(std::isfinite(first));
+  }
+  jiggle::set_thread_count(threads);
+}
