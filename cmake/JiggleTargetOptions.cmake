@@ -18,3 +18,20 @@ function(jiggle_native_code target)
     endif()
   endif()
 endfunction()
+
+# Eigen hands its products to a BLAS when EIGEN_USE_BLAS is defined. Prefer OpenBLAS built on
+# OpenMP: it then shares jiggle's one thread pool instead of starting a second one that would
+# compete for the same cores. The pthread build is taken only when no OpenMP build is found.
+function(jiggle_optional_blas target)
+  if(NOT JIGGLE_USE_OPENBLAS)
+    return()
+  endif()
+  find_library(JIGGLE_OPENBLAS_LIBRARY NAMES libopenblas.so.0 openblas
+    HINTS /usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-openmp /usr/lib64/openblas-openmp)
+  if(NOT JIGGLE_OPENBLAS_LIBRARY)
+    message(FATAL_ERROR "JIGGLE_USE_OPENBLAS is ON but OpenBLAS was not found. "
+                        "On Debian or Ubuntu: apt-get install libopenblas-dev libopenblas0-openmp")
+  endif()
+  target_compile_definitions(${target} PRIVATE EIGEN_USE_BLAS)
+  target_link_libraries(${target} PRIVATE ${JIGGLE_OPENBLAS_LIBRARY})
+endfunction()

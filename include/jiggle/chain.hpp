@@ -94,6 +94,19 @@ class Chain {
   // As backward, but the first layer computes no dX: nobody reads the gradient of the data.
   void backward_parameters(const Matrix<Scalar>& dY) { backward_parameters_from<kLast>(dY); }
 
+  // Backward with the plain-SGD step fused in (Dense::backward_sgd). Offered only when every
+  // layer with parameters has a fused step. Returns dX.
+  const Matrix<Scalar>& backward_sgd(const Matrix<Scalar>& dY, Scalar learning_rate)
+    requires((HasFusedSgd<Layers> || !HasParameters<Layers>) && ...)
+  {
+    return backward_sgd_from<kLast, true>(dY, learning_rate);
+  }
+  void sgd_parameters(const Matrix<Scalar>& dY, Scalar learning_rate)
+    requires((HasFusedSgd<Layers> || !HasParameters<Layers>) && ...)
+  {
+    backward_sgd_from<kLast, false>(dY, learning_rate);
+  }
+
   template <class Visitor>
   void visit_parameters(Visitor&& visit, const ParameterPath& path) {
     visit_from<0>(visit, path);
@@ -126,6 +139,22 @@ class Chain {
     if constexpr (I > 0) backward_parameters_from<I - 1>(layer.backward(dY));
     else if constexpr (HasParameterOnlyBackward<L>) layer.backward_parameters(dY);
     else if constexpr (HasParameters<L>) layer.backward(dY);
+  }
+
+  template <std::size_t I, bool WantInputGradient>
+  const Matrix<Scalar>& backward_sgd_from(const Matrix<Scalar>& dY, Scalar learning_rate) {
+    using L = std::tuple_element_t<I, std::tuple<Layers...>>;
+    auto& layer = std::get<I>(layers_);
+    if constexpr (I > 0 || WantInputGradient) {
+      const Matrix<Scalar>* dX = nullptr;
+      if constexpr (HasFusedSgd<L>) dX = &layer.backward_sgd(dY, learning_rate);
+      else dX = &layer.backward(dY);
+      if constexpr (I == 0) return *dX;
+      else return backward_sgd_from<I - 1, WantInputGradient>(*dX, learning_rate);
+    } else {
+      if constexpr (HasFusedSgd<L>) layer.sgd_parameters(dY, learning_rate);
+      return dY;  // unused: the first layer's dX is not wanted
+    }
   }
 
   template <std::size_t I, class Visitor>

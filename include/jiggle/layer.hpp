@@ -98,6 +98,15 @@ concept HasParameterOnlyBackward = requires(L layer, const Matrix<typename L::Sc
   layer.backward_parameters(batch);
 };
 
+// A layer may offer the plain-SGD step fused into its VJP (see Dense::backward_sgd):
+// backward_sgd(dY, lr) returns dX and updates the parameters in place; sgd_parameters(dY, lr)
+// does the update alone.
+template <class L>
+concept HasFusedSgd = requires(L layer, const Matrix<typename L::Scalar>& batch, typename L::Scalar rate) {
+  layer.backward_sgd(batch, rate);
+  layer.sgd_parameters(batch, rate);
+};
+
 template <Layer L, class Visitor>
 void visit_parameters(L& layer, Visitor&& visit) {
   if constexpr (HasParameters<L>) layer.visit_parameters(visit, ParameterPath{});

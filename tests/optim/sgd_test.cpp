@@ -3,6 +3,8 @@
 #include "jiggle/chain.hpp"
 #include "jiggle/layers/dense.hpp"
 #include "jiggle/layers/relu.hpp"
+#include <vector>
+
 #include "support/catch.hpp"
 
 using jiggle::Matrix;
@@ -39,4 +41,35 @@ TEST_CASE("SGD updates a large layer through its threaded loop", "[sgd]") {
   jiggle::Sgd(0.5).step(layer);
   REQUIRE(layer.W.isApprox(before - 0.5f * layer.dW, 1e-6f));
   REQUIRE(layer.W != before);
+}
+
+TEST_CASE("Fused backward_and_step ends where backward_parameters then step ends", "[sgd]") {
+  using Mlp = jiggle::Chain<jiggle::Dense<6, 5, double>, jiggle::ReLU<double>, jiggle::Dense<5, 3, double>>;
+  STATIC_REQUIRE(jiggle::HasFusedSgd<Mlp>);
+  jiggle::Rng rng_a(3), rng_b(3);
+  Mlp fused(rng_a), separate(rng_b);
+  const Matrix<double> X = Matrix<double>::Random(6, 4);
+  const Matrix<double> dY = Matrix<double>::Random(3, 4);
+  const jiggle::Sgd sgd(0.25);
+
+  fused.forward(X);
+  sgd.backward_and_step(fused, dY);
+  separate.forward(X);
+  separate.backward_parameters(dY);
+  sgd.step(separate);
+
+  std::vector<Matrix<double>> fused_values, separate_values;
+  jiggle::visit_parameters(fused, [&](jiggle::Parameter<double>& p) { fused_values.emplace_back(p.value); });
+  jiggle::visit_parameters(separate, [&](jiggle::Parameter<double>& p) { separate_values.emplace_back(p.value); });
+  REQUIRE(fused_values.size() == 4);
+  for (std::size_t i = 0; i < fused_values.size(); ++i) REQUIRE(fused_values[i].isApprox(separate_values[i], 1e-14));
+
+  // The input gradient is taken with the weights from before the step.
+  jiggle::Rng rng_c(3), rng_d(3);
+  Mlp plain(rng_c), stepping(rng_d);
+  plain.forward(X);
+  const Matrix<double> dX = plain.backward(dY);
+  stepping.forward(X);
+  REQUIRE(stepping.backward_sgd(dY, 0.25).isApprox(dX, 1e-14));
+  REQUIRE_FALSE(stepping.layer<0>().W.isApprox(plain.layer<0>().W, 1e-6));
 }

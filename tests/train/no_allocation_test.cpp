@@ -61,8 +61,7 @@ TEST_CASE("A training step allocates nothing beyond the workspace of Eigen's mat
   auto step = [&](jiggle::Index b) {
     const auto& batch = batches.batch(b);
     loss.forward(model.forward(batch.images), batch.labels);
-    model.backward_parameters(loss.backward());
-    sgd.step(model);
+    sgd.backward_and_step(model, loss.backward());
   };
   step(0);  // sizes every buffer
 

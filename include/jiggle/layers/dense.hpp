@@ -51,6 +51,23 @@ class Dense {
     db.noalias() = dY.rowwise().sum();
   }
 
+  // Plain SGD fused into the VJP: W ← W − lr·dY Xᵀ accumulates inside the product itself, so no
+  // dW is written, zeroed or read back, and no second pass over W is made. dX uses W from before
+  // the step. dW and db are left as they were.
+  const Matrix<T>& backward_sgd(const Matrix<T>& dY, T learning_rate) {
+    dX_.resize(In, dY.cols());
+    dX_.noalias() = W.transpose() * dY;
+    sgd_parameters(dY, learning_rate);
+    return dX_;
+  }
+
+  void sgd_parameters(const Matrix<T>& dY, T learning_rate) {
+    if (X_ == nullptr || dY.rows() != Out || dY.cols() != X_->cols())
+      throw Error(size_message("output gradient", dY.rows(), Out) + " (and one column per sample of the last forward)");
+    W.noalias() -= (learning_rate * dY) * X_->transpose();
+    b.noalias() -= learning_rate * dY.rowwise().sum();
+  }
+
   template <class Visitor>
   void visit_parameters(Visitor&& visit, const ParameterPath& path) {
     Parameter<T> weight = make_parameter<T>(path.with_leaf("weight"), W, dW);

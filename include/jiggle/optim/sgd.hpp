@@ -22,6 +22,20 @@ class Sgd {
     });
   }
 
+  // Backward and step in one: where every layer with parameters has a fused SGD step (Dense
+  // does), the update happens inside the gradient products and dW is never written; otherwise
+  // this is backward_parameters followed by step. Either way the parameters end the same, up to
+  // the rounding of the products.
+  template <Layer Model>
+  void backward_and_step(Model& model, const Matrix<typename Model::Scalar>& dY) const {
+    if constexpr (HasFusedSgd<Model>) {
+      model.sgd_parameters(dY, static_cast<typename Model::Scalar>(learning_rate_));
+    } else {
+      model.backward_parameters(dY);
+      step(model);
+    }
+  }
+
   double learning_rate() const { return learning_rate_; }
   void set_learning_rate(double learning_rate) { learning_rate_ = learning_rate; }
 

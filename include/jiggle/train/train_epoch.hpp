@@ -39,8 +39,12 @@ double train_epoch(Model& model, SoftmaxCrossEntropy<typename Model::Scalar>& lo
       throw DivergedError("training diverged: the loss is " + std::to_string(value) + " at batch " +
                           std::to_string(b + 1) + " of " + std::to_string(batches.count()) +
                           "; try a smaller learning rate");
-    model.backward_parameters(loss.backward());
-    optimizer.step(model);
+    if constexpr (requires { optimizer.backward_and_step(model, loss.backward()); }) {
+      optimizer.backward_and_step(model, loss.backward());  // fused where the optimiser can
+    } else {
+      model.backward_parameters(loss.backward());
+      optimizer.step(model);
+    }
     loss_sum += value * static_cast<double>(batch.labels.size());
     images_done += static_cast<Index>(batch.labels.size());
     after_batch(BatchReport{b, batches.count(), images_done, value, loss_sum / static_cast<double>(images_done)});
