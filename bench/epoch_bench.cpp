@@ -90,9 +90,12 @@ int main(int argc, char** argv) {
   std::filesystem::path folder = jiggle::data_folder(JIGGLE_MNIST_DIR);
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string_view flag = argv[i];
-    if (flag == "--threads") threads = std::atoi(argv[i + 1]);
-    else if (flag == "--repeats") repeats = std::atoi(argv[i + 1]);
-    else if (flag == "--data") folder = argv[i + 1];
+    if (flag == "--threads")
+      threads = std::atoi(argv[i + 1]);
+    else if (flag == "--repeats")
+      repeats = std::atoi(argv[i + 1]);
+    else if (flag == "--data")
+      folder = argv[i + 1];
     else {
       std::fprintf(stderr, "usage: epoch_bench [--threads N] [--repeats N] [--data DIR]\n");
       return 2;
@@ -114,7 +117,8 @@ int main(int argc, char** argv) {
   jiggle::Sgd sgd(0.1);
   const jiggle::Index steps = training.count();
   const jiggle::Index tail = static_cast<jiggle::Index>(mnist.train.size()) - (steps - 1) * kBatch;
-  const double epoch_flops = static_cast<double>(steps - 1) * step_flops(kBatch) + step_flops(static_cast<double>(tail));
+  const double epoch_flops =
+      static_cast<double>(steps - 1) * step_flops(kBatch) + step_flops(static_cast<double>(tail));
 
   std::printf("epoch_bench: %d threads, %d repeats, %s data, %lld steps of batch %d\n", threads, repeats,
               synthetic ? "synthetic" : "MNIST", static_cast<long long>(steps), kBatch);

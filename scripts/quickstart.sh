@@ -6,6 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-dependencies.sh
 bash data/fetch_mnist.sh
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
-cmake --build build -j"$(nproc)" --target mnist_mlp
-./build/examples/mnist_mlp "$@"
+cmake --preset release
+cmake --build --preset release --target mnist_mlp
+./build/release/examples/mnist_mlp "$@"

@@ -73,7 +73,7 @@ TEST_CASE("Chain VJP of a 6-5-4-3 MLP matches central differences on every coord
   SmallMlp model(rng);
   const auto report = jiggle::check_vjp(with_random_biases(model, 4), random_batch(6, 4, 4));
   REQUIRE_GRADCHECK_PASSES(report);
-  REQUIRE(report.entries_checked == 6 * 4 + SmallMlp::parameter_count());
+  REQUIRE(report.entries_checked == jiggle::Index{6} * 4 + SmallMlp::parameter_count());
 }
 
 TEST_CASE("Chain VJP of a 6-5-4-3 MLP satisfies <dY, J u> = <J^T dY, u>", "[chain][vjp]") {
@@ -82,8 +82,7 @@ TEST_CASE("Chain VJP of a 6-5-4-3 MLP satisfies <dY, J u> = <J^T dY, u>", "[chai
   REQUIRE_GRADCHECK_PASSES(jiggle::check_vjp_direction(with_random_biases(model, 6), random_batch(6, 4, 6)));
 }
 
-TEST_CASE("Chain VJP of the 784-512-512-10 MLP matches central differences on sampled coordinates",
-          "[chain][vjp]") {
+TEST_CASE("Chain VJP of the 784-512-512-10 MLP matches central differences on sampled coordinates", "[chain][vjp]") {
   jiggle::Rng rng(7);
   jiggle::MnistMlp<double> model(rng);
   with_random_biases(model, 8);

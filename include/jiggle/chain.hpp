@@ -28,8 +28,10 @@ struct LayerSizesAgree {
 
 template <int PreviousOutput, int NextInput>
 constexpr bool sizes_agree() {
-  if constexpr (PreviousOutput == kAnySize || NextInput == kAnySize) return true;
-  else return LayerSizesAgree<PreviousOutput, NextInput>::value;
+  if constexpr (PreviousOutput == kAnySize || NextInput == kAnySize)
+    return true;
+  else
+    return LayerSizesAgree<PreviousOutput, NextInput>::value;
 }
 
 // The size flowing out of a run of layers, given the size flowing in; kAnySize layers pass it on.
@@ -61,8 +63,10 @@ constexpr int input_size() {
 
 template <class L>
 L make_layer(Rng& rng) {
-  if constexpr (std::constructible_from<L, Rng&>) return L(rng);
-  else return L();
+  if constexpr (std::constructible_from<L, Rng&>)
+    return L(rng);
+  else
+    return L();
 }
 
 }  // namespace chain_detail
@@ -81,6 +85,7 @@ class Chain {
   static constexpr int output_size = chain_detail::FlowingSize<kAnySize, Layers...>::value;
   // Checked when the Chain type is instantiated, not only when output_size is first read.
   static_assert(output_size == kAnySize || output_size > 0);
+  static constexpr bool kEveryLayerFusesSgd = ((HasFusedSgd<Layers> || !HasParameters<Layers>)&&...);
   static constexpr Index parameter_count() { return (Index{0} + ... + Layers::parameter_count()); }
 
   // Each layer that takes a generator draws its initial parameters from rng, left to right.
@@ -96,14 +101,10 @@ class Chain {
 
   // Backward with the plain-SGD step fused in (Dense::backward_sgd). Offered only when every
   // layer with parameters has a fused step. Returns dX.
-  const Matrix<Scalar>& backward_sgd(const Matrix<Scalar>& dY, Scalar learning_rate)
-    requires((HasFusedSgd<Layers> || !HasParameters<Layers>) && ...)
-  {
+  const Matrix<Scalar>& backward_sgd(const Matrix<Scalar>& dY, Scalar learning_rate) requires kEveryLayerFusesSgd {
     return backward_sgd_from<kLast, true>(dY, learning_rate);
   }
-  void sgd_parameters(const Matrix<Scalar>& dY, Scalar learning_rate)
-    requires((HasFusedSgd<Layers> || !HasParameters<Layers>) && ...)
-  {
+  void sgd_parameters(const Matrix<Scalar>& dY, Scalar learning_rate) requires kEveryLayerFusesSgd {
     backward_sgd_from<kLast, false>(dY, learning_rate);
   }
 
@@ -113,32 +114,43 @@ class Chain {
   }
 
   template <std::size_t I>
-  auto& layer() { return std::get<I>(layers_); }
+  auto& layer() {
+    return std::get<I>(layers_);
+  }
   template <std::size_t I>
-  const auto& layer() const { return std::get<I>(layers_); }
+  const auto& layer() const {
+    return std::get<I>(layers_);
+  }
 
  private:
   template <std::size_t I>
   const Matrix<Scalar>& forward_from(const Matrix<Scalar>& X) {
     const Matrix<Scalar>& Y = std::get<I>(layers_).forward(X);
-    if constexpr (I == kLast) return Y;
-    else return forward_from<I + 1>(Y);
+    if constexpr (I == kLast)
+      return Y;
+    else
+      return forward_from<I + 1>(Y);
   }
 
   template <std::size_t I>
   const Matrix<Scalar>& backward_from(const Matrix<Scalar>& dY) {
     const Matrix<Scalar>& dX = std::get<I>(layers_).backward(dY);
-    if constexpr (I == 0) return dX;
-    else return backward_from<I - 1>(dX);
+    if constexpr (I == 0)
+      return dX;
+    else
+      return backward_from<I - 1>(dX);
   }
 
   template <std::size_t I>
   void backward_parameters_from(const Matrix<Scalar>& dY) {
     using L = std::tuple_element_t<I, std::tuple<Layers...>>;
     auto& layer = std::get<I>(layers_);
-    if constexpr (I > 0) backward_parameters_from<I - 1>(layer.backward(dY));
-    else if constexpr (HasParameterOnlyBackward<L>) layer.backward_parameters(dY);
-    else if constexpr (HasParameters<L>) layer.backward(dY);
+    if constexpr (I > 0)
+      backward_parameters_from<I - 1>(layer.backward(dY));
+    else if constexpr (HasParameterOnlyBackward<L>)
+      layer.backward_parameters(dY);
+    else if constexpr (HasParameters<L>)
+      layer.backward(dY);
   }
 
   template <std::size_t I, bool WantInputGradient>
@@ -147,10 +159,14 @@ class Chain {
     auto& layer = std::get<I>(layers_);
     if constexpr (I > 0 || WantInputGradient) {
       const Matrix<Scalar>* dX = nullptr;
-      if constexpr (HasFusedSgd<L>) dX = &layer.backward_sgd(dY, learning_rate);
-      else dX = &layer.backward(dY);
-      if constexpr (I == 0) return *dX;
-      else return backward_sgd_from<I - 1, WantInputGradient>(*dX, learning_rate);
+      if constexpr (HasFusedSgd<L>)
+        dX = &layer.backward_sgd(dY, learning_rate);
+      else
+        dX = &layer.backward(dY);
+      if constexpr (I == 0)
+        return *dX;
+      else
+        return backward_sgd_from<I - 1, WantInputGradient>(*dX, learning_rate);
     } else {
       if constexpr (HasFusedSgd<L>) layer.sgd_parameters(dY, learning_rate);
       return dY;  // unused: the first layer's dX is not wanted
@@ -160,7 +176,8 @@ class Chain {
   template <std::size_t I, class Visitor>
   void visit_from(Visitor& visit, const ParameterPath& path) {
     using L = std::tuple_element_t<I, std::tuple<Layers...>>;
-    if constexpr (HasParameters<L>) std::get<I>(layers_).visit_parameters(visit, path.with_position(static_cast<int>(I)));
+    if constexpr (HasParameters<L>)
+      std::get<I>(layers_).visit_parameters(visit, path.with_position(static_cast<int>(I)));
     if constexpr (I < kLast) visit_from<I + 1>(visit, path);
   }
 

@@ -41,8 +41,8 @@ inline std::string_view to_string(Init init) {
 // Fills W (fan_out × fan_in) and b (fan_out) in column-major order from rng.
 template <class T>
 void initialize(Init init, Matrix<T>& W, Vector<T>& b, Rng& rng) {
-  const double fan_in = static_cast<double>(W.cols());
-  const double fan_out = static_cast<double>(W.rows());
+  const auto fan_in = static_cast<double>(W.cols());
+  const auto fan_out = static_cast<double>(W.rows());
   auto fill_uniform = [&](auto& tensor, double limit) {
     for (Index i = 0; i < tensor.size(); ++i) tensor.data()[i] = static_cast<T>(rng.uniform(-limit, limit));
   };

@@ -129,5 +129,5 @@ TEST_CASE("gradcheck samples the requested number of entries per tensor", "[grad
   const Matrix<double> X = Matrix<double>::Constant(20, 2, 0.5);
   const auto report = jiggle::check_vjp(layer, X, options);
   REQUIRE_GRADCHECK_PASSES(report);
-  REQUIRE(report.entries_checked == 3 * 7);
+  REQUIRE(report.entries_checked == jiggle::Index{3} * 7);
 }

@@ -116,7 +116,9 @@ TEST_CASE("IDX reader rejects malformed files naming the file and the problem", 
   const std::vector<Case> cases{
       {"empty file", {}, false, "header is truncated: 0 bytes"},
       {"truncated magic", {0, 0, 8}, false, "header is truncated: 3 bytes"},
-      {"truncated dimensions", {0, 0, 8, 3, 0, 0, 0, 2, 0, 0}, false,
+      {"truncated dimensions",
+       {0, 0, 8, 3, 0, 0, 0, 2, 0, 0},
+       false,
        "header is truncated: 3 dimensions need 16 header bytes, file has 10"},
       {"bad magic", bad_magic, false, "bad magic number: expected two zero bytes, found 0x12 0x00"},
       {"element type 0x0A", with_data(idx_header(0x0A, {10}), ten_bytes), false, "unknown element type 0x0A"},
@@ -141,13 +143,15 @@ TEST_CASE("IDX reader rejects malformed files naming the file and the problem", 
   for (const auto& c : cases) {
     INFO(c.what);
     const auto path = folder / (std::string(c.what) + (c.gzip ? ".gz" : ""));
-    if (c.gzip) jiggle_test::write_gzip(path, c.bytes);
-    else jiggle_test::write_file(path, c.bytes);
+    if (c.gzip)
+      jiggle_test::write_gzip(path, c.bytes);
+    else
+      jiggle_test::write_file(path, c.bytes);
     REQUIRE_THROWS_AS(jiggle::read_idx(path), jiggle::Error);
     REQUIRE_THROWS_WITH(jiggle::read_idx(path), Catch::StartsWith(path.string() + ": ") && Catch::Contains(c.expected));
   }
   // The hostile headers above asked for up to 2^40 bytes; none of it may have been allocated.
-  REQUIRE(peak_resident_kilobytes() < 512 * 1024);
+  REQUIRE(peak_resident_kilobytes() < 512L * 1024);
 }
 
 TEST_CASE("IDX reader rejects corrupt and cut gzip streams", "[idx]") {
@@ -161,7 +165,8 @@ TEST_CASE("IDX reader rejects corrupt and cut gzip streams", "[idx]") {
   Bytes corrupt = compressed;
   for (std::size_t i = 20; i < 40; ++i) corrupt[i] ^= 0x5A;
   jiggle_test::write_file(folder / "corrupt.gz", corrupt);
-  REQUIRE_THROWS_WITH(jiggle::read_idx(folder / "corrupt.gz"), Catch::Contains("corrupt.gz: corrupt or truncated gzip stream"));
+  REQUIRE_THROWS_WITH(jiggle::read_idx(folder / "corrupt.gz"),
+                      Catch::Contains("corrupt.gz: corrupt or truncated gzip stream"));
 
   const Bytes cut(compressed.begin(), compressed.begin() + static_cast<std::ptrdiff_t>(compressed.size() / 2));
   jiggle_test::write_file(folder / "cut.gz", cut);

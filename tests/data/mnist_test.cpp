@@ -42,7 +42,7 @@ TEST_CASE("MNIST loads a folder under either spelling, plain or gzip", "[mnist]"
   REQUIRE(mnist.train.size() == 12);
   REQUIRE(mnist.test.size() == 5);
   REQUIRE(mnist.train.pixels_per_image() == 784);
-  REQUIRE(mnist.train.pixels.size() == 12 * 784);
+  REQUIRE(mnist.train.pixels.size() == std::size_t{12} * 784);
   for (std::size_t i = 0; i < 12; ++i) REQUIRE(mnist.train.image(i)[0] == mnist.train.labels[i]);
 }
 
@@ -71,7 +71,7 @@ TEST_CASE("MNIST rejects images that are not 3-dimensional uint8", "[mnist]") {
   write_fake_mnist(folder.path(), "t10k", 5, 5);
   write_fake_mnist(folder.path(), "train", 3, 3);
   Bytes flat = idx_header(0x08, {3, 784});
-  flat.resize(flat.size() + 3 * 784);
+  flat.resize(flat.size() + std::size_t{3} * 784);
   jiggle_test::write_file(folder / "train-images-idx3-ubyte", flat);
   REQUIRE_THROWS_WITH(jiggle::load_mnist(folder.path()), Catch::Contains("expected uint8 images of 3 dimensions"));
 }
@@ -83,8 +83,10 @@ TEST_CASE("Real MNIST: 60000 training and 10000 test images with the published l
   REQUIRE(mnist.test.size() == 10000);
   REQUIRE(mnist.train.rows == 28);
   REQUIRE(mnist.train.cols == 28);
-  REQUIRE(std::vector<int>(mnist.train.labels.begin(), mnist.train.labels.begin() + 5) == std::vector<int>{5, 0, 4, 1, 9});
-  REQUIRE(std::vector<int>(mnist.test.labels.begin(), mnist.test.labels.begin() + 5) == std::vector<int>{7, 2, 1, 0, 4});
+  REQUIRE(std::vector<int>(mnist.train.labels.begin(), mnist.train.labels.begin() + 5) ==
+          std::vector<int>{5, 0, 4, 1, 9});
+  REQUIRE(std::vector<int>(mnist.test.labels.begin(), mnist.test.labels.begin() + 5) ==
+          std::vector<int>{7, 2, 1, 0, 4});
   std::array<int, 10> counts{};
   for (auto label : mnist.train.labels) ++counts[label];
   REQUIRE(counts == std::array<int, 10>{5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949});

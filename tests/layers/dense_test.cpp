@@ -80,8 +80,8 @@ TEST_CASE("Dense backward_parameters gives the same gradients as backward", "[de
 
 TEST_CASE("Dense rejects a batch of the wrong size with a message naming the sizes", "[dense]") {
   auto layer = small_dense();
-  REQUIRE_THROWS_WITH(layer.forward(Matrix<double>::Zero(6, 2)), Catch::Contains("Dense<5, 4>") &&
-                                                                       Catch::Contains("6 rows, expected 5"));
+  REQUIRE_THROWS_WITH(layer.forward(Matrix<double>::Zero(6, 2)),
+                      Catch::Contains("Dense<5, 4>") && Catch::Contains("6 rows, expected 5"));
   const Matrix<double> X = Matrix<double>::Zero(5, 2);  // forward keeps a reference: X must outlive backward
   layer.forward(X);
   REQUIRE_THROWS_AS(layer.backward(Matrix<double>::Zero(4, 3)), jiggle::Error);

@@ -1,10 +1,10 @@
 #include "jiggle/optim/sgd.hpp"
 
+#include <vector>
+
 #include "jiggle/chain.hpp"
 #include "jiggle/layers/dense.hpp"
 #include "jiggle/layers/relu.hpp"
-#include <vector>
-
 #include "support/catch.hpp"
 
 using jiggle::Matrix;

@@ -10,9 +10,9 @@ inline auto Contains(const std::string& text) { return Matchers::ContainsSubstri
 #else
 #include <catch2/catch.hpp>
 // Catch2 v2 has no SKIP: the test says so and CTest, matching "SKIPPED:", reports it skipped.
-#define JIGGLE_SKIP(reason)         \
-  do {                              \
-    WARN("SKIPPED: " << reason);    \
-    return;                         \
+#define JIGGLE_SKIP(reason)      \
+  do {                           \
+    WARN("SKIPPED: " << reason); \
+    return;                      \
   } while (false)
 #endif

@@ -49,9 +49,9 @@ void operator delete(void* memory, std::size_t) noexcept { std::free(memory); }
 TEST_CASE("A training step allocates nothing beyond the workspace of Eigen's matrix products", "[train][allocation]") {
   jiggle::LabelledImages data;
   data.rows = data.cols = 28;
-  data.pixels.assign(128 * 8 * 784, 0);
+  data.pixels.assign(std::size_t{128} * 8 * 784, 0);
   for (std::size_t i = 0; i < data.pixels.size(); ++i) data.pixels[i] = static_cast<std::uint8_t>(i * 31 % 256);
-  for (std::size_t i = 0; i < 128 * 8; ++i) data.labels.push_back(static_cast<std::uint8_t>(i % 10));
+  for (std::size_t i = 0; i < std::size_t{128} * 8; ++i) data.labels.push_back(static_cast<std::uint8_t>(i % 10));
 
   jiggle::Rng rng(0);
   jiggle::MnistMlp<> model(rng);
@@ -91,7 +91,8 @@ TEST_CASE("A training step allocates nothing beyond the workspace of Eigen's mat
     eigen_per_step[static_cast<std::size_t>(b)] = eigen_allocations_during([&] { step(b); });
   const long new_after = allocations.load();  // read before Catch itself allocates
   REQUIRE(new_after == new_before);
-  for (jiggle::Index b = 1; b < batches.count(); ++b) REQUIRE(eigen_per_step[static_cast<std::size_t>(b)] == product_allocations);
+  for (jiggle::Index b = 1; b < batches.count(); ++b)
+    REQUIRE(eigen_per_step[static_cast<std::size_t>(b)] == product_allocations);
 
   // The counter is live: an Eigen allocation is seen, and so is one through operator new.
   REQUIRE(eigen_allocations_during([] { jiggle::Matrix<float> m(64, 64); }) == 1);

@@ -30,12 +30,12 @@
 namespace jiggle {
 
 struct GradcheckOptions {
-  double step = 1e-6;                 // h of the central difference
-  double relative_tolerance = 1e-6;   // |analytic − numeric| ≤ absolute + relative·max(|a|, |n|)
+  double step = 1e-6;                // h of the central difference
+  double relative_tolerance = 1e-6;  // |analytic − numeric| ≤ absolute + relative·max(|a|, |n|)
   double absolute_tolerance = 1e-8;
-  Index max_entries_per_tensor = 0;   // 0: every entry; otherwise a random sample of this many
-  bool allow_zero_gradient = false;   // a tensor whose gradient is zero on both sides fails
-  std::uint64_t seed = 0;             // draws dY, directions and sampled entries
+  Index max_entries_per_tensor = 0;  // 0: every entry; otherwise a random sample of this many
+  bool allow_zero_gradient = false;  // a tensor whose gradient is zero on both sides fails
+  std::uint64_t seed = 0;            // draws dY, directions and sampled entries
 };
 
 struct GradcheckReport {
@@ -73,10 +73,10 @@ inline std::vector<Index> entries_to_check(Index size, const GradcheckOptions& o
   return entries;
 }
 
-inline void record(GradcheckReport& report, const std::string& tensor, Index index, double analytic,
-                   double numeric, const GradcheckOptions& options) {
-  const double tolerance = options.absolute_tolerance +
-                           options.relative_tolerance * std::max(std::abs(analytic), std::abs(numeric));
+inline void record(GradcheckReport& report, const std::string& tensor, Index index, double analytic, double numeric,
+                   const GradcheckOptions& options) {
+  const double tolerance =
+      options.absolute_tolerance + options.relative_tolerance * std::max(std::abs(analytic), std::abs(numeric));
   const double ratio = std::abs(analytic - numeric) / tolerance;
   ++report.entries_checked;
   if (!(ratio <= 1.0)) report.passed = false;  // a NaN fails too
@@ -100,14 +100,14 @@ inline Matrix<double> random_like(Index rows, Index cols, Rng& rng) {
 // Compares `analytic` with central differences of `loss()` while entries of `x` are nudged in
 // place (and restored). The building block of the checks below; use it for any scalar function.
 template <class Loss>
-  requires std::invocable<Loss&> && std::convertible_to<std::invoke_result_t<Loss&>, double>
-void check_gradient(const std::string& tensor, Eigen::Map<Matrix<double>> x, const Matrix<double>& analytic,
-                    Loss&& loss, const GradcheckOptions& options, GradcheckReport& report, Rng& rng) {
+requires std::invocable<Loss&> && std::convertible_to < std::invoke_result_t<Loss&>,
+double > void check_gradient(const std::string& tensor, Eigen::Map<Matrix<double>> x, const Matrix<double>& analytic,
+                             Loss&& loss, const GradcheckOptions& options, GradcheckReport& report, Rng& rng) {
   if (analytic.rows() != x.rows() || analytic.cols() != x.cols()) {
     report.passed = false;
     report.problems.push_back(tensor + ": gradient is " + std::to_string(analytic.rows()) + "×" +
-                              std::to_string(analytic.cols()) + ", tensor is " + std::to_string(x.rows()) +
-                              "×" + std::to_string(x.cols()));
+                              std::to_string(analytic.cols()) + ", tensor is " + std::to_string(x.rows()) + "×" +
+                              std::to_string(x.cols()));
     return;
   }
   double largest = 0.0;
@@ -142,8 +142,8 @@ GradcheckReport check_vjp(L& layer, const Matrix<double>& X, const GradcheckOpti
 
   Matrix<double> X_nudged = X;
   auto loss_at_nudged_input = [&] { return (dY.array() * layer.forward(X_nudged).array()).sum(); };
-  check_gradient("dX", Eigen::Map<Matrix<double>>(X_nudged.data(), X.rows(), X.cols()), dX,
-                 loss_at_nudged_input, options, report, rng);
+  check_gradient("dX", Eigen::Map<Matrix<double>>(X_nudged.data(), X.rows(), X.cols()), dX, loss_at_nudged_input,
+                 options, report, rng);
 
   auto loss = [&] { return (dY.array() * layer.forward(X).array()).sum(); };
   std::size_t k = 0;
@@ -186,7 +186,7 @@ GradcheckReport check_vjp_direction(L& layer, const Matrix<double>& X, const Gra
   gradcheck_detail::record(report, "<dY, J u>", 0, vjp_dot_u, jvp, options);
   if (vjp_dot_u == 0.0 && jvp == 0.0 && !options.allow_zero_gradient) {
     report.passed = false;
-    report.problems.push_back("<dY, J u> is zero on both sides, which proves nothing");
+    report.problems.emplace_back("<dY, J u> is zero on both sides, which proves nothing");
   }
   return report;
 }
@@ -200,8 +200,9 @@ GradcheckReport check_loss_gradient(Loss& loss, const Matrix<double>& Z, std::sp
   loss.forward(Z, labels);
   const Matrix<double> dZ = loss.backward();
   Matrix<double> Z_nudged = Z;
-  check_gradient("dZ", Eigen::Map<Matrix<double>>(Z_nudged.data(), Z.rows(), Z.cols()), dZ,
-                 [&] { return loss.forward(Z_nudged, labels); }, options, report, rng);
+  check_gradient(
+      "dZ", Eigen::Map<Matrix<double>>(Z_nudged.data(), Z.rows(), Z.cols()), dZ,
+      [&] { return loss.forward(Z_nudged, labels); }, options, report, rng);
   return report;
 }
 

@@ -40,7 +40,8 @@ class Batches {
     order_of_images_.resize(data.size());
     std::iota(order_of_images_.begin(), order_of_images_.end(), std::uint32_t{0});
     const Index tail = static_cast<Index>(data.size()) % batch_size;
-    full_.images.resize(static_cast<Index>(data.pixels_per_image()), std::min<Index>(batch_size, static_cast<Index>(data.size())));
+    full_.images.resize(static_cast<Index>(data.pixels_per_image()),
+                        std::min<Index>(batch_size, static_cast<Index>(data.size())));
     full_.labels.resize(static_cast<std::size_t>(full_.images.cols()));
     if (tail != 0 && static_cast<Index>(data.size()) > batch_size) {
       tail_.images.resize(static_cast<Index>(data.pixels_per_image()), tail);
@@ -50,8 +51,8 @@ class Batches {
   }
 
   struct Batch {
-    Matrix<float> images;               // pixels × batch, one image per column
-    std::vector<std::int32_t> labels;   // batch
+    Matrix<float> images;              // pixels × batch, one image per column
+    std::vector<std::int32_t> labels;  // batch
   };
 
   Index count() const { return (static_cast<Index>(data_.size()) + batch_size_ - 1) / batch_size_; }

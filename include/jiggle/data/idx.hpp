@@ -256,8 +256,7 @@ inline IdxArray read_idx(const std::filesystem::path& path, const IdxReadOptions
     fail(path, "bad magic number: expected two zero bytes, found " + idx_detail::hex(magic[0]) + " " +
                    idx_detail::hex(magic[1]) + " (not an IDX file)");
   if (!idx_detail::known_type(magic[2]))
-    fail(path, "unknown element type " + idx_detail::hex(magic[2]) +
-                   " (IDX knows 0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E)");
+    fail(path, "unknown element type " + idx_detail::hex(magic[2]) + " (IDX knows 0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E)");
   const auto type = static_cast<IdxType>(magic[2]);
   const std::size_t rank = magic[3];
   if (rank == 0) fail(path, "header declares zero dimensions");
@@ -283,7 +282,8 @@ inline IdxArray read_idx(const std::filesystem::path& path, const IdxReadOptions
   const std::uint64_t data_bytes = count * width;
   const std::string claim = "header says " + idx_detail::describe(dimensions) + " " + to_string(type) + " = " +
                             std::to_string(data_bytes) + " data bytes";
-  if (data_bytes > std::numeric_limits<std::size_t>::max() / 2) fail(path, claim + ", more than this machine can address");
+  if (data_bytes > std::numeric_limits<std::size_t>::max() / 2)
+    fail(path, claim + ", more than this machine can address");
   if (!source.gzipped()) {
     const std::uint64_t header_bytes = 4 + 4 * rank;
     const std::uint64_t available = source.file_size() - header_bytes;
@@ -294,10 +294,13 @@ inline IdxArray read_idx(const std::filesystem::path& path, const IdxReadOptions
 
   const auto n = static_cast<std::size_t>(count);
   switch (type) {
-    case IdxType::uint8: return {dimensions, idx_detail::read_elements<std::uint8_t>(source, path, n, data_bytes, claim)};
+    case IdxType::uint8:
+      return {dimensions, idx_detail::read_elements<std::uint8_t>(source, path, n, data_bytes, claim)};
     case IdxType::int8: return {dimensions, idx_detail::read_elements<std::int8_t>(source, path, n, data_bytes, claim)};
-    case IdxType::int16: return {dimensions, idx_detail::read_elements<std::int16_t>(source, path, n, data_bytes, claim)};
-    case IdxType::int32: return {dimensions, idx_detail::read_elements<std::int32_t>(source, path, n, data_bytes, claim)};
+    case IdxType::int16:
+      return {dimensions, idx_detail::read_elements<std::int16_t>(source, path, n, data_bytes, claim)};
+    case IdxType::int32:
+      return {dimensions, idx_detail::read_elements<std::int32_t>(source, path, n, data_bytes, claim)};
     case IdxType::float32: return {dimensions, idx_detail::read_elements<float>(source, path, n, data_bytes, claim)};
     case IdxType::float64: return {dimensions, idx_detail::read_elements<double>(source, path, n, data_bytes, claim)};
   }

@@ -77,8 +77,8 @@ inline LabelledImages load_split(const std::filesystem::path& folder, const std:
 inline Mnist load_mnist(const std::filesystem::path& folder) {
   std::error_code error;
   if (!std::filesystem::is_directory(folder, error))
-    throw Error("MNIST folder " + folder.string() +
-                " does not exist. Fetch the data with: data/fetch_mnist.sh " + folder.string());
+    throw Error("MNIST folder " + folder.string() + " does not exist. Fetch the data with: data/fetch_mnist.sh " +
+                folder.string());
   return Mnist{mnist_detail::load_split(folder, "train"), mnist_detail::load_split(folder, "t10k")};
 }
 

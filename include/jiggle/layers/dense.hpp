@@ -2,7 +2,6 @@
 #include <string>
 
 #include "jiggle/error.hpp"
-
 #include "jiggle/init.hpp"
 #include "jiggle/layer.hpp"
 #include "jiggle/random.hpp"
@@ -83,8 +82,8 @@ class Dense {
 
  private:
   static std::string size_message(const char* what, Index rows, int expected) {
-    return "Dense<" + std::to_string(In) + ", " + std::to_string(Out) + ">: " + what + " has " +
-           std::to_string(rows) + " rows, expected " + std::to_string(expected);
+    return "Dense<" + std::to_string(In) + ", " + std::to_string(Out) + ">: " + what + " has " + std::to_string(rows) +
+           " rows, expected " + std::to_string(expected);
   }
 
   const Matrix<T>* X_ = nullptr;

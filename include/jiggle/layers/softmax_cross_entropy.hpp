@@ -30,8 +30,8 @@ class SoftmaxCrossEntropy {
     const Index classes = Z.rows();
     const Index batch = Z.cols();
     if (static_cast<Index>(labels.size()) != batch)
-      throw Error("softmax cross-entropy: " + std::to_string(labels.size()) + " labels for " +
-                  std::to_string(batch) + " logit columns");
+      throw Error("softmax cross-entropy: " + std::to_string(labels.size()) + " labels for " + std::to_string(batch) +
+                  " logit columns");
     dZ_.resize(classes, batch);
     const double off_target = label_smoothing_ / static_cast<double>(classes);
     const double on_target = 1.0 - label_smoothing_ + off_target;
@@ -40,8 +40,8 @@ class SoftmaxCrossEntropy {
     for (Index column = 0; column < batch; ++column) {
       const std::int32_t label = labels[static_cast<std::size_t>(column)];
       if (label < 0 || label >= classes)
-        throw Error("softmax cross-entropy: label " + std::to_string(label) + " of sample " +
-                    std::to_string(column) + " is outside [0, " + std::to_string(classes) + ")");
+        throw Error("softmax cross-entropy: label " + std::to_string(label) + " of sample " + std::to_string(column) +
+                    " is outside [0, " + std::to_string(classes) + ")");
       const auto z = Z.col(column);
       const T largest = z.maxCoeff();
       const T log_sum_exp = largest + std::log((z.array() - largest).exp().sum());

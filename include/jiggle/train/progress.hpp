@@ -26,14 +26,15 @@ class ProgressLine {
     if (!last && now - last_drawn_ < std::chrono::milliseconds(100)) return;
     last_drawn_ = now;
     const double seconds = std::chrono::duration<double>(now - started_).count();
-    std::printf("\r  batch %4lld/%lld  loss %.6f  %.0f images/s   ", static_cast<long long>(report.batch + 1),
-                static_cast<long long>(report.batch_count), report.mean_loss,
+    const long long done = report.batch + 1;
+    const long long count = report.batch_count;
+    std::printf("\r  batch %4lld/%lld  loss %.6f  %.0f images/s   ", done, count, report.mean_loss,
                 seconds > 0 ? static_cast<double>(report.images_done) / seconds : 0.0);
     std::fflush(stdout);
   }
 
   // Clears the line so the epoch's summary starts at column 0.
-  void finish_epoch() {
+  void finish_epoch() const {
     if (!enabled_) return;
     std::printf("\r%72s\r", "");
     std::fflush(stdout);

@@ -17,11 +17,11 @@ class DivergedError : public Error {
 };
 
 struct BatchReport {
-  Index batch;          // 0-based index within the epoch
+  Index batch;  // 0-based index within the epoch
   Index batch_count;
-  Index images_done;    // this epoch, so far
-  double loss;          // this batch's mean loss
-  double mean_loss;     // over the epoch so far, weighted by batch size
+  Index images_done;  // this epoch, so far
+  double loss;        // this batch's mean loss
+  double mean_loss;   // over the epoch so far, weighted by batch size
 };
 
 // Trains `model` for one epoch and returns the mean training loss over its images. After each
