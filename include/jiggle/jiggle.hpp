@@ -13,6 +13,8 @@
 #include "jiggle/layers/relu.hpp"
 #include "jiggle/layers/softmax_cross_entropy.hpp"
 #include "jiggle/models/mnist_mlp.hpp"
+#include "jiggle/optim/adam.hpp"
+#include "jiggle/optim/schedule.hpp"
 #include "jiggle/optim/sgd.hpp"
 #include "jiggle/parallel.hpp"
 #include "jiggle/random.hpp"

@@ -89,3 +89,32 @@ TEST_CASE("Batches larger than the data set give one batch of everything", "[bat
   REQUIRE(batches.count() == 1);
   REQUIRE(batches.batch(0).images.cols() == 10);
 }
+
+TEST_CASE("Augmentation translates each image by at most the shift, filling with background", "[batches]") {
+  // One 5×5 image with a single lit pixel in the middle.
+  jiggle::LabelledImages data;
+  data.rows = data.cols = 5;
+  data.pixels.assign(25 * 64, 0);
+  for (std::size_t i = 0; i < 64; ++i) {
+    data.pixels[i * 25 + 12] = 255;
+    data.labels.push_back(static_cast<std::uint8_t>(i % 10));
+  }
+  jiggle::Batches batches(data, 64, jiggle::Order::sequential, 5);
+  batches.set_augmentation({.max_shift = 2});
+  const auto& batch = batches.batch(0);
+  std::vector<int> seen_positions(25, 0);
+  for (jiggle::Index column = 0; column < 64; ++column) {
+    const auto image = batch.images.col(column);
+    REQUIRE(image.sum() == Approx(1.0f));  // the lit pixel stays inside: shifts are at most 2
+    jiggle::Index lit = 0;
+    image.maxCoeff(&lit);
+    ++seen_positions[static_cast<std::size_t>(lit)];
+  }
+  int distinct = 0;
+  for (int count : seen_positions) distinct += count > 0 ? 1 : 0;
+  REQUIRE(distinct > 10);  // 64 draws over 25 positions land in many of them
+  jiggle::Batches same(data, 64, jiggle::Order::sequential, 5);
+  same.set_augmentation({.max_shift = 2});
+  REQUIRE(same.batch(0).images == batch.images);
+  REQUIRE_THROWS_AS(batches.set_augmentation({.max_shift = 5}), jiggle::Error);
+}

@@ -23,7 +23,7 @@ TEST_CASE("One SGD step moves every parameter by -lr times its gradient", "[sgd]
   last.dW << 4.0, 8.0;
   last.db << -2.0;
 
-  jiggle::Sgd(0.1).step(model);
+  jiggle::Sgd<double>(0.1).step(model);
 
   Matrix<double> W1(2, 2);
   W1 << 1.0 - 1.0, 2.0 + 2.0, 3.0 - 3.0, 4.0;
@@ -50,7 +50,7 @@ TEST_CASE("Fused backward_and_step ends where backward_parameters then step ends
   Mlp fused(rng_a), separate(rng_b);
   const Matrix<double> X = Matrix<double>::Random(6, 4);
   const Matrix<double> dY = Matrix<double>::Random(3, 4);
-  const jiggle::Sgd sgd(0.25);
+  jiggle::Sgd<double> sgd(0.25);
 
   fused.forward(X);
   sgd.backward_and_step(fused, dY);
@@ -72,4 +72,53 @@ TEST_CASE("Fused backward_and_step ends where backward_parameters then step ends
   stepping.forward(X);
   REQUIRE(stepping.backward_sgd(dY, 0.25).isApprox(dX, 1e-14));
   REQUIRE_FALSE(stepping.layer<0>().W.isApprox(plain.layer<0>().W, 1e-6));
+}
+
+namespace {
+
+// One parameter vector w = (1, −2) with gradient g = (0.5, 0.25), stepped by hand below.
+jiggle::Dense<1, 2, double> one_weight_column() {
+  jiggle::Rng rng(0);
+  jiggle::Dense<1, 2, double> layer(rng);
+  layer.W << 1.0, -2.0;
+  layer.b << 0.0, 0.0;
+  layer.dW << 0.5, 0.25;
+  layer.db << 0.0, 0.0;
+  return layer;
+}
+
+}  // namespace
+
+TEST_CASE("SGD with momentum accumulates velocity as v = mu v + g", "[sgd]") {
+  auto layer = one_weight_column();
+  jiggle::Sgd<double> sgd(jiggle::SgdOptions{.learning_rate = 0.1, .momentum = 0.9});
+  sgd.step(layer);  // v = g = (0.5, 0.25); w = (1 − 0.05, −2 − 0.025)
+  REQUIRE(layer.W(0, 0) == Approx(0.95).epsilon(1e-15));
+  REQUIRE(layer.W(1, 0) == Approx(-2.025).epsilon(1e-15));
+  sgd.step(layer);  // v = 0.9·(0.5, 0.25) + (0.5, 0.25) = (0.95, 0.475)
+  REQUIRE(layer.W(0, 0) == Approx(0.95 - 0.095).epsilon(1e-15));
+  REQUIRE(layer.W(1, 0) == Approx(-2.025 - 0.0475).epsilon(1e-15));
+}
+
+TEST_CASE("SGD with Nesterov momentum steps along g + mu v", "[sgd]") {
+  auto layer = one_weight_column();
+  jiggle::Sgd<double> sgd(jiggle::SgdOptions{.learning_rate = 0.1, .momentum = 0.9, .nesterov = true});
+  sgd.step(layer);  // v = g; step g + 0.9 g = 1.9 g
+  REQUIRE(layer.W(0, 0) == Approx(1.0 - 0.1 * 1.9 * 0.5).epsilon(1e-15));
+  sgd.step(layer);  // v = 1.9 g; step g + 0.9·1.9 g = 2.71 g
+  REQUIRE(layer.W(0, 0) == Approx(1.0 - 0.1 * 1.9 * 0.5 - 0.1 * 2.71 * 0.5).epsilon(1e-15));
+}
+
+TEST_CASE("SGD with L2 weight decay adds lambda w to the gradient", "[sgd]") {
+  auto layer = one_weight_column();
+  jiggle::Sgd<double> sgd(jiggle::SgdOptions{.learning_rate = 0.1, .weight_decay = 0.01});
+  sgd.step(layer);  // g' = (0.5 + 0.01, 0.25 − 0.02)
+  REQUIRE(layer.W(0, 0) == Approx(1.0 - 0.1 * 0.51).epsilon(1e-15));
+  REQUIRE(layer.W(1, 0) == Approx(-2.0 - 0.1 * 0.23).epsilon(1e-15));
+}
+
+TEST_CASE("SGD rejects options that make no sense", "[sgd]") {
+  REQUIRE_THROWS_AS(jiggle::Sgd<float>(0.0), jiggle::Error);
+  REQUIRE_THROWS_AS(jiggle::Sgd<float>(jiggle::SgdOptions{.momentum = 1.0}), jiggle::Error);
+  REQUIRE_THROWS_AS(jiggle::Sgd<float>(jiggle::SgdOptions{.nesterov = true}), jiggle::Error);
 }

@@ -37,14 +37,30 @@ long eigen_allocations_during(Work&& work) {
 }  // namespace
 
 // Every allocation through operator new in this program is counted; Eigen's own (malloc) are
-// caught by its guard above.
-void* operator new(std::size_t size) {
+// caught by its guard above. Every form is replaced, so that new and delete stay paired.
+namespace {
+void* counted_allocation(std::size_t size) {
   ++allocations;
-  if (void* memory = std::malloc(size == 0 ? 1 : size)) return memory;
+  return std::malloc(size == 0 ? 1 : size);
+}
+}  // namespace
+
+void* operator new(std::size_t size) {
+  if (void* memory = counted_allocation(size)) return memory;
   throw std::bad_alloc();
 }
+void* operator new[](std::size_t size) {
+  if (void* memory = counted_allocation(size)) return memory;
+  throw std::bad_alloc();
+}
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return counted_allocation(size); }
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return counted_allocation(size); }
 void operator delete(void* memory) noexcept { std::free(memory); }
+void operator delete[](void* memory) noexcept { std::free(memory); }
 void operator delete(void* memory, std::size_t) noexcept { std::free(memory); }
+void operator delete[](void* memory, std::size_t) noexcept { std::free(memory); }
+void operator delete(void* memory, const std::nothrow_t&) noexcept { std::free(memory); }
+void operator delete[](void* memory, const std::nothrow_t&) noexcept { std::free(memory); }
 
 TEST_CASE("A training step allocates nothing beyond the workspace of Eigen's matrix products", "[train][allocation]") {
   jiggle::LabelledImages data;

@@ -29,6 +29,13 @@ struct PixelScaling {
 
 enum class Order { shuffled, sequential };
 
+// Cheap, standard augmentation for digits: each image of a batch is translated by a random
+// whole number of pixels in [−max_shift, max_shift] along each axis, the uncovered border
+// filled with background (pixel 0). Drawn from the batches' own seeded generator.
+struct Augmentation {
+  int max_shift = 0;  // 0: none
+};
+
 class Batches {
  public:
   Batches(const LabelledImages& data, Index batch_size, Order order = Order::shuffled, std::uint64_t seed = 0,
@@ -58,6 +65,13 @@ class Batches {
   Index count() const { return (static_cast<Index>(data_.size()) + batch_size_ - 1) / batch_size_; }
   Index batch_size() const { return batch_size_; }
 
+  void set_augmentation(Augmentation augmentation) {
+    if (augmentation.max_shift < 0 || static_cast<std::size_t>(augmentation.max_shift) >= data_.rows)
+      throw Error("augmentation shift must be in [0, image size), got " + std::to_string(augmentation.max_shift));
+    augmentation_ = augmentation;
+    shifts_.resize(static_cast<std::size_t>(full_.images.cols()));
+  }
+
   // A new order of images for the next epoch (when shuffled); the first epoch is already shuffled.
   void next_epoch() {
     if (order_ == Order::shuffled) rng_.shuffle(order_of_images_.begin(), order_of_images_.end());
@@ -72,18 +86,49 @@ class Batches {
     Batch& batch = size == full_.images.cols() ? full_ : tail_;
     const Index pixels = batch.images.rows();
     const std::span<const std::uint32_t> chosen(order_of_images_.data() + first, static_cast<std::size_t>(size));
+    if (augmentation_.max_shift > 0) {
+      // Drawn in order before the threads start, so a seed gives the same shifts on any count.
+      const auto span = static_cast<std::uint64_t>(2 * augmentation_.max_shift + 1);
+      for (Index column = 0; column < size; ++column) {
+        shifts_[static_cast<std::size_t>(column)] = {static_cast<int>(rng_.below(span)) - augmentation_.max_shift,
+                                                     static_cast<int>(rng_.below(span)) - augmentation_.max_shift};
+      }
+    }
     JIGGLE_OMP(parallel for schedule(static) if (size * pixels > 32768))
     for (Index column = 0; column < size; ++column) {
       const std::uint32_t image = chosen[static_cast<std::size_t>(column)];
       const std::uint8_t* source = data_.image(image);
       float* target = batch.images.col(column).data();
-      for (Index p = 0; p < pixels; ++p) target[p] = table_[source[p]];
+      if (augmentation_.max_shift == 0) {
+        for (Index p = 0; p < pixels; ++p) target[p] = table_[source[p]];
+      } else {
+        gather_shifted(source, target, shifts_[static_cast<std::size_t>(column)]);
+      }
       batch.labels[static_cast<std::size_t>(column)] = data_.labels[image];
     }
     return batch;
   }
 
  private:
+  struct Shift {
+    int down;
+    int right;
+  };
+
+  // target(r, c) = source(r − down, c − right), background where that falls outside the image.
+  void gather_shifted(const std::uint8_t* source, float* target, Shift shift) const {
+    const auto rows = static_cast<int>(data_.rows);
+    const auto cols = static_cast<int>(data_.cols);
+    for (int r = 0; r < rows; ++r) {
+      const int from_row = r - shift.down;
+      for (int c = 0; c < cols; ++c) {
+        const int from_col = c - shift.right;
+        const bool inside = from_row >= 0 && from_row < rows && from_col >= 0 && from_col < cols;
+        target[r * cols + c] = table_[inside ? source[from_row * cols + from_col] : 0];
+      }
+    }
+  }
+
   const LabelledImages& data_;
   Index batch_size_;
   Order order_;
@@ -92,6 +137,8 @@ class Batches {
   std::vector<std::uint32_t> order_of_images_;
   Batch full_;
   Batch tail_;
+  Augmentation augmentation_;
+  std::vector<Shift> shifts_;
 };
 
 }  // namespace jiggle

@@ -1,0 +1,76 @@
+#pragma once
+#include <cmath>
+#include <vector>
+
+#include "jiggle/error.hpp"
+#include "jiggle/layer.hpp"
+
+namespace jiggle {
+
+struct AdamOptions {
+  double learning_rate = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double epsilon = 1e-8;
+  double weight_decay = 0.0;  // decoupled (AdamW): w ← w − lr·λ·w, apart from the moments
+};
+
+// Adam with bias correction (Kingma & Ba), and AdamW's decoupled weight decay when λ > 0:
+//   w ← w − lr·λ·w
+//   m ← β1 m + (1 − β1) g      v ← β2 v + (1 − β2) g²
+//   w ← w − lr · (m / (1 − β1ᵗ)) / (sqrt(v / (1 − β2ᵗ)) + ε)
+// Moment buffers are allocated at the first step, one pair per parameter in visiting order.
+template <class T = float>
+class Adam {
+ public:
+  explicit Adam(const AdamOptions& options = {}) : options_(options) {
+    if (!(options.learning_rate > 0.0)) throw Error("Adam: the learning rate must be positive");
+    if (!(options.beta1 >= 0.0 && options.beta1 < 1.0 && options.beta2 >= 0.0 && options.beta2 < 1.0))
+      throw Error("Adam: beta1 and beta2 must be in [0, 1)");
+    if (!(options.epsilon > 0.0)) throw Error("Adam: epsilon must be positive");
+    if (!(options.weight_decay >= 0.0)) throw Error("Adam: weight decay must be non-negative");
+  }
+
+  template <Layer Model>
+  void step(Model& model) {
+    static_assert(std::same_as<typename Model::Scalar, T>, "Adam<T> steps models of the same scalar type T");
+    ++steps_;
+    const double t = static_cast<double>(steps_);
+    const T rate = static_cast<T>(options_.learning_rate);
+    const T shrink = static_cast<T>(1.0 - options_.learning_rate * options_.weight_decay);
+    const T b1 = static_cast<T>(options_.beta1);
+    const T b2 = static_cast<T>(options_.beta2);
+    const T first_correction = static_cast<T>(1.0 - std::pow(options_.beta1, t));
+    const T second_correction = static_cast<T>(1.0 - std::pow(options_.beta2, t));
+    const T epsilon = static_cast<T>(options_.epsilon);
+    std::size_t k = 0;
+    visit_parameters(model, [&](Parameter<T>& parameter) {
+      if (k == first_moments_.size()) {
+        first_moments_.push_back(Matrix<T>::Zero(parameter.value.rows(), parameter.value.cols()));
+        second_moments_.push_back(Matrix<T>::Zero(parameter.value.rows(), parameter.value.cols()));
+      }
+      auto m = first_moments_[k].array();
+      auto v = second_moments_[k].array();
+      ++k;
+      if (m.rows() != parameter.value.rows() || m.cols() != parameter.value.cols())
+        throw Error("Adam: parameter " + parameter.path.to_string() + " changed shape between steps");
+      const auto g = parameter.gradient.array();
+      auto w = parameter.value.array();
+      m = b1 * m + (T(1) - b1) * g;
+      v = b2 * v + (T(1) - b2) * g.square();
+      w = shrink * w - rate * (m / first_correction) / ((v / second_correction).sqrt() + epsilon);
+    });
+  }
+
+  double learning_rate() const { return options_.learning_rate; }
+  void set_learning_rate(double learning_rate) { options_.learning_rate = learning_rate; }
+  const AdamOptions& options() const { return options_; }
+
+ private:
+  AdamOptions options_;
+  long long steps_ = 0;
+  std::vector<Matrix<T>> first_moments_;
+  std::vector<Matrix<T>> second_moments_;
+};
+
+}  // namespace jiggle

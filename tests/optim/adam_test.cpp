@@ -1,0 +1,56 @@
+#include "jiggle/optim/adam.hpp"
+
+#include <cmath>
+
+#include "jiggle/layers/dense.hpp"
+#include "support/catch.hpp"
+
+namespace {
+
+jiggle::Dense<1, 2, double> one_weight_column() {
+  jiggle::Rng rng(0);
+  jiggle::Dense<1, 2, double> layer(rng);
+  layer.W << 1.0, -2.0;
+  layer.b << 0.0, 0.0;
+  layer.dW << 0.5, -0.25;
+  layer.db << 0.0, 0.0;
+  return layer;
+}
+
+}  // namespace
+
+TEST_CASE("Adam's first step moves each weight by lr against the sign of its gradient", "[adam]") {
+  // t = 1: m̂ = g, v̂ = g², so the step is lr·g / (|g| + ε).
+  auto layer = one_weight_column();
+  jiggle::Adam<double> adam(jiggle::AdamOptions{.learning_rate = 0.01});
+  adam.step(layer);
+  REQUIRE(layer.W(0, 0) == Approx(1.0 - 0.01 * 0.5 / (0.5 + 1e-8)).epsilon(1e-14));
+  REQUIRE(layer.W(1, 0) == Approx(-2.0 + 0.01 * 0.25 / (0.25 + 1e-8)).epsilon(1e-14));
+  REQUIRE(layer.b.isZero(0.0));  // zero gradient, zero moments: no move
+}
+
+TEST_CASE("Adam's second step uses bias-corrected moments", "[adam]") {
+  auto layer = one_weight_column();
+  jiggle::Adam<double> adam(jiggle::AdamOptions{.learning_rate = 0.01});
+  adam.step(layer);
+  const double after_first = layer.W(0, 0);
+  layer.dW << 0.1, -0.25;
+  adam.step(layer);
+  const double m = 0.9 * (0.1 * 0.5) + 0.1 * 0.1;
+  const double v = 0.999 * (0.001 * 0.25) + 0.001 * 0.01;
+  const double step = 0.01 * (m / (1 - 0.81)) / (std::sqrt(v / (1 - 0.999 * 0.999)) + 1e-8);
+  REQUIRE(layer.W(0, 0) == Approx(after_first - step).epsilon(1e-14));
+}
+
+TEST_CASE("AdamW decays weights apart from the moments", "[adam]") {
+  auto layer = one_weight_column();
+  jiggle::Adam<double> adamw(jiggle::AdamOptions{.learning_rate = 0.01, .weight_decay = 0.1});
+  adamw.step(layer);
+  REQUIRE(layer.W(0, 0) == Approx(1.0 * (1 - 0.01 * 0.1) - 0.01 * 0.5 / (0.5 + 1e-8)).epsilon(1e-14));
+  REQUIRE(layer.W(1, 0) == Approx(-2.0 * (1 - 0.01 * 0.1) + 0.01 * 0.25 / (0.25 + 1e-8)).epsilon(1e-14));
+}
+
+TEST_CASE("Adam rejects options that make no sense", "[adam]") {
+  REQUIRE_THROWS_AS(jiggle::Adam<float>(jiggle::AdamOptions{.learning_rate = -1}), jiggle::Error);
+  REQUIRE_THROWS_AS(jiggle::Adam<float>(jiggle::AdamOptions{.beta1 = 1.0}), jiggle::Error);
+}
