@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
   jiggle::Rng rng(0);
   jiggle::MnistMlp<> model(rng);
   jiggle::SoftmaxCrossEntropy<float> loss;
-  jiggle::Sgd sgd(0.1);
+  jiggle::Sgd<float> sgd(0.1);
   const jiggle::Index steps = training.count();
   const jiggle::Index tail = static_cast<jiggle::Index>(mnist.train.size()) - (steps - 1) * kBatch;
   const double epoch_flops =

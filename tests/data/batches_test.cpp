@@ -94,7 +94,7 @@ TEST_CASE("Augmentation translates each image by at most the shift, filling with
   // One 5×5 image with a single lit pixel in the middle.
   jiggle::LabelledImages data;
   data.rows = data.cols = 5;
-  data.pixels.assign(25 * 64, 0);
+  data.pixels.assign(std::size_t{25} * 64, 0);
   for (std::size_t i = 0; i < 64; ++i) {
     data.pixels[i * 25 + 12] = 255;
     data.labels.push_back(static_cast<std::uint8_t>(i % 10));

@@ -2,6 +2,7 @@
 # non-zero, and mnist_mlp promises 2 for usage errors and 1 for everything else.
 #   -DPROGRAM=... -DARGS="a|b" -DEXPECT_EXIT=N -DEXPECT_OUTPUT=regex [-DNEEDS_FOLDER=dir]
 #   [-DCORRUPT_FOLDER=dir]: first fills dir with MNIST-named files that are not IDX.
+#   [-DPGM_FROM_TEST_IMAGE=file]: first writes NEEDS_FOLDER's first test image there as a PGM.
 if(DEFINED NEEDS_FOLDER AND NOT IS_DIRECTORY "${NEEDS_FOLDER}")
   message("SKIPPED: MNIST not found in ${NEEDS_FOLDER} (run data/fetch_mnist.sh)")
   return()
@@ -12,6 +13,17 @@ if(DEFINED CORRUPT_FOLDER)
   foreach(name train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
     file(WRITE "${CORRUPT_FOLDER}/${name}" "this is not an IDX file")
   endforeach()
+endif()
+if(DEFINED PGM_FROM_TEST_IMAGE)
+  # The first MNIST test image (a 7) as a plain PGM: 784 pixels after the 16-byte IDX header.
+  file(READ "${NEEDS_FOLDER}/t10k-images-idx3-ubyte" hex OFFSET 16 LIMIT 784 HEX)
+  string(REGEX MATCHALL ".." bytes "${hex}")
+  set(pgm "P2\n28 28\n255\n")
+  foreach(byte IN LISTS bytes)
+    math(EXPR value "0x${byte}")
+    string(APPEND pgm "${value} ")
+  endforeach()
+  file(WRITE "${PGM_FROM_TEST_IMAGE}" "${pgm}\n")
 endif()
 string(REPLACE "|" ";" ARGS "${ARGS}")
 execute_process(COMMAND "${PROGRAM}" ${ARGS}

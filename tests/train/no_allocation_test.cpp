@@ -8,7 +8,8 @@
 #include <vector>
 
 namespace {
-long eigen_heap_allocations = 0;
+// Atomic: Eigen's parallel products allocate from both threads at once.
+std::atomic<long> eigen_heap_allocations{0};
 }  // namespace
 
 #define EIGEN_RUNTIME_NO_MALLOC
@@ -28,7 +29,7 @@ std::atomic<long> allocations{0};
 // Eigen heap allocations made while `work` runs.
 template <class Work>
 long eigen_allocations_during(Work&& work) {
-  const long before = eigen_heap_allocations;
+  const long before = eigen_heap_allocations.load();
   Eigen::internal::set_is_malloc_allowed(false);
   work();
   Eigen::internal::set_is_malloc_allowed(true);
@@ -44,6 +45,10 @@ void* counted_allocation(std::size_t size) {
   return std::malloc(size == 0 ? 1 : size);
 }
 }  // namespace
+
+// These replacements pair malloc with free themselves; g++ cannot see that and warns that free
+// meets memory from operator new.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 
 void* operator new(std::size_t size) {
   if (void* memory = counted_allocation(size)) return memory;

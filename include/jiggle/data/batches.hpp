@@ -88,7 +88,7 @@ class Batches {
     const std::span<const std::uint32_t> chosen(order_of_images_.data() + first, static_cast<std::size_t>(size));
     if (augmentation_.max_shift > 0) {
       // Drawn in order before the threads start, so a seed gives the same shifts on any count.
-      const auto span = static_cast<std::uint64_t>(2 * augmentation_.max_shift + 1);
+      const auto span = 2 * static_cast<std::uint64_t>(augmentation_.max_shift) + 1;
       for (Index column = 0; column < size; ++column) {
         shifts_[static_cast<std::size_t>(column)] = {static_cast<int>(rng_.below(span)) - augmentation_.max_shift,
                                                      static_cast<int>(rng_.below(span)) - augmentation_.max_shift};

@@ -35,7 +35,7 @@ class Adam {
   void step(Model& model) {
     static_assert(std::same_as<typename Model::Scalar, T>, "Adam<T> steps models of the same scalar type T");
     ++steps_;
-    const double t = static_cast<double>(steps_);
+    const auto t = static_cast<double>(steps_);
     const T rate = static_cast<T>(options_.learning_rate);
     const T shrink = static_cast<T>(1.0 - options_.learning_rate * options_.weight_decay);
     const T b1 = static_cast<T>(options_.beta1);
