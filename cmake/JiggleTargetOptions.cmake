@@ -35,3 +35,14 @@ function(jiggle_optional_blas target)
   target_compile_definitions(${target} PRIVATE EIGEN_USE_BLAS)
   target_link_libraries(${target} PRIVATE ${JIGGLE_OPENBLAS_LIBRARY})
 endfunction()
+
+# One of jiggle's own programs (an example or a benchmark): strict warnings, code for this CPU,
+# the optional BLAS, and the source tree's MNIST folder as its default data.
+function(jiggle_add_program target source)
+  add_executable(${target} ${source})
+  target_link_libraries(${target} PRIVATE jiggle::jiggle)
+  target_compile_definitions(${target} PRIVATE JIGGLE_MNIST_DIR="${PROJECT_SOURCE_DIR}/data/mnist")
+  jiggle_strict_warnings(${target})
+  jiggle_native_code(${target})
+  jiggle_optional_blas(${target})
+endfunction()
