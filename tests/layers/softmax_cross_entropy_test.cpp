@@ -90,3 +90,21 @@ TEST_CASE("Softmax cross-entropy rejects a label outside 0 to K-1", "[softmax_ce
   REQUIRE_THROWS_WITH(loss.forward(Z, std::vector<std::int32_t>{1}), Catch::Contains("1 labels for 2"));
   REQUIRE_THROWS_AS(SoftmaxCrossEntropy<double>(1.0), jiggle::Error);
 }
+
+TEST_CASE("Softmax cross-entropy with label smoothing is -sum t log softmax(z) for t = (1-e) onehot + e/K",
+          "[softmax_ce]") {
+  const double smoothing = 0.1;
+  SoftmaxCrossEntropy<double> loss(smoothing);
+  const Matrix<double> Z = random_logits(10, 5, 2.0, 6);
+  double expected = 0.0;
+  for (jiggle::Index b = 0; b < 5; ++b) {
+    const double log_normaliser = std::log(Z.col(b).array().exp().sum());
+    for (jiggle::Index k = 0; k < 10; ++k) {
+      const double target = (k == kLabels[static_cast<std::size_t>(b)] ? 1.0 - smoothing : 0.0) + smoothing / 10;
+      expected -= target * (Z(k, b) - log_normaliser);
+    }
+  }
+  REQUIRE(loss.forward(Z, kLabels) == Approx(expected / 5).epsilon(1e-13));
+  // Targets and probabilities each sum to 1, so every column of the gradient sums to 0.
+  REQUIRE(loss.backward().colwise().sum().cwiseAbs().maxCoeff() < 1e-15);
+}
