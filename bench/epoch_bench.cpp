@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "jiggle/jiggle.hpp"
+#include "mlp_products.hpp"
 
 namespace {
 
@@ -56,32 +57,6 @@ double step_flops(double b) {
   return 2.0 * b * (2.0 * forward + input_gradients);
 }
 
-// The eight products of a step, written by Eigen into preallocated buffers.
-struct BareGemms {
-  explicit BareGemms(jiggle::Rng& rng) {
-    auto fill = [&](jiggle::Matrix<float>& m, jiggle::Index rows, jiggle::Index cols) {
-      m.resize(rows, cols);
-      for (jiggle::Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<float>(rng.normal() * 0.05);
-    };
-    fill(W1, 512, 784), fill(W2, 512, 512), fill(W3, 10, 512);
-    fill(X, 784, kBatch), fill(dZ, 10, kBatch);
-    H1.resize(512, kBatch), H2.resize(512, kBatch), Z.resize(10, kBatch);
-    dH1.resize(512, kBatch), dH2.resize(512, kBatch);
-    dW1.resize(512, 784), dW2.resize(512, 512), dW3.resize(10, 512);
-  }
-  void step() {
-    H1.noalias() = W1 * X;
-    H2.noalias() = W2 * H1;
-    Z.noalias() = W3 * H2;
-    dW3.noalias() = dZ * H2.transpose();
-    dH2.noalias() = W3.transpose() * dZ;
-    dW2.noalias() = dH2 * H1.transpose();
-    dH1.noalias() = W2.transpose() * dH2;
-    dW1.noalias() = dH1 * X.transpose();
-  }
-  jiggle::Matrix<float> W1, W2, W3, X, dZ, H1, H2, Z, dH1, dH2, dW1, dW2, dW3;
-};
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -109,8 +84,8 @@ int main(int argc, char** argv) {
 
   bool synthetic = false;
   const jiggle::Mnist mnist = data_for_bench(folder, synthetic);
-  jiggle::Batches training(mnist.train, kBatch, jiggle::Order::shuffled, 1);
-  jiggle::Batches test(mnist.test, 1000, jiggle::Order::sequential);
+  jiggle::Batches<float> training(mnist.train, kBatch, jiggle::Order::shuffled, 1);
+  jiggle::Batches<float> test(mnist.test, 1000, jiggle::Order::sequential);
   jiggle::Rng rng(0);
   jiggle::MnistMlp<> model(rng);
   jiggle::SoftmaxCrossEntropy<float> loss;
@@ -124,7 +99,7 @@ int main(int argc, char** argv) {
               synthetic ? "synthetic" : "MNIST", static_cast<long long>(steps), kBatch);
 
   std::vector<double> epoch_seconds, gemm_seconds, inference_seconds;
-  BareGemms gemms(rng);
+  MlpProducts gemms(rng, kBatch);
   for (int r = 0; r < repeats; ++r) {
     auto start = std::chrono::steady_clock::now();
     jiggle::train_epoch(model, loss, sgd, training);

@@ -1,6 +1,7 @@
 #pragma once
 // Chain<Layers...>: forward left to right, backward right to left. A Chain is itself a Layer,
-// so chains nest. Each layer keeps its own output; the Chain only passes references along.
+// so chains nest. Each layer keeps its own output; the Chain remembers where each layer's input
+// lives (the previous layer's output) so that backward can hand every layer its input again.
 #include <array>
 #include <concepts>
 #include <cstddef>
@@ -8,57 +9,75 @@
 #include <type_traits>
 #include <utility>
 
+#include "jiggle/error.hpp"
+#include "jiggle/init.hpp"
 #include "jiggle/layer.hpp"
 #include "jiggle/random.hpp"
+#include "jiggle/shape.hpp"
 #include "jiggle/tensor.hpp"
 
 namespace jiggle {
 
 namespace chain_detail {
 
-// Instantiated only when two neighbours disagree, so the compiler's message names both sizes:
-// "LayerSizesAgree<512, 256>" reads "the previous layer gives 512, the next one expects 256".
-template <int PreviousOutput, int NextInput>
-struct LayerSizesAgree {
-  static_assert(PreviousOutput == NextInput,
-                "Chain: a layer's output size differs from the next layer's input size; "
-                "see LayerSizesAgree<previous output, next input> in the line above");
+// Instantiated only when two neighbours disagree, so the compiler's message names both shapes:
+// "ShapesAgree<Shape{512, 1, 1}, Shape{256, 1, 1}>" reads "the previous layer gives 512×1×1,
+// the next one takes 256×1×1".
+template <Shape PreviousOutput, Shape NextInput>
+struct ShapesAgree {
+  static_assert(accepts(NextInput, PreviousOutput),
+                "Chain: a layer's output shape differs from the next layer's input shape; "
+                "see ShapesAgree<previous output, next input> in the line above");
   static constexpr bool value = true;
 };
 
-template <int PreviousOutput, int NextInput>
-constexpr bool sizes_agree() {
-  if constexpr (PreviousOutput == kAnySize || NextInput == kAnySize)
+template <Shape PreviousOutput, Shape NextInput>
+constexpr bool shapes_agree() {
+  if constexpr (accepts(NextInput, PreviousOutput))
     return true;
   else
-    return LayerSizesAgree<PreviousOutput, NextInput>::value;
+    return ShapesAgree<PreviousOutput, NextInput>::value;
 }
 
-// The size flowing out of a run of layers, given the size flowing in; kAnySize layers pass it on.
-template <int Incoming, class... Layers>
-struct FlowingSize {
-  static constexpr int value = Incoming;
+// The shape flowing out of a run of layers, given the shape flowing in.
+template <Shape Incoming, class... Layers>
+struct Flow {
+  static constexpr Shape value = Incoming;
 };
 
-template <int Incoming, class First, class... Rest>
-struct FlowingSize<Incoming, First, Rest...> {
-  static_assert(sizes_agree<Incoming, First::input_size>());
-  static constexpr int entering = First::input_size == kAnySize ? Incoming : First::input_size;
-  static constexpr int leaving = First::output_size == kAnySize ? entering : First::output_size;
-  static constexpr int value = FlowingSize<leaving, Rest...>::value;
+template <Shape Incoming, class First, class... Rest>
+struct Flow<Incoming, First, Rest...> {
+  static_assert(shapes_agree<Incoming, First::input_shape>());
+  static constexpr Shape entering = resolve(Incoming, First::input_shape);
+  static constexpr Shape leaving = resolve(First::output_shape, entering);
+  static constexpr Shape value = Flow<leaving, Rest...>::value;
 };
 
-// The size a chain takes in: the first fixed input size, unless a layer that accepts any size
-// but fixes its output comes before it.
+// The shape a chain takes in: what its first layer takes, narrowed by the layers after it for as
+// long as the layers keep the shape (ReLU, then Dense<5, 3>, takes 5×1×1).
 template <class... Layers>
-constexpr int input_size() {
-  constexpr std::array<int, sizeof...(Layers)> inputs{Layers::input_size...};
-  constexpr std::array<int, sizeof...(Layers)> outputs{Layers::output_size...};
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    if (inputs[i] != kAnySize) return inputs[i];
-    if (outputs[i] != kAnySize) return kAnySize;
-  }
-  return kAnySize;
+constexpr Shape input_shape() {
+  Shape taken = kAnyShape;
+  bool keeps_shape = true;
+  (
+      [&] {
+        if (!keeps_shape) return;
+        taken = resolve(taken, Layers::input_shape);
+        keeps_shape = Layers::input_shape == Layers::output_shape;
+      }(),
+      ...);
+  return taken;
+}
+
+// Each layer is built from what it accepts: (rng, init), (rng), or nothing.
+template <class L>
+L make_layer(Rng& rng, Init init) {
+  if constexpr (std::constructible_from<L, Rng&, Init>)
+    return L(rng, init);
+  else if constexpr (std::constructible_from<L, Rng&>)
+    return L(rng);
+  else
+    return L();
 }
 
 template <class L>
@@ -75,42 +94,49 @@ template <Layer... Layers>
 class Chain {
   static_assert(sizeof...(Layers) > 0, "a Chain needs at least one layer");
   using First = std::tuple_element_t<0, std::tuple<Layers...>>;
-  static constexpr std::size_t kLast = sizeof...(Layers) - 1;
+  static constexpr std::size_t kCount = sizeof...(Layers);
+  static constexpr std::size_t kLast = kCount - 1;
 
  public:
   using Scalar = typename First::Scalar;
   static_assert((std::same_as<typename Layers::Scalar, Scalar> && ...),
                 "every layer of a Chain must use the same scalar type");
-  static constexpr int input_size = chain_detail::input_size<Layers...>();
-  static constexpr int output_size = chain_detail::FlowingSize<kAnySize, Layers...>::value;
-  // Checked when the Chain type is instantiated, not only when output_size is first read.
-  static_assert(output_size == kAnySize || output_size > 0);
-  static constexpr bool kEveryLayerFusesSgd = ((HasFusedSgd<Layers> || !HasParameters<Layers>)&&...);
-  static constexpr Index parameter_count() { return (Index{0} + ... + Layers::parameter_count()); }
+  static constexpr Shape input_shape = chain_detail::input_shape<Layers...>();
+  static constexpr Shape output_shape = chain_detail::Flow<input_shape, Layers...>::value;
 
-  // Each layer that takes a generator draws its initial parameters from rng, left to right.
+  // Each layer that draws initial parameters draws them from rng, left to right, by its own
+  // default scheme or by `init` for every layer that takes one.
   explicit Chain(Rng& rng) : layers_{chain_detail::make_layer<Layers>(rng)...} {}
+  Chain(Rng& rng, Init init) : layers_{chain_detail::make_layer<Layers>(rng, init)...} {}
   explicit Chain(Layers... layers) : layers_{std::move(layers)...} {}
 
   const Matrix<Scalar>& forward(const Matrix<Scalar>& X) { return forward_from<0>(X); }
 
-  const Matrix<Scalar>& backward(const Matrix<Scalar>& dY) { return backward_from<kLast>(dY); }
-
-  // As backward, but the first layer computes no dX: nobody reads the gradient of the data.
-  void backward_parameters(const Matrix<Scalar>& dY) { backward_parameters_from<kLast>(dY); }
-
-  // Backward with the plain-SGD step fused in (Dense::backward_sgd). Offered only when every
-  // layer with parameters has a fused step. Returns dX.
-  const Matrix<Scalar>& backward_sgd(const Matrix<Scalar>& dY, Scalar learning_rate) requires kEveryLayerFusesSgd {
-    return backward_sgd_from<kLast, true>(dY, learning_rate);
-  }
-  void sgd_parameters(const Matrix<Scalar>& dY, Scalar learning_rate) requires kEveryLayerFusesSgd {
-    backward_sgd_from<kLast, false>(dY, learning_rate);
+  // Right to left; every layer but the first asks its predecessor for dX.
+  const Matrix<Scalar>& backward(const Matrix<Scalar>& X, const Matrix<Scalar>& dY,
+                                 const GradientTarget<Scalar>& target) {
+    if (last_forward_.inputs[kLast] == nullptr && kCount > 1) throw Error("Chain: backward before any forward");
+    return backward_from<kLast>(X, dY, target);
   }
 
   template <class Visitor>
   void visit_parameters(Visitor&& visit, const ParameterPath& path) {
-    visit_from<0>(visit, path);
+    for_each_layer([&]<std::size_t I>(auto& layer) {
+      if constexpr (HasParameters<std::remove_reference_t<decltype(layer)>>)
+        layer.visit_parameters(visit, path.with_position(static_cast<int>(I)));
+    });
+  }
+
+  template <class Visitor>
+  void visit_buffers(Visitor&& visit, const ParameterPath& path) {
+    for_each_layer([&]<std::size_t I>(auto& layer) {
+      if constexpr (HasBuffers<std::remove_reference_t<decltype(layer)>>)
+        layer.visit_buffers(visit, path.with_position(static_cast<int>(I)));
+    });
+  }
+
+  void set_mode(Mode mode) {
+    for_each_layer([&]<std::size_t I>(auto& layer) { jiggle::set_mode(layer, mode); });
   }
 
   template <std::size_t I>
@@ -126,62 +152,47 @@ class Chain {
   template <std::size_t I>
   const Matrix<Scalar>& forward_from(const Matrix<Scalar>& X) {
     const Matrix<Scalar>& Y = std::get<I>(layers_).forward(X);
-    if constexpr (I == kLast)
+    if constexpr (I == kLast) {
       return Y;
-    else
-      return forward_from<I + 1>(Y);
-  }
-
-  template <std::size_t I>
-  const Matrix<Scalar>& backward_from(const Matrix<Scalar>& dY) {
-    const Matrix<Scalar>& dX = std::get<I>(layers_).backward(dY);
-    if constexpr (I == 0)
-      return dX;
-    else
-      return backward_from<I - 1>(dX);
-  }
-
-  template <std::size_t I>
-  void backward_parameters_from(const Matrix<Scalar>& dY) {
-    using L = std::tuple_element_t<I, std::tuple<Layers...>>;
-    auto& layer = std::get<I>(layers_);
-    if constexpr (I > 0)
-      backward_parameters_from<I - 1>(layer.backward(dY));
-    else if constexpr (HasParameterOnlyBackward<L>)
-      layer.backward_parameters(dY);
-    else if constexpr (HasParameters<L>)
-      layer.backward(dY);
-  }
-
-  template <std::size_t I, bool WantInputGradient>
-  const Matrix<Scalar>& backward_sgd_from(const Matrix<Scalar>& dY, Scalar learning_rate) {
-    using L = std::tuple_element_t<I, std::tuple<Layers...>>;
-    auto& layer = std::get<I>(layers_);
-    if constexpr (I > 0 || WantInputGradient) {
-      const Matrix<Scalar>* dX = nullptr;
-      if constexpr (HasFusedSgd<L>)
-        dX = &layer.backward_sgd(dY, learning_rate);
-      else
-        dX = &layer.backward(dY);
-      if constexpr (I == 0)
-        return *dX;
-      else
-        return backward_sgd_from<I - 1, WantInputGradient>(*dX, learning_rate);
     } else {
-      if constexpr (HasFusedSgd<L>) layer.sgd_parameters(dY, learning_rate);
-      return dY;  // unused: the first layer's dX is not wanted
+      last_forward_.inputs[I + 1] = &Y;
+      return forward_from<I + 1>(Y);
     }
   }
 
-  template <std::size_t I, class Visitor>
-  void visit_from(Visitor& visit, const ParameterPath& path) {
-    using L = std::tuple_element_t<I, std::tuple<Layers...>>;
-    if constexpr (HasParameters<L>)
-      std::get<I>(layers_).visit_parameters(visit, path.with_position(static_cast<int>(I)));
-    if constexpr (I < kLast) visit_from<I + 1>(visit, path);
+  template <std::size_t I>
+  const Matrix<Scalar>& backward_from(const Matrix<Scalar>& X, const Matrix<Scalar>& dY,
+                                      const GradientTarget<Scalar>& target) {
+    auto& layer = std::get<I>(layers_);
+    if constexpr (I == 0) {
+      return layer.backward(X, dY, target);
+    } else {
+      GradientTarget<Scalar> inner = target;
+      inner.input_gradient = true;
+      return backward_from<I - 1>(X, layer.backward(*last_forward_.inputs[I], dY, inner), target);
+    }
   }
 
+  template <class Function>
+  void for_each_layer(Function&& function) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) { (function.template operator()<I>(std::get<I>(layers_)), ...); }
+    (std::index_sequence_for<Layers...>{});
+  }
+
+  // Where each layer's input of the last forward lives: the previous layer's output, which that
+  // layer owns. A copy of the chain starts with none, since the addresses belong to the original.
+  struct LastForward {
+    std::array<const Matrix<Scalar>*, kCount> inputs{};
+    LastForward() = default;
+    LastForward(const LastForward&) {}
+    LastForward& operator=(const LastForward&) {
+      inputs = {};
+      return *this;
+    }
+  };
+
   std::tuple<Layers...> layers_;
+  LastForward last_forward_;
 };
 
 }  // namespace jiggle

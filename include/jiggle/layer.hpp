@@ -1,16 +1,19 @@
 #pragma once
-// The Layer protocol.
+// The Layer protocol: what Chain, the optimisers, the training loop, the checkpoints and the
+// gradient checker call on a layer, and nothing more.
 //
-//   forward(X)  computes Y from a batch X (one sample per column) and keeps what the VJP needs;
-//               X must stay alive and unchanged until the matching backward.
-//   backward(dY) returns dX and overwrites (never accumulates) the parameter gradients of the
-//               last forward.
-//   visit_parameters(visit) hands every (path, value, gradient) triple to `visit`, in a fixed
-//               order. Optimisers, checkpoints, parameter counts and gradient checks all go
-//               through this one door, so none of them needs to know a layer's type.
-//
-// input_size / output_size are compile-time so that a Chain of mismatched layers fails to
-// compile; a layer that works on any size (ReLU) says kAnySize and passes its input size on.
+// Required of every layer L:
+//   L::Scalar                    float or double
+//   L::input_shape, output_shape Shape of one sample (components may be kAny, see shape.hpp)
+//   forward(X) -> const Y&       Y into the layer's own buffer. X: one sample per column.
+//   backward(X, dY, target)      the VJP at the last forward, which ran on X: returns dX and
+//     -> const dX&               writes each parameter gradient G as α·G + β·T into the tensor T
+//                                that `target` names (see GradientTarget). The caller passes X
+//                                again, so a layer never keeps a pointer to memory it does not own.
+// Optional, each found by its concept below and reached through the free functions:
+//   visit_parameters(visit, path)  each trainable tensor: path, logical shape, value, gradient
+//   visit_buffers(visit, path)     each saved, never-stepped tensor (running statistics)
+//   set_mode(Mode)                 training or evaluation
 #include <array>
 #include <concepts>
 #include <cstddef>
@@ -18,14 +21,15 @@
 #include <string_view>
 
 #include "jiggle/error.hpp"
+#include "jiggle/shape.hpp"
 #include "jiggle/tensor.hpp"
 
 namespace jiggle {
 
-inline constexpr int kAnySize = -1;
+enum class Mode { training, evaluation };
 
-// Where a parameter sits, e.g. "layers.2.weight", kept as numbers until someone asks for the
-// text: optimisers visit every parameter on every step and must not allocate to do so.
+// Where a tensor sits, e.g. "layers.2.weight", kept as numbers until someone asks for the text:
+// optimisers visit every parameter on every step and must not allocate to do so.
 class ParameterPath {
  public:
   static constexpr std::size_t kMaxDepth = 8;
@@ -61,50 +65,120 @@ class ParameterPath {
   std::string_view leaf_;
 };
 
-// A parameter tensor and its gradient, both viewed as matrices (a bias is a one-column matrix)
-// so every visitor handles every parameter with the same code.
+namespace layer_detail {
+
+template <class T, class Tensor>
+Eigen::Map<Matrix<T>> view(const ParameterPath& path, const TensorShape& shape, Tensor& tensor) {
+  if (tensor.rows() != shape.matrix_rows() || tensor.cols() != shape.matrix_cols())
+    throw Error(path.to_string() + ": a " + dimensions(tensor.rows(), tensor.cols()) +
+                " matrix cannot hold a tensor of shape " + shape.to_string());
+  return Eigen::Map<Matrix<T>>(tensor.data(), tensor.rows(), tensor.cols());
+}
+
+}  // namespace layer_detail
+
+// A trainable tensor and its gradient, both seen as the column-major matrix that holds them, so
+// every visitor treats every parameter alike; `shape` is the logical shape files carry.
 template <class T>
 struct Parameter {
+  Parameter(const ParameterPath& path_, const TensorShape& shape_, auto& value_, auto& gradient_)
+      : path(path_),
+        shape(shape_),
+        value(layer_detail::view<T>(path_, shape_, value_)),
+        gradient(layer_detail::view<T>(path_, shape_, gradient_)) {}
+
   ParameterPath path;
+  TensorShape shape;
   Eigen::Map<Matrix<T>> value;
   Eigen::Map<Matrix<T>> gradient;
 };
 
-template <class T, class ValueTensor, class GradientTensor>
-Parameter<T> make_parameter(const ParameterPath& path, ValueTensor& value, GradientTensor& gradient) {
-  return Parameter<T>{path, Eigen::Map<Matrix<T>>(value.data(), value.rows(), value.cols()),
-                      Eigen::Map<Matrix<T>>(gradient.data(), gradient.rows(), gradient.cols())};
-}
+// A tensor a layer saves with its parameters but no optimiser steps: batch norm's running
+// statistics.
+template <class T>
+struct Buffer {
+  Buffer(const ParameterPath& path_, const TensorShape& shape_, auto& value_)
+      : path(path_), shape(shape_), value(layer_detail::view<T>(path_, shape_, value_)) {}
 
-template <class L>
-concept Layer = requires(L layer, const Matrix<typename L::Scalar>& batch) {
-  typename L::Scalar;
-  { L::input_size } -> std::convertible_to<int>;
-  { L::output_size } -> std::convertible_to<int>;
-  { layer.forward(batch) } -> std::same_as<const Matrix<typename L::Scalar>&>;
-  { layer.backward(batch) } -> std::same_as<const Matrix<typename L::Scalar>&>;
+  ParameterPath path;
+  TensorShape shape;
+  Eigen::Map<Matrix<T>> value;
+};
+
+// Where backward lands each parameter gradient G (dW = dY Xᵀ for Dense): T ← α·G + β·T, with T
+// either the gradient tensors or the parameters themselves. The optimiser chooses:
+//   gradients()              T = dW, α = 1, β = 0: dW = G, for any optimiser that reads gradients;
+//   descent_step(lr)         T = W, α = −lr, β = 1: W ← W − lr·G, plain SGD fused into the
+//                            products, so no gradient is written, zeroed or read back.
+// A layer applies it through write_product / write and so fuses without knowing about SGD.
+// `input_gradient` false asks for no dX (the first layer of a network: nobody reads dX of data).
+template <class T>
+struct GradientTarget {
+  enum class Into { gradients, values };
+  Into into = Into::gradients;
+  T alpha = T(1);
+  T beta = T(0);
+  bool input_gradient = true;
+
+  static GradientTarget gradients() { return {}; }
+  static GradientTarget descent_step(T learning_rate) { return {Into::values, -learning_rate, T(1), true}; }
+
+  GradientTarget without_input_gradient() const {
+    GradientTarget target = *this;
+    target.input_gradient = false;
+    return target;
+  }
+
+  // The tensor that receives the gradient of a parameter with this value and gradient storage.
+  template <class Tensor>
+  Tensor& select(Tensor& value, Tensor& gradient) const {
+    return into == Into::values ? value : gradient;
+  }
+
+  // destination ← α·(lhs·rhs) + β·destination, as one product: Eigen takes α and the
+  // accumulation into its GEMM, so the fused step makes no temporary and no second pass.
+  template <class Destination, class Lhs, class Rhs>
+  void write_product(Destination& destination, const Lhs& lhs, const Rhs& rhs) const {
+    if (beta == T(0)) {
+      destination.noalias() = (alpha * lhs) * rhs;
+    } else {
+      if (beta != T(1)) destination *= beta;
+      destination.noalias() += (alpha * lhs) * rhs;
+    }
+  }
+
+  // destination ← α·gradient + β·destination, for gradients that are not a product (a bias).
+  template <class Destination, class Expression>
+  void write(Destination& destination, const Expression& gradient) const {
+    if (beta == T(0))
+      destination.noalias() = alpha * gradient;
+    else
+      destination = alpha * gradient + beta * destination;
+  }
 };
 
 template <class L>
-concept HasParameters = requires(L layer) {
-  layer.visit_parameters([](Parameter<typename L::Scalar>&) {}, ParameterPath{});
+concept Layer = std::floating_point<typename L::Scalar> &&
+    requires(L layer, const Matrix<typename L::Scalar>& X, const GradientTarget<typename L::Scalar>& target) {
+  { L::input_shape } -> std::convertible_to<Shape>;
+  { L::output_shape } -> std::convertible_to<Shape>;
+  { layer.forward(X) } -> std::same_as<const Matrix<typename L::Scalar>&>;
+  { layer.backward(X, X, target) } -> std::same_as<const Matrix<typename L::Scalar>&>;
 };
 
-// A layer may offer backward_parameters(dY): the parameter gradients without dX. The first
-// layer of a network never needs dX, and for Dense<784, 512> skipping it saves one of the
-// step's nine matrix products.
 template <class L>
-concept HasParameterOnlyBackward = requires(L layer, const Matrix<typename L::Scalar>& batch) {
-  layer.backward_parameters(batch);
+concept HasParameters = requires(L layer, const ParameterPath& path) {
+  layer.visit_parameters([](Parameter<typename L::Scalar>&) {}, path);
 };
 
-// A layer may offer the plain-SGD step fused into its VJP (see Dense::backward_sgd):
-// backward_sgd(dY, lr) returns dX and updates the parameters in place; sgd_parameters(dY, lr)
-// does the update alone.
 template <class L>
-concept HasFusedSgd = requires(L layer, const Matrix<typename L::Scalar>& batch, typename L::Scalar rate) {
-  layer.backward_sgd(batch, rate);
-  layer.sgd_parameters(batch, rate);
+concept HasBuffers = requires(L layer, const ParameterPath& path) {
+  layer.visit_buffers([](Buffer<typename L::Scalar>&) {}, path);
+};
+
+template <class L>
+concept HasModes = requires(L layer, Mode mode) {
+  layer.set_mode(mode);
 };
 
 template <Layer L, class Visitor>
@@ -112,11 +186,52 @@ void visit_parameters(L& layer, Visitor&& visit) {
   if constexpr (HasParameters<L>) layer.visit_parameters(visit, ParameterPath{});
 }
 
+template <Layer L, class Visitor>
+void visit_buffers(L& layer, Visitor&& visit) {
+  if constexpr (HasBuffers<L>) layer.visit_buffers(visit, ParameterPath{});
+}
+
+template <Layer L>
+void set_mode(L& layer, Mode mode) {
+  if constexpr (HasModes<L>) layer.set_mode(mode);
+}
+
 template <Layer L>
 Index parameter_count(L& layer) {
   Index count = 0;
   visit_parameters(layer, [&](const Parameter<typename L::Scalar>& p) { count += p.value.size(); });
   return count;
+}
+
+// What backward returns when no dX was asked for: an empty matrix, never a stale one.
+template <class T>
+const Matrix<T>& no_input_gradient() {
+  static const Matrix<T> empty;
+  return empty;
+}
+
+// The checks every layer makes of its arguments. `name()` builds the layer's name, and is called
+// only on failure: a step must not allocate.
+template <class Name>
+void check_input_rows(const Name& name, Index rows, Index expected) {
+  if (rows != expected)
+    throw Error(name() + ": the input has " + std::to_string(rows) + " rows (values per sample), expected " +
+                std::to_string(expected));
+}
+
+// Before a VJP reads anything: dY must have the shape of the last forward's output Y, and X the
+// rows the layer takes and one column per sample of that forward, or the VJP would read past
+// its buffers or pair the wrong samples.
+template <class Name, class T>
+void check_backward_arguments(const Name& name, const Matrix<T>& X, Index input_rows, const Matrix<T>& dY,
+                              const Matrix<T>& Y) {
+  if (Y.cols() == 0) throw Error(name() + ": backward before any forward");
+  if (dY.rows() != Y.rows() || dY.cols() != Y.cols())
+    throw Error(name() + ": the output gradient is " + dimensions(dY.rows(), dY.cols()) +
+                ", but the last forward gave " + dimensions(Y.rows(), Y.cols()));
+  if (X.rows() != input_rows || X.cols() != Y.cols())
+    throw Error(name() + ": backward was given an input of " + dimensions(X.rows(), X.cols()) +
+                ", but the last forward ran on " + dimensions(input_rows, Y.cols()));
 }
 
 }  // namespace jiggle

@@ -3,6 +3,8 @@
 // compiles without -fopenmp (-Wunknown-pragmas), so the pragma exists only where OpenMP does.
 #include <Eigen/Core>
 
+#include "jiggle/tensor.hpp"
+
 #ifdef _OPENMP
 #include <omp.h>
 #define JIGGLE_PRAGMA(text) _Pragma(#text)
@@ -21,6 +23,10 @@ inline void set_thread_count(int threads) {
 #endif
   Eigen::setNbThreads(threads);
 }
+
+// Below this many elements an element-wise loop runs on one thread: waking the second costs
+// more than it saves. One threshold for every loop, so they all behave alike.
+inline constexpr Index kElementwiseParallelThreshold = 16384;
 
 inline int thread_count() {
 #ifdef _OPENMP

@@ -14,9 +14,8 @@ enum class Mistake { none, db_sign, dW_scale, dX_zero };
 class FaultyDense {
  public:
   using Scalar = double;
-  static constexpr int input_size = 3;
-  static constexpr int output_size = 2;
-  static constexpr jiggle::Index parameter_count() { return 8; }
+  static constexpr jiggle::Shape input_shape = jiggle::vector_shape(3);
+  static constexpr jiggle::Shape output_shape = jiggle::vector_shape(2);
 
   explicit FaultyDense(Mistake mistake) : mistake_(mistake) {
     W << 0.5, -1.0, 2.0, 1.5, 0.25, -0.75;
@@ -24,13 +23,13 @@ class FaultyDense {
   }
 
   const Matrix<double>& forward(const Matrix<double>& X) {
-    X_ = X;
     Y_ = (W * X).colwise() + b;
     return Y_;
   }
 
-  const Matrix<double>& backward(const Matrix<double>& dY) {
-    dW = dY * X_.transpose();
+  const Matrix<double>& backward(const Matrix<double>& X, const Matrix<double>& dY,
+                                 const jiggle::GradientTarget<double>&) {
+    dW = dY * X.transpose();
     db = dY.rowwise().sum();
     dX_ = W.transpose() * dY;
     if (mistake_ == Mistake::db_sign) db = -db;
@@ -41,20 +40,20 @@ class FaultyDense {
 
   template <class Visitor>
   void visit_parameters(Visitor&& visit, const jiggle::ParameterPath& path) {
-    auto weight = jiggle::make_parameter<double>(path.with_leaf("weight"), W, dW);
+    jiggle::Parameter<double> weight(path.with_leaf("weight"), jiggle::TensorShape{2, 3}, W, dW);
     visit(weight);
-    auto bias = jiggle::make_parameter<double>(path.with_leaf("bias"), b, db);
+    jiggle::Parameter<double> bias(path.with_leaf("bias"), jiggle::TensorShape{2}, b, db);
     visit(bias);
   }
 
   Matrix<double> W = Matrix<double>(2, 3);
   jiggle::Vector<double> b = jiggle::Vector<double>(2);
-  Matrix<double> dW;
-  jiggle::Vector<double> db;
+  Matrix<double> dW = Matrix<double>::Zero(2, 3);
+  jiggle::Vector<double> db = jiggle::Vector<double>::Zero(2);
 
  private:
   Mistake mistake_;
-  Matrix<double> X_, Y_, dX_;
+  Matrix<double> Y_, dX_;
 };
 
 const Matrix<double> kBatch{{0.3, -1.2}, {2.0, 0.7}, {-0.4, 1.1}};

@@ -22,7 +22,9 @@ int main() {
   double last = first;
   for (int step = 0; step < 20; ++step) {
     last = loss.forward(model.forward(images), labels);
-    sgd.backward_and_step(model, loss.backward());
+    sgd.step(model, [&](const jiggle::GradientTarget<float>& target) {
+      model.backward(images, loss.backward(), target.without_input_gradient());
+    });
   }
   std::printf("loss %.4f -> %.4f over 20 steps\n", first, last);
   return last < 0.5 * first ? 0 : 1;

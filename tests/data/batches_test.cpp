@@ -19,11 +19,11 @@ jiggle::LabelledImages ten_images() {
   return data;
 }
 
-std::vector<int> labels_of_epoch(jiggle::Batches& batches) {
+std::vector<int> labels_of_epoch(jiggle::Batches<float>& batches) {
   std::vector<int> seen;
   for (jiggle::Index b = 0; b < batches.count(); ++b) {
     const auto& batch = batches.batch(b);
-    for (auto label : batch.labels) seen.push_back(label);
+    for (auto label : batch.targets) seen.push_back(label);
   }
   return seen;
 }
@@ -34,8 +34,8 @@ TEST_CASE("Batches cover every image once per epoch, the last partial batch incl
   const auto data = ten_images();
   jiggle::Batches batches(data, 4, jiggle::Order::shuffled, 7);
   REQUIRE(batches.count() == 3);
-  REQUIRE(batches.batch(0).images.cols() == 4);
-  REQUIRE(batches.batch(2).images.cols() == 2);
+  REQUIRE(batches.batch(0).inputs.cols() == 4);
+  REQUIRE(batches.batch(2).inputs.cols() == 2);
   auto seen = labels_of_epoch(batches);
   REQUIRE(seen != std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
   std::sort(seen.begin(), seen.end());
@@ -46,19 +46,20 @@ TEST_CASE("Batches put image and label in the same column, scaled to x/255", "[b
   const auto data = ten_images();
   jiggle::Batches batches(data, 3, jiggle::Order::shuffled, 1);
   const auto& batch = batches.batch(1);
-  REQUIRE(batch.images.rows() == 4);
-  for (jiggle::Index c = 0; c < batch.images.cols(); ++c) {
-    const float expected = static_cast<float>(20 * batch.labels[static_cast<std::size_t>(c)]) / 255.0f;
-    REQUIRE((batch.images.col(c).array() - expected).abs().maxCoeff() <= 1e-6f);
+  REQUIRE(batch.inputs.rows() == 4);
+  for (jiggle::Index c = 0; c < batch.inputs.cols(); ++c) {
+    const float expected = static_cast<float>(20 * batch.targets[static_cast<std::size_t>(c)]) / 255.0f;
+    REQUIRE((batch.inputs.col(c).array() - expected).abs().maxCoeff() <= 1e-6f);
   }
 }
 
 TEST_CASE("Batches standardize pixels with MNIST's mean and deviation when asked", "[batches]") {
   const auto data = ten_images();
-  jiggle::Batches batches(data, 10, jiggle::Order::sequential, 0, jiggle::PixelScaling::standardized());
+  jiggle::Batches batches(data, 10, jiggle::Order::sequential, 0,
+                          jiggle::PixelScaling::standardized(jiggle::kMnistPixelStatistics));
   const auto& batch = batches.batch(0);
-  REQUIRE(batch.images(0, 0) == Approx(-0.1307 / 0.3081).epsilon(1e-6));
-  REQUIRE(batch.images(0, 9) == Approx((180.0 / 255.0 - 0.1307) / 0.3081).epsilon(1e-6));
+  REQUIRE(batch.inputs(0, 0) == Approx(-0.1307 / 0.3081).epsilon(1e-6));
+  REQUIRE(batch.inputs(0, 9) == Approx((180.0 / 255.0 - 0.1307) / 0.3081).epsilon(1e-6));
 }
 
 TEST_CASE("Batches shuffle by seed, anew each epoch, and not at all when sequential", "[batches]") {
@@ -87,7 +88,7 @@ TEST_CASE("Batches larger than the data set give one batch of everything", "[bat
   const auto data = ten_images();
   jiggle::Batches batches(data, 128);
   REQUIRE(batches.count() == 1);
-  REQUIRE(batches.batch(0).images.cols() == 10);
+  REQUIRE(batches.batch(0).inputs.cols() == 10);
 }
 
 TEST_CASE("Augmentation translates each image by at most the shift, filling with background", "[batches]") {
@@ -104,7 +105,7 @@ TEST_CASE("Augmentation translates each image by at most the shift, filling with
   const auto& batch = batches.batch(0);
   std::vector<int> seen_positions(25, 0);
   for (jiggle::Index column = 0; column < 64; ++column) {
-    const auto image = batch.images.col(column);
+    const auto image = batch.inputs.col(column);
     REQUIRE(image.sum() == Approx(1.0f));  // the lit pixel stays inside: shifts are at most 2
     jiggle::Index lit = 0;
     image.maxCoeff(&lit);
@@ -115,6 +116,13 @@ TEST_CASE("Augmentation translates each image by at most the shift, filling with
   REQUIRE(distinct > 10);  // 64 draws over 25 positions land in many of them
   jiggle::Batches same(data, 64, jiggle::Order::sequential, 5);
   same.set_augmentation({.max_shift = 2});
-  REQUIRE(same.batch(0).images == batch.images);
+  REQUIRE(same.batch(0).inputs == batch.inputs);
   REQUIRE_THROWS_AS(batches.set_augmentation({.max_shift = 5}), jiggle::Error);
+}
+
+TEST_CASE("Batches gather into the model's scalar type", "[batches]") {
+  const auto data = ten_images();
+  jiggle::Batches<double> batches(data, 10, jiggle::Order::sequential);
+  STATIC_REQUIRE(std::is_same_v<decltype(batches.batch(0).inputs), jiggle::Matrix<double>>);
+  REQUIRE(batches.batch(0).inputs(0, 9) == Approx(180.0 / 255.0).epsilon(1e-7));
 }

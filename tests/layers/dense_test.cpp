@@ -2,18 +2,14 @@
 
 #include "support/catch.hpp"
 #include "support/gradcheck_matchers.hpp"
+#include "support/random_matrix.hpp"
 
 using jiggle::Dense;
 using jiggle::Matrix;
 
 namespace {
 
-Matrix<double> random_batch(jiggle::Index rows, jiggle::Index cols, std::uint64_t seed) {
-  jiggle::Rng rng(seed);
-  Matrix<double> X(rows, cols);
-  for (jiggle::Index i = 0; i < X.size(); ++i) X.data()[i] = rng.normal();
-  return X;
-}
+const auto kGradients = jiggle::GradientTarget<double>::gradients();
 
 // torch_default draws a nonzero bias, so the bias takes part in every check below.
 Dense<5, 4, double> small_dense() {
@@ -39,63 +35,116 @@ TEST_CASE("Dense forward computes W x + b for every column", "[dense]") {
 
 TEST_CASE("Dense VJP matches central differences (dX, dW, db)", "[dense][vjp]") {
   auto layer = small_dense();
-  const auto report = jiggle::check_vjp(layer, random_batch(5, 3, 2));
+  const auto report = jiggle::check_vjp(layer, random_matrix(5, 3, 2));
   REQUIRE_GRADCHECK_PASSES(report);
   REQUIRE(report.entries_checked == 5 * 3 + 4 * 5 + 4);
 }
 
 TEST_CASE("Dense VJP satisfies <dY, J u> = <J^T dY, u>", "[dense][vjp]") {
   auto layer = small_dense();
-  REQUIRE_GRADCHECK_PASSES(jiggle::check_vjp_direction(layer, random_batch(5, 3, 3)));
+  REQUIRE_GRADCHECK_PASSES(jiggle::check_vjp_direction(layer, random_matrix(5, 3, 3)));
 }
 
 TEST_CASE("Dense gradients are written, not accumulated, by each backward", "[dense]") {
   auto layer = small_dense();
-  const Matrix<double> X = random_batch(5, 3, 4);
-  const Matrix<double> dY = random_batch(4, 3, 5);
+  const Matrix<double> X = random_matrix(5, 3, 4);
+  const Matrix<double> dY = random_matrix(4, 3, 5);
   layer.forward(X);
-  layer.backward(dY);
+  layer.backward(X, dY, kGradients);
   const Matrix<double> first_dW = layer.dW;
   layer.forward(X);
-  layer.backward(dY);
+  layer.backward(X, dY, kGradients);
   REQUIRE(layer.dW == first_dW);
   REQUIRE(layer.dW.isApprox(dY * X.transpose(), 1e-14));
   REQUIRE(layer.db.isApprox(dY.rowwise().sum(), 1e-14));
 }
 
-TEST_CASE("Dense backward_parameters gives the same gradients as backward", "[dense]") {
+TEST_CASE("Dense with a descent-step target updates W and b in place and leaves dW alone", "[dense][target]") {
   auto layer = small_dense();
-  const Matrix<double> X = random_batch(5, 3, 6);
-  const Matrix<double> dY = random_batch(4, 3, 7);
+  const Matrix<double> X = random_matrix(5, 3, 6);
+  const Matrix<double> dY = random_matrix(4, 3, 7);
+  const Matrix<double> W_before = layer.W;
+  const jiggle::Vector<double> b_before = layer.b;
   layer.forward(X);
-  layer.backward(dY);
-  const Matrix<double> dW = layer.dW;
-  const jiggle::Vector<double> db = layer.db;
-  layer.dW.setZero();
-  layer.db.setZero();
-  layer.backward_parameters(dY);
-  REQUIRE(layer.dW == dW);
-  REQUIRE(layer.db == db);
+  const Matrix<double> dX = layer.backward(X, dY, kGradients);
+  layer.dW.setConstant(42.0);
+  layer.db.setConstant(42.0);
+  const Matrix<double> fused_dX = layer.backward(X, dY, jiggle::GradientTarget<double>::descent_step(0.25));
+  REQUIRE(fused_dX.isApprox(dX, 1e-14));  // dX from W before the step
+  REQUIRE(layer.W.isApprox(W_before - 0.25 * dY * X.transpose(), 1e-14));
+  REQUIRE(layer.b.isApprox(b_before - 0.25 * dY.rowwise().sum(), 1e-14));
+  REQUIRE((layer.dW.array() == 42.0).all());
+  REQUIRE((layer.db.array() == 42.0).all());
 }
 
-TEST_CASE("Dense rejects a batch of the wrong size with a message naming the sizes", "[dense]") {
+TEST_CASE("Dense writes alpha times the gradient plus beta times the target", "[dense][target]") {
+  auto layer = small_dense();
+  const Matrix<double> X = random_matrix(5, 3, 8);
+  const Matrix<double> dY = random_matrix(4, 3, 9);
+  layer.dW.setConstant(2.0);
+  layer.db.setConstant(2.0);
+  jiggle::GradientTarget<double> target;
+  target.alpha = 3.0;
+  target.beta = 0.5;
+  layer.forward(X);
+  layer.backward(X, dY, target);
+  REQUIRE(layer.dW.isApprox(3.0 * dY * X.transpose() + Matrix<double>::Constant(4, 5, 1.0), 1e-14));
+  REQUIRE(layer.db.isApprox(3.0 * dY.rowwise().sum() + jiggle::Vector<double>::Constant(4, 1.0), 1e-14));
+}
+
+TEST_CASE("Dense computes no dX when none is asked for, and still writes its gradients", "[dense][target]") {
+  auto layer = small_dense();
+  const Matrix<double> X = random_matrix(5, 3, 10);
+  const Matrix<double> dY = random_matrix(4, 3, 11);
+  layer.forward(X);
+  REQUIRE(layer.backward(X, dY, kGradients.without_input_gradient()).size() == 0);
+  REQUIRE(layer.dW.isApprox(dY * X.transpose(), 1e-14));
+}
+
+TEST_CASE("Dense reads an input given as a temporary safely: backward takes the input again", "[dense][misuse]") {
+  auto layer = small_dense();
+  const Matrix<double> X = random_matrix(5, 3, 12);
+  const Matrix<double> dY = random_matrix(4, 3, 13);
+  layer.forward(2.0 * X);  // the temporary is gone after this line; nothing keeps its address
+  layer.backward(2.0 * X, dY, kGradients);
+  REQUIRE(layer.dW.isApprox(2.0 * dY * X.transpose(), 1e-14));
+}
+
+TEST_CASE("Dense rejects inputs and output gradients of the wrong shape, naming them", "[dense][misuse]") {
   auto layer = small_dense();
   REQUIRE_THROWS_WITH(layer.forward(Matrix<double>::Zero(6, 2)),
-                      Catch::Contains("Dense<5, 4>") && Catch::Contains("6 rows, expected 5"));
-  const Matrix<double> X = Matrix<double>::Zero(5, 2);  // forward keeps a reference: X must outlive backward
+                      Catch::Contains("Dense<5, 4>") && Catch::Contains("6 rows (values per sample), expected 5"));
+  const Matrix<double> X = Matrix<double>::Zero(5, 2);
+  REQUIRE_THROWS_WITH(layer.backward(X, Matrix<double>::Zero(4, 2), kGradients),
+                      Catch::Contains("backward before any forward"));
   layer.forward(X);
-  REQUIRE_THROWS_AS(layer.backward(Matrix<double>::Zero(4, 3)), jiggle::Error);
+  REQUIRE_THROWS_WITH(layer.backward(X, Matrix<double>::Zero(4, 3), kGradients),
+                      Catch::Contains("output gradient is 4×3, but the last forward gave 4×2"));
+  REQUIRE_THROWS_WITH(layer.backward(X, Matrix<double>::Zero(3, 2), kGradients),
+                      Catch::Contains("output gradient is 3×2"));
+  REQUIRE_THROWS_WITH(layer.backward(Matrix<double>::Zero(5, 3), Matrix<double>::Zero(4, 2), kGradients),
+                      Catch::Contains("input of 5×3, but the last forward ran on 5×2"));
 }
 
-TEST_CASE("Dense visits its weight then its bias, with their gradients", "[dense]") {
+TEST_CASE("Dense visits its weight [Out, In] then its bias [Out], with their gradients", "[dense]") {
   auto layer = small_dense();
   std::vector<std::string> names;
+  std::vector<std::string> shapes;
   jiggle::visit_parameters(layer, [&](jiggle::Parameter<double>& p) {
     names.push_back(p.path.to_string());
+    shapes.push_back(p.shape.to_string());
     REQUIRE(p.value.rows() == p.gradient.rows());
     REQUIRE(p.value.cols() == p.gradient.cols());
   });
   REQUIRE(names == std::vector<std::string>{"weight", "bias"});
+  REQUIRE(shapes == std::vector<std::string>{"[4, 5]", "[4]"});
   REQUIRE(jiggle::parameter_count(layer) == 5 * 4 + 4);
-  STATIC_REQUIRE(Dense<5, 4>::parameter_count() == 24);
+}
+
+TEST_CASE("Dense<1, 3> keeps its weight's logical shape [3, 1]", "[dense]") {
+  jiggle::Rng rng(0);
+  Dense<1, 3, double> layer(rng);
+  std::vector<std::string> shapes;
+  jiggle::visit_parameters(layer, [&](jiggle::Parameter<double>& p) { shapes.push_back(p.shape.to_string()); });
+  REQUIRE(shapes == std::vector<std::string>{"[3, 1]", "[3]"});
 }

@@ -48,7 +48,7 @@ TEST_CASE("ReLU VJP passes dY where x > 0 and 0 where x <= 0, the kink included"
   relu.forward(X);
   Matrix<double> expected(1, 5);
   expected << 0.0, 0.0, 0.0, 4.0, 5.0;
-  REQUIRE(relu.backward(dY) == expected);
+  REQUIRE(relu.backward(X, dY, jiggle::GradientTarget<double>::gradients()) == expected);
 }
 
 TEST_CASE("ReLU works on large batches split across threads", "[relu]") {
@@ -58,5 +58,17 @@ TEST_CASE("ReLU works on large batches split across threads", "[relu]") {
   REQUIRE(Y == X.cwiseMax(0.0f));
   const Matrix<float> dY = Matrix<float>::Random(512, 128);
   const Matrix<float> expected = (X.array() > 0.0f).select(dY, 0.0f);
-  REQUIRE(relu.backward(dY) == expected);
+  REQUIRE(relu.backward(X, dY, jiggle::GradientTarget<float>::gradients()) == expected);
+}
+
+TEST_CASE("ReLU rejects an output gradient of the wrong shape instead of reading past its buffers", "[relu][misuse]") {
+  ReLU<double> relu;
+  const Matrix<double> X = Matrix<double>::Ones(6, 4);
+  const auto target = jiggle::GradientTarget<double>::gradients();
+  REQUIRE_THROWS_WITH(relu.backward(X, Matrix<double>::Ones(6, 4), target),
+                      Catch::Contains("ReLU: backward before any forward"));
+  relu.forward(X);
+  REQUIRE_THROWS_WITH(relu.backward(X, Matrix<double>::Ones(6, 400), target),
+                      Catch::Contains("ReLU: the output gradient is 6×400, but the last forward gave 6×4"));
+  REQUIRE_THROWS_WITH(relu.backward(X, Matrix<double>::Ones(7, 4), target), Catch::Contains("output gradient is 7×4"));
 }

@@ -33,7 +33,7 @@ TEST_CASE("One SGD step moves every parameter by -lr times its gradient", "[sgd]
   REQUIRE(last.b(0) == Approx(0.25 + 0.2).epsilon(1e-15));
 }
 
-TEST_CASE("SGD updates a large layer through its threaded loop", "[sgd]") {
+TEST_CASE("SGD updates a large layer", "[sgd]") {
   jiggle::Rng rng(1);
   jiggle::Dense<512, 512> layer(rng);
   const Matrix<float> before = layer.W;
@@ -43,9 +43,8 @@ TEST_CASE("SGD updates a large layer through its threaded loop", "[sgd]") {
   REQUIRE(layer.W != before);
 }
 
-TEST_CASE("Fused backward_and_step ends where backward_parameters then step ends", "[sgd]") {
+TEST_CASE("Plain SGD's fused step ends where gradients then a separate step end", "[sgd][target]") {
   using Mlp = jiggle::Chain<jiggle::Dense<6, 5, double>, jiggle::ReLU<double>, jiggle::Dense<5, 3, double>>;
-  STATIC_REQUIRE(jiggle::HasFusedSgd<Mlp>);
   jiggle::Rng rng_a(3), rng_b(3);
   Mlp fused(rng_a), separate(rng_b);
   const Matrix<double> X = Matrix<double>::Random(6, 4);
@@ -53,25 +52,41 @@ TEST_CASE("Fused backward_and_step ends where backward_parameters then step ends
   jiggle::Sgd<double> sgd(0.25);
 
   fused.forward(X);
-  sgd.backward_and_step(fused, dY);
+  int backward_runs = 0;
+  sgd.step(fused, [&](const jiggle::GradientTarget<double>& target) {
+    ++backward_runs;
+    REQUIRE(target.into == jiggle::GradientTarget<double>::Into::values);
+    REQUIRE(target.alpha == -0.25);
+    fused.backward(X, dY, target);
+  });
+  REQUIRE(backward_runs == 1);
   separate.forward(X);
-  separate.backward_parameters(dY);
+  separate.backward(X, dY, jiggle::GradientTarget<double>::gradients());
   sgd.step(separate);
 
   std::vector<Matrix<double>> fused_values, separate_values;
   jiggle::visit_parameters(fused, [&](jiggle::Parameter<double>& p) { fused_values.emplace_back(p.value); });
   jiggle::visit_parameters(separate, [&](jiggle::Parameter<double>& p) { separate_values.emplace_back(p.value); });
   REQUIRE(fused_values.size() == 4);
-  for (std::size_t i = 0; i < fused_values.size(); ++i) REQUIRE(fused_values[i].isApprox(separate_values[i], 1e-14));
+  for (std::size_t i = 0; i < fused_values.size(); ++i) {
+    REQUIRE(fused_values[i].isApprox(separate_values[i], 1e-14));
+    REQUIRE_FALSE(fused_values[i].isApprox(Mlp(rng_a).layer<0>().W, 1e-3));
+  }
+}
 
-  // The input gradient is taken with the weights from before the step.
-  jiggle::Rng rng_c(3), rng_d(3);
-  Mlp plain(rng_c), stepping(rng_d);
-  plain.forward(X);
-  const Matrix<double> dX = plain.backward(dY);
-  stepping.forward(X);
-  REQUIRE(stepping.backward_sgd(dY, 0.25).isApprox(dX, 1e-14));
-  REQUIRE_FALSE(stepping.layer<0>().W.isApprox(plain.layer<0>().W, 1e-6));
+TEST_CASE("SGD with momentum asks backward for gradients, then steps", "[sgd][target]") {
+  jiggle::Rng rng(4);
+  jiggle::Dense<3, 2, double> layer(rng);
+  jiggle::Sgd<double> sgd({.learning_rate = 0.1, .momentum = 0.9});
+  const Matrix<double> X = Matrix<double>::Random(3, 5);
+  const Matrix<double> dY = Matrix<double>::Random(2, 5);
+  const Matrix<double> W_before = layer.W;
+  layer.forward(X);
+  sgd.step(layer, [&](const jiggle::GradientTarget<double>& target) {
+    REQUIRE(target.into == jiggle::GradientTarget<double>::Into::gradients);
+    layer.backward(X, dY, target);
+  });
+  REQUIRE(layer.W.isApprox(W_before - 0.1 * dY * X.transpose(), 1e-14));  // v = g on the first step
 }
 
 namespace {

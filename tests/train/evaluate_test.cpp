@@ -1,5 +1,6 @@
 #include "jiggle/train/evaluate.hpp"
 
+#include "jiggle/data/batches.hpp"
 #include "jiggle/layers/dense.hpp"
 #include "support/catch.hpp"
 
@@ -20,23 +21,31 @@ TEST_CASE("evaluate counts arg-max predictions into accuracy and the confusion m
   model.b.setZero();
   jiggle::Batches batches(data, 3, jiggle::Order::sequential);
   const jiggle::Evaluation result = jiggle::evaluate(model, batches);
-  REQUIRE(result.total == 4);
-  REQUIRE(result.correct == 3);
+  REQUIRE(result.classes() == 10);
+  REQUIRE(result.total() == 4);
+  REQUIRE(result.correct() == 3);
   REQUIRE(result.accuracy() == 0.75);
-  REQUIRE(result.confusion[5][3] == 1);  // a 5 taken for a 3
-  REQUIRE(result.confusion[3][3] == 1);
-  REQUIRE(result.confusion[7][7] == 1);
-  REQUIRE(result.confusion[0][0] == 1);
+  REQUIRE(result.confusion(5, 3) == 1);  // a 5 taken for a 3
+  REQUIRE(result.confusion(3, 3) == 1);
+  REQUIRE(result.confusion(7, 7) == 1);
+  REQUIRE(result.confusion(0, 0) == 1);
 }
 
-TEST_CASE("evaluate refuses a model that does not give ten outputs", "[evaluate]") {
+TEST_CASE("evaluate takes the class count from the model and refuses labels beyond it", "[evaluate]") {
   jiggle::LabelledImages data;
   data.rows = 1;
   data.cols = 4;
-  data.pixels.assign(4, 0);
-  data.labels.push_back(0);
+  data.pixels = {255, 0, 0, 0, 0, 0, 255, 0};
+  data.labels = {0, 2};
   jiggle::Rng rng(0);
   jiggle::Dense<4, 3> model(rng);
-  jiggle::Batches batches(data, 1, jiggle::Order::sequential);
-  REQUIRE_THROWS_WITH(jiggle::evaluate(model, batches), Catch::Contains("3 outputs per image, expected 10"));
+  model.W.setIdentity();
+  model.b.setZero();
+  jiggle::Batches batches(data, 2, jiggle::Order::sequential);
+  const jiggle::Evaluation result = jiggle::evaluate(model, batches);
+  REQUIRE(result.classes() == 3);
+  REQUIRE(result.correct() == 2);
+  data.labels = {0, 3};
+  jiggle::Batches beyond(data, 2, jiggle::Order::sequential);
+  REQUIRE_THROWS_WITH(jiggle::evaluate(model, beyond), Catch::Contains("label 3 is outside the model's 3 classes"));
 }

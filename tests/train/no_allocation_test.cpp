@@ -18,9 +18,12 @@ std::atomic<long> eigen_heap_allocations{0};
 #define eigen_assert(condition) \
   if (!(condition)) ++eigen_heap_allocations
 
+#include "jiggle/data/batches.hpp"
+#include "jiggle/losses/softmax_cross_entropy.hpp"
 #include "jiggle/models/mnist_mlp.hpp"
 #include "jiggle/optim/sgd.hpp"
 #include "jiggle/train/train_epoch.hpp"
+#include "mlp_products.hpp"
 #include "support/catch.hpp"
 
 namespace {
@@ -78,31 +81,18 @@ TEST_CASE("A training step allocates nothing beyond the workspace of Eigen's mat
   jiggle::MnistMlp<> model(rng);
   jiggle::SoftmaxCrossEntropy<float> loss;
   jiggle::Sgd sgd(0.1);
-  jiggle::Batches batches(data, 128);
+  jiggle::Batches<float> batches(data, 128);
   auto step = [&](jiggle::Index b) {
     const auto& batch = batches.batch(b);
-    loss.forward(model.forward(batch.images), batch.labels);
-    sgd.backward_and_step(model, loss.backward());
+    loss.forward(model.forward(batch.inputs), batch.targets);
+    sgd.step(model, [&](const jiggle::GradientTarget<float>& target) {
+      model.backward(batch.inputs, loss.backward(), target.without_input_gradient());
+    });
   };
   step(0);  // sizes every buffer
 
-  // The eight matrix products of a step, alone, into preallocated buffers of the step's shapes.
-  using jiggle::Matrix;
-  const Matrix<float> X = Matrix<float>::Ones(784, 128), dZ = Matrix<float>::Ones(10, 128);
-  const Matrix<float> W1 = Matrix<float>::Ones(512, 784), W2 = Matrix<float>::Ones(512, 512),
-                      W3 = Matrix<float>::Ones(10, 512);
-  Matrix<float> H1(512, 128), H2(512, 128), Z(10, 128), dH1(512, 128), dH2(512, 128), dW1(512, 784), dW2(512, 512),
-      dW3(10, 512);
-  const long product_allocations = eigen_allocations_during([&] {
-    H1.noalias() = W1 * X;
-    H2.noalias() = W2 * H1;
-    Z.noalias() = W3 * H2;
-    dW3.noalias() = dZ * H2.transpose();
-    dH2.noalias() = W3.transpose() * dZ;
-    dW2.noalias() = dH2 * H1.transpose();
-    dH1.noalias() = W2.transpose() * dH2;
-    dW1.noalias() = dH1 * X.transpose();
-  });
+  MlpProducts products(rng, 128);
+  const long product_allocations = eigen_allocations_during([&] { products.step(); });
 
   // Eigen's parallel GEMM allocates its own packing workspace on every call; beyond what the
   // bare products allocate, a step must allocate nothing at all.

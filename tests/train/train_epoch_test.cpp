@@ -5,7 +5,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "jiggle/data/batches.hpp"
+#include "jiggle/losses/mean_squared_error.hpp"
+#include "jiggle/losses/softmax_cross_entropy.hpp"
 #include "jiggle/models/mnist_mlp.hpp"
+#include "jiggle/optim/adam.hpp"
 #include "jiggle/optim/sgd.hpp"
 #include "jiggle/parallel.hpp"
 #include "jiggle/train/evaluate.hpp"
@@ -59,11 +63,12 @@ TEST_CASE("train_epoch lowers the loss and learns a learnable task", "[train]") 
   REQUIRE(second < first);
   jiggle::Batches in_order(data, 250, jiggle::Order::sequential);
   const jiggle::Evaluation result = jiggle::evaluate(model, in_order);
-  REQUIRE(result.total == 1000);
+  REQUIRE(result.total() == 1000);
   REQUIRE(result.accuracy() > 0.9);
   jiggle::Index confusion_total = 0;
-  for (const auto& row : result.confusion)
-    for (auto count : row) confusion_total += count;
+  for (jiggle::Index truth = 0; truth < 10; ++truth)
+    for (jiggle::Index predicted = 0; predicted < 10; ++predicted)
+      confusion_total += result.confusion(truth, predicted);
   REQUIRE(confusion_total == 1000);
 }
 
@@ -89,4 +94,57 @@ TEST_CASE("A fixed seed and thread count give a bit-identical loss", "[train]") 
     REQUIRE(std::isfinite(first));
   }
   jiggle::set_thread_count(threads);
+}
+
+TEST_CASE("A double-precision model trains end to end through train_epoch", "[train]") {
+  const auto data = learnable_images(600);
+  jiggle::Rng rng(5);
+  jiggle::MnistMlp<double> model(rng);
+  jiggle::SoftmaxCrossEntropy<double> loss;
+  jiggle::Sgd<double> sgd(0.1);
+  jiggle::Batches<double> batches(data, 100, jiggle::Order::shuffled, 6);
+  const double first = jiggle::train_epoch(model, loss, sgd, batches);
+  const double second = jiggle::train_epoch(model, loss, sgd, batches);
+  REQUIRE(second < first);
+  jiggle::Batches<double> in_order(data, 600, jiggle::Order::sequential);
+  REQUIRE(jiggle::evaluate(model, in_order).accuracy() > 0.9);
+}
+
+namespace {
+
+// A regression task: y = A x for a fixed A, one sample per column.
+struct RegressionBatches {
+  struct Batch {
+    jiggle::Matrix<double> inputs;
+    jiggle::Matrix<double> targets;
+  };
+  std::vector<Batch> batches;
+  jiggle::Index count() const { return static_cast<jiggle::Index>(batches.size()); }
+  const Batch& batch(jiggle::Index b) const { return batches[static_cast<std::size_t>(b)]; }
+  void next_epoch() {}
+};
+
+}  // namespace
+
+TEST_CASE("Mean squared error trains a regression through train_epoch with SGD and Adam", "[train]") {
+  jiggle::Rng rng(7);
+  const jiggle::Matrix<double> A = jiggle::Matrix<double>::Random(2, 4);
+  RegressionBatches data;
+  for (int b = 0; b < 8; ++b) {
+    jiggle::Matrix<double> X = jiggle::Matrix<double>::Random(4, 16);
+    jiggle::Matrix<double> Y = A * X;
+    data.batches.push_back({X, Y});
+  }
+  auto train = [&](auto optimizer) {
+    jiggle::Rng init(8);
+    jiggle::Chain<jiggle::Dense<4, 2, double>> model(init);
+    jiggle::MeanSquaredError<double> loss;
+    const double first = jiggle::train_epoch(model, loss, optimizer, data);
+    double last = first;
+    for (int epoch = 0; epoch < 30; ++epoch) last = jiggle::train_epoch(model, loss, optimizer, data);
+    INFO("first epoch " << first << ", last " << last);
+    REQUIRE(last < 0.05 * first);
+  };
+  train(jiggle::Sgd<double>(0.1));
+  train(jiggle::Adam<double>({.learning_rate = 0.05}));
 }

@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "jiggle/layer.hpp"
-#include "jiggle/layers/softmax_cross_entropy.hpp"
+#include "jiggle/loss.hpp"
 #include "jiggle/random.hpp"
 #include "jiggle/tensor.hpp"
 
@@ -95,19 +95,37 @@ inline Matrix<double> random_like(Index rows, Index cols, Rng& rng) {
   return m;
 }
 
+// The layer linearised at X: a random output direction dY and the VJP's answers for it, dX and
+// every parameter gradient, copied before any finite difference runs the layer again.
+struct Linearisation {
+  Matrix<double> dY;
+  Matrix<double> dX;
+  std::vector<Matrix<double>> parameter_gradients;
+};
+
+template <class L>
+Linearisation linearise(L& layer, const Matrix<double>& X, Rng& rng) {
+  Linearisation at;
+  const Matrix<double> Y = layer.forward(X);
+  at.dY = random_like(Y.rows(), Y.cols(), rng);
+  at.dX = layer.backward(X, at.dY, GradientTarget<double>::gradients());
+  visit_parameters(layer, [&](Parameter<double>& p) { at.parameter_gradients.emplace_back(p.gradient); });
+  return at;
+}
+
 }  // namespace gradcheck_detail
 
 // Compares `analytic` with central differences of `loss()` while entries of `x` are nudged in
 // place (and restored). The building block of the checks below; use it for any scalar function.
-template <class Loss>
-requires std::invocable<Loss&> && std::convertible_to < std::invoke_result_t<Loss&>,
+template <class ScalarFunction>
+requires std::invocable<ScalarFunction&> && std::convertible_to < std::invoke_result_t<ScalarFunction&>,
 double > void check_gradient(const std::string& tensor, Eigen::Map<Matrix<double>> x, const Matrix<double>& analytic,
-                             Loss&& loss, const GradcheckOptions& options, GradcheckReport& report, Rng& rng) {
+                             ScalarFunction&& loss, const GradcheckOptions& options, GradcheckReport& report,
+                             Rng& rng) {
   if (analytic.rows() != x.rows() || analytic.cols() != x.cols()) {
     report.passed = false;
-    report.problems.push_back(tensor + ": gradient is " + std::to_string(analytic.rows()) + "×" +
-                              std::to_string(analytic.cols()) + ", tensor is " + std::to_string(x.rows()) + "×" +
-                              std::to_string(x.cols()));
+    report.problems.push_back(tensor + ": gradient is " + dimensions(analytic.rows(), analytic.cols()) +
+                              ", tensor is " + dimensions(x.rows(), x.cols()));
     return;
   }
   double largest = 0.0;
@@ -135,11 +153,7 @@ GradcheckReport check_vjp(L& layer, const Matrix<double>& X, const GradcheckOpti
   static_assert(std::same_as<typename L::Scalar, double>, "finite differences need a Layer<double>");
   Rng rng(options.seed);
   GradcheckReport report;
-  const Matrix<double> dY = gradcheck_detail::random_like(layer.forward(X).rows(), X.cols(), rng);
-  const Matrix<double> dX = layer.backward(dY);
-  std::vector<Matrix<double>> parameter_gradients;
-  visit_parameters(layer, [&](Parameter<double>& p) { parameter_gradients.emplace_back(p.gradient); });
-
+  const auto [dY, dX, parameter_gradients] = gradcheck_detail::linearise(layer, X, rng);
   Matrix<double> X_nudged = X;
   auto loss_at_nudged_input = [&] { return (dY.array() * layer.forward(X_nudged).array()).sum(); };
   check_gradient("dX", Eigen::Map<Matrix<double>>(X_nudged.data(), X.rows(), X.cols()), dX, loss_at_nudged_input,
@@ -163,14 +177,13 @@ GradcheckReport check_vjp_direction(L& layer, const Matrix<double>& X, const Gra
   static_assert(std::same_as<typename L::Scalar, double>, "finite differences need a Layer<double>");
   Rng rng(options.seed);
   GradcheckReport report;
-  const Matrix<double> dY = gradcheck_detail::random_like(layer.forward(X).rows(), X.cols(), rng);
-  const Matrix<double> dX = layer.backward(dY);
+  const auto [dY, dX, parameter_gradients] = gradcheck_detail::linearise(layer, X, rng);
   const Matrix<double> u_X = gradcheck_detail::random_like(X.rows(), X.cols(), rng);
   double vjp_dot_u = (dX.array() * u_X.array()).sum();
   std::vector<Matrix<double>> u_parameters;
   visit_parameters(layer, [&](Parameter<double>& p) {
     u_parameters.push_back(gradcheck_detail::random_like(p.value.rows(), p.value.cols(), rng));
-    vjp_dot_u += (p.gradient.array() * u_parameters.back().array()).sum();
+    vjp_dot_u += (parameter_gradients[u_parameters.size() - 1].array() * u_parameters.back().array()).sum();
   });
 
   auto loss_at = [&](double t) {
@@ -191,18 +204,20 @@ GradcheckReport check_vjp_direction(L& layer, const Matrix<double>& X, const Gra
   return report;
 }
 
-// dL/dZ of softmax cross-entropy (or any loss with the same forward/backward shape) at Z.
-template <class Loss>
-GradcheckReport check_loss_gradient(Loss& loss, const Matrix<double>& Z, std::span<const std::int32_t> labels,
-                                    const GradcheckOptions& options = {}) {
+// dL/dZ of a loss (softmax cross-entropy, mean squared error, a user's own) at Z.
+template <class LossFunction, class Targets>
+requires Loss<LossFunction, double, Targets> GradcheckReport check_loss_gradient(LossFunction& loss,
+                                                                                 const Matrix<double>& Z,
+                                                                                 const Targets& targets,
+                                                                                 const GradcheckOptions& options = {}) {
   Rng rng(options.seed);
   GradcheckReport report;
-  loss.forward(Z, labels);
+  loss.forward(Z, targets);
   const Matrix<double> dZ = loss.backward();
   Matrix<double> Z_nudged = Z;
   check_gradient(
       "dZ", Eigen::Map<Matrix<double>>(Z_nudged.data(), Z.rows(), Z.cols()), dZ,
-      [&] { return loss.forward(Z_nudged, labels); }, options, report, rng);
+      [&] { return loss.forward(Z_nudged, targets); }, options, report, rng);
   return report;
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // Mini-batches of labelled uint8 images: a seeded shuffle per epoch, and batch b gathered into a
-// preallocated float matrix (one image per column) through a 256-entry table, so gathering is a
-// lookup per pixel and never allocates. The last, partial batch of an epoch is included.
+// preallocated matrix of the model's scalar type (one image per column) through a 256-entry
+// table, so gathering is a lookup per pixel and never allocates. The last, partial batch of an
+// epoch is included.
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -23,8 +24,17 @@ struct PixelScaling {
   float shift = 0.0f;
 
   static PixelScaling unit_interval() { return {}; }
-  // (x/255 − mean) / deviation with MNIST's training-set mean 0.1307 and deviation 0.3081.
-  static PixelScaling standardized() { return {1.0f / (255.0f * 0.3081f), -0.1307f / 0.3081f}; }
+  // (x/255 − mean) / deviation, with the statistics of the data set's training images.
+  static PixelScaling standardized(PixelStatistics statistics) {
+    const auto mean = static_cast<float>(statistics.mean);
+    const auto deviation = static_cast<float>(statistics.deviation);
+    return {1.0f / (255.0f * deviation), -mean / deviation};
+  }
+
+  template <class T>
+  T apply(std::uint8_t pixel) const {
+    return static_cast<T>(pixel) * static_cast<T>(scale) + static_cast<T>(shift);
+  }
 };
 
 enum class Order { shuffled, sequential };
@@ -36,30 +46,34 @@ struct Augmentation {
   int max_shift = 0;  // 0: none
 };
 
+template <class T = float>
 class Batches {
  public:
+  // Batches read the images in place: a temporary data set would be gone before the first batch.
+  Batches(const LabelledImages&& data, Index batch_size, Order order = Order::shuffled, std::uint64_t seed = 0,
+          PixelScaling scaling = {}) = delete;
   Batches(const LabelledImages& data, Index batch_size, Order order = Order::shuffled, std::uint64_t seed = 0,
           PixelScaling scaling = {})
       : data_(data), batch_size_(batch_size), order_(order), rng_(seed) {
     if (batch_size <= 0) throw Error("batch size must be positive, got " + std::to_string(batch_size));
     if (data.size() == 0) throw Error("cannot batch an empty data set");
-    for (int pixel = 0; pixel < 256; ++pixel) table_[pixel] = static_cast<float>(pixel) * scaling.scale + scaling.shift;
+    for (int pixel = 0; pixel < 256; ++pixel) table_[pixel] = scaling.apply<T>(static_cast<std::uint8_t>(pixel));
     order_of_images_.resize(data.size());
     std::iota(order_of_images_.begin(), order_of_images_.end(), std::uint32_t{0});
     const Index tail = static_cast<Index>(data.size()) % batch_size;
-    full_.images.resize(static_cast<Index>(data.pixels_per_image()),
+    full_.inputs.resize(static_cast<Index>(data.pixels_per_image()),
                         std::min<Index>(batch_size, static_cast<Index>(data.size())));
-    full_.labels.resize(static_cast<std::size_t>(full_.images.cols()));
+    full_.targets.resize(static_cast<std::size_t>(full_.inputs.cols()));
     if (tail != 0 && static_cast<Index>(data.size()) > batch_size) {
-      tail_.images.resize(static_cast<Index>(data.pixels_per_image()), tail);
-      tail_.labels.resize(static_cast<std::size_t>(tail));
+      tail_.inputs.resize(static_cast<Index>(data.pixels_per_image()), tail);
+      tail_.targets.resize(static_cast<std::size_t>(tail));
     }
     if (order_ == Order::shuffled) rng_.shuffle(order_of_images_.begin(), order_of_images_.end());
   }
 
   struct Batch {
-    Matrix<float> images;              // pixels × batch, one image per column
-    std::vector<std::int32_t> labels;  // batch
+    Matrix<T> inputs;                   // pixels × batch, one image per column
+    std::vector<std::int32_t> targets;  // batch: the class labels
   };
 
   Index count() const { return (static_cast<Index>(data_.size()) + batch_size_ - 1) / batch_size_; }
@@ -69,7 +83,7 @@ class Batches {
     if (augmentation.max_shift < 0 || static_cast<std::size_t>(augmentation.max_shift) >= data_.rows)
       throw Error("augmentation shift must be in [0, image size), got " + std::to_string(augmentation.max_shift));
     augmentation_ = augmentation;
-    shifts_.resize(static_cast<std::size_t>(full_.images.cols()));
+    shifts_.resize(static_cast<std::size_t>(full_.inputs.cols()));
   }
 
   // A new order of images for the next epoch (when shuffled); the first epoch is already shuffled.
@@ -83,8 +97,8 @@ class Batches {
       throw Error("batch " + std::to_string(index) + " of " + std::to_string(count()) + " does not exist");
     const Index first = index * batch_size_;
     const Index size = std::min<Index>(batch_size_, static_cast<Index>(data_.size()) - first);
-    Batch& batch = size == full_.images.cols() ? full_ : tail_;
-    const Index pixels = batch.images.rows();
+    Batch& batch = size == full_.inputs.cols() ? full_ : tail_;
+    const Index pixels = batch.inputs.rows();
     const std::span<const std::uint32_t> chosen(order_of_images_.data() + first, static_cast<std::size_t>(size));
     if (augmentation_.max_shift > 0) {
       // Drawn in order before the threads start, so a seed gives the same shifts on any count.
@@ -94,17 +108,17 @@ class Batches {
                                                      static_cast<int>(rng_.below(span)) - augmentation_.max_shift};
       }
     }
-    JIGGLE_OMP(parallel for schedule(static) if (size * pixels > 32768))
+    JIGGLE_OMP(parallel for schedule(static) if (size * pixels > kElementwiseParallelThreshold))
     for (Index column = 0; column < size; ++column) {
       const std::uint32_t image = chosen[static_cast<std::size_t>(column)];
       const std::uint8_t* source = data_.image(image);
-      float* target = batch.images.col(column).data();
+      T* target = batch.inputs.col(column).data();
       if (augmentation_.max_shift == 0) {
         for (Index p = 0; p < pixels; ++p) target[p] = table_[source[p]];
       } else {
         gather_shifted(source, target, shifts_[static_cast<std::size_t>(column)]);
       }
-      batch.labels[static_cast<std::size_t>(column)] = data_.labels[image];
+      batch.targets[static_cast<std::size_t>(column)] = data_.labels[image];
     }
     return batch;
   }
@@ -116,7 +130,7 @@ class Batches {
   };
 
   // target(r, c) = source(r − down, c − right), background where that falls outside the image.
-  void gather_shifted(const std::uint8_t* source, float* target, Shift shift) const {
+  void gather_shifted(const std::uint8_t* source, T* target, Shift shift) const {
     const auto rows = static_cast<int>(data_.rows);
     const auto cols = static_cast<int>(data_.cols);
     for (int r = 0; r < rows; ++r) {
@@ -133,7 +147,7 @@ class Batches {
   Index batch_size_;
   Order order_;
   Rng rng_;
-  std::array<float, 256> table_{};
+  std::array<T, 256> table_{};
   std::vector<std::uint32_t> order_of_images_;
   Batch full_;
   Batch tail_;

@@ -25,6 +25,16 @@ struct LabelledImages {
   const std::uint8_t* image(std::size_t index) const { return pixels.data() + index * pixels_per_image(); }
 };
 
+// The mean and deviation of pixel/255 over a data set's training images: what standardising
+// its inputs needs.
+struct PixelStatistics {
+  double mean = 0.0;
+  double deviation = 1.0;
+};
+
+inline constexpr PixelStatistics kMnistPixelStatistics{0.1307, 0.3081};
+inline constexpr int kMnistClasses = 10;
+
 struct Mnist {
   LabelledImages train;
   LabelledImages test;

@@ -1,8 +1,9 @@
 #pragma once
 // Model checkpoints in the safetensors format, which Python's safetensors, PyTorch and numpy
 // read: an 8-byte little-endian header length, a JSON header giving each tensor's dtype, shape
-// and byte range, then the raw little-endian data. Tensors keep the names the parameter visitor
-// gives them (layers.0.weight, ...) in nn.Linear's layout: weight Out×In row-major, bias [Out].
+// and byte range, then the raw little-endian data. Parameters and buffers keep the names their
+// visitors give them (layers.0.weight, layers.1.running_mean) and their logical shapes in
+// PyTorch's layouts (Linear [Out, In], Conv2d [Cout, Cin, K, K]), row-major as PyTorch's are.
 #include <unistd.h>
 
 #include <bit>
@@ -31,16 +32,24 @@ constexpr const char* dtype_name() {
     return "F64";
 }
 
-// A bias is a one-column matrix in memory and a vector [Out] on disk.
-inline std::vector<std::uint64_t> shape_of(Index rows, Index cols) {
-  if (cols == 1) return {static_cast<std::uint64_t>(rows)};
-  return {static_cast<std::uint64_t>(rows), static_cast<std::uint64_t>(cols)};
+inline std::vector<std::uint64_t> dims_of(const TensorShape& shape) {
+  std::vector<std::uint64_t> dims;
+  for (std::size_t axis = 0; axis < shape.rank(); ++axis) dims.push_back(static_cast<std::uint64_t>(shape[axis]));
+  return dims;
 }
 
 inline std::string describe(const std::vector<std::uint64_t>& shape) {
   std::string text = "[";
   for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
   return text + "]";
+}
+
+// Every tensor a checkpoint holds, parameters then buffers, as (name, logical shape, values).
+template <Layer Model, class Visitor>
+void visit_saved_tensors(Model& model, Visitor&& visit) {
+  using T = typename Model::Scalar;
+  visit_parameters(model, [&](Parameter<T>& p) { visit(p.path, p.shape, p.value); });
+  visit_buffers(model, [&](Buffer<T>& b) { visit(b.path, b.shape, b.value); });
 }
 
 // The largest header accepted, as safetensors itself limits it: a hostile length is refused
@@ -57,11 +66,10 @@ void save_safetensors(Model& model, const std::filesystem::path& path) {
   using namespace safetensors_detail;
   std::string header = R"({"__metadata__":{"format":"pt"})";
   std::uint64_t offset = 0;
-  visit_parameters(model, [&](Parameter<T>& p) {
-    const std::uint64_t bytes = static_cast<std::uint64_t>(p.value.size()) * sizeof(T);
-    header += R"(,")" + p.path.to_string() + R"(":{"dtype":")" + dtype_name<T>() + R"(","shape":)" +
-              describe(shape_of(p.value.rows(), p.value.cols())) + R"(,"data_offsets":[)" + std::to_string(offset) +
-              "," + std::to_string(offset + bytes) + "]}";
+  visit_saved_tensors(model, [&](const ParameterPath& path, const TensorShape& shape, auto& value) {
+    const std::uint64_t bytes = static_cast<std::uint64_t>(value.size()) * sizeof(T);
+    header += R"(,")" + path.to_string() + R"(":{"dtype":")" + dtype_name<T>() + R"(","shape":)" + shape.to_string() +
+              R"(,"data_offsets":[)" + std::to_string(offset) + "," + std::to_string(offset + bytes) + "]}";
     offset += bytes;
   });
   header += "}";
@@ -75,10 +83,10 @@ void save_safetensors(Model& model, const std::filesystem::path& path) {
     out.write(reinterpret_cast<const char*>(&length), sizeof(length));
     out.write(header.data(), static_cast<std::streamsize>(header.size()));
     std::vector<T> row_major;
-    visit_parameters(model, [&](Parameter<T>& p) {
-      row_major.resize(static_cast<std::size_t>(p.value.size()));
-      Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(row_major.data(), p.value.rows(),
-                                                                                    p.value.cols()) = p.value;
+    visit_saved_tensors(model, [&](const ParameterPath&, const TensorShape&, auto& value) {
+      row_major.resize(static_cast<std::size_t>(value.size()));
+      Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(row_major.data(), value.rows(),
+                                                                                    value.cols()) = value;
       out.write(reinterpret_cast<const char*>(row_major.data()),
                 static_cast<std::streamsize>(row_major.size() * sizeof(T)));
     });
@@ -136,15 +144,15 @@ void load_safetensors(Model& model, const std::filesystem::path& path) {
   };
   std::vector<Planned> plan;
   std::size_t tensors_in_model = 0;
-  visit_parameters(model, [&](Parameter<T>& p) {
+  visit_saved_tensors(model, [&](const ParameterPath& path, const TensorShape& tensor_shape, auto& value) {
     ++tensors_in_model;
-    const std::string name = p.path.to_string();
+    const std::string name = path.to_string();
     const JsonValue* entry = root.find(name);
     if (entry == nullptr || entry->kind != JsonValue::Kind::object) fail("no tensor " + name);
     const JsonValue* dtype = entry->find("dtype");
     if (dtype == nullptr || dtype->kind != JsonValue::Kind::string || dtype->text != dtype_name<T>())
       fail(name + " has dtype " + (dtype ? dtype->text : std::string("(none)")) + ", expected " + dtype_name<T>());
-    const std::vector<std::uint64_t> expected = shape_of(p.value.rows(), p.value.cols());
+    const std::vector<std::uint64_t> expected = dims_of(tensor_shape);
     const JsonValue* shape = entry->find("shape");
     std::vector<std::uint64_t> found;
     if (shape != nullptr && shape->kind == JsonValue::Kind::array)
@@ -155,13 +163,13 @@ void load_safetensors(Model& model, const std::filesystem::path& path) {
       fail(name + " has no data_offsets [begin, end]");
     const double begin = offsets->items[0].number;
     const double end = offsets->items[1].number;
-    const auto bytes = static_cast<double>(p.value.size() * static_cast<Index>(sizeof(T)));
+    const auto bytes = static_cast<double>(value.size() * static_cast<Index>(sizeof(T)));
     if (!(begin >= 0 && end - begin == bytes && end <= static_cast<double>(data_size)))
       fail(name + " has data_offsets [" + std::to_string(static_cast<long long>(begin)) + ", " +
            std::to_string(static_cast<long long>(end)) + "], which must span " +
            std::to_string(static_cast<long long>(bytes)) + " bytes within the file's " + std::to_string(data_size) +
            " data bytes");
-    plan.push_back({static_cast<std::uint64_t>(begin), static_cast<std::size_t>(p.value.size())});
+    plan.push_back({static_cast<std::uint64_t>(begin), static_cast<std::size_t>(value.size())});
   });
   std::size_t tensors_in_file = 0;
   for (const auto& name : root.keys) tensors_in_file += name == "__metadata__" ? 0 : 1;
@@ -176,9 +184,9 @@ void load_safetensors(Model& model, const std::filesystem::path& path) {
     if (!in) fail("data is truncated");
   }
   std::size_t k = 0;
-  visit_parameters(model, [&](Parameter<T>& p) {
-    p.value = Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-        values[k++].data(), p.value.rows(), p.value.cols());
+  visit_saved_tensors(model, [&](const ParameterPath&, const TensorShape&, auto& value) {
+    value = Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+        values[k++].data(), value.rows(), value.cols());
   });
 }
 

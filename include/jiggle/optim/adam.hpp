@@ -1,9 +1,11 @@
 #pragma once
 #include <cmath>
-#include <vector>
+#include <concepts>
+#include <cstddef>
 
 #include "jiggle/error.hpp"
 #include "jiggle/layer.hpp"
+#include "jiggle/optim/parameter_state.hpp"
 
 namespace jiggle {
 
@@ -31,6 +33,14 @@ class Adam {
     if (!(options.weight_decay >= 0.0)) throw Error("Adam: weight decay must be non-negative");
   }
 
+  // One step: backward writes the gradients, then the moments and parameters are updated.
+  template <Layer Model, class RunBackward>
+  void step(Model& model, RunBackward&& run_backward) {
+    run_backward(GradientTarget<T>::gradients());
+    step(model);
+  }
+
+  // The update from the gradients the last backward wrote.
   template <Layer Model>
   void step(Model& model) {
     static_assert(std::same_as<typename Model::Scalar, T>, "Adam<T> steps models of the same scalar type T");
@@ -45,15 +55,9 @@ class Adam {
     const T epsilon = static_cast<T>(options_.epsilon);
     std::size_t k = 0;
     visit_parameters(model, [&](Parameter<T>& parameter) {
-      if (k == first_moments_.size()) {
-        first_moments_.push_back(Matrix<T>::Zero(parameter.value.rows(), parameter.value.cols()));
-        second_moments_.push_back(Matrix<T>::Zero(parameter.value.rows(), parameter.value.cols()));
-      }
-      auto m = first_moments_[k].array();
-      auto v = second_moments_[k].array();
+      auto m = first_moments_.at(k, parameter).array();
+      auto v = second_moments_.at(k, parameter).array();
       ++k;
-      if (m.rows() != parameter.value.rows() || m.cols() != parameter.value.cols())
-        throw Error("Adam: parameter " + parameter.path.to_string() + " changed shape between steps");
       const auto g = parameter.gradient.array();
       auto w = parameter.value.array();
       m = b1 * m + (T(1) - b1) * g;
@@ -69,8 +73,8 @@ class Adam {
  private:
   AdamOptions options_;
   long long steps_ = 0;
-  std::vector<Matrix<T>> first_moments_;
-  std::vector<Matrix<T>> second_moments_;
+  ParameterState<T> first_moments_{"Adam"};
+  ParameterState<T> second_moments_{"Adam"};
 };
 
 }  // namespace jiggle

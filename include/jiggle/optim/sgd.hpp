@@ -1,10 +1,10 @@
 #pragma once
-#include <string>
-#include <vector>
+#include <concepts>
+#include <cstddef>
 
 #include "jiggle/error.hpp"
 #include "jiggle/layer.hpp"
-#include "jiggle/parallel.hpp"
+#include "jiggle/optim/parameter_state.hpp"
 
 namespace jiggle {
 
@@ -30,56 +30,40 @@ class Sgd {
     if (options.nesterov && options.momentum == 0.0) throw Error("SGD: Nesterov needs a momentum above 0");
   }
 
+  // One step. Plain SGD (no momentum, no decay) asks backward to step the parameters inside its
+  // gradient products (GradientTarget::descent_step): no gradient is written or read back.
+  template <Layer Model, class RunBackward>
+  void step(Model& model, RunBackward&& run_backward) {
+    if (plain()) {
+      run_backward(GradientTarget<T>::descent_step(static_cast<T>(options_.learning_rate)));
+      return;
+    }
+    run_backward(GradientTarget<T>::gradients());
+    step(model);
+  }
+
+  // The update from the gradients the last backward wrote.
   template <Layer Model>
   void step(Model& model) {
     static_assert(std::same_as<typename Model::Scalar, T>, "Sgd<T> steps models of the same scalar type T");
     const T rate = static_cast<T>(options_.learning_rate);
-    if (plain()) {
-      visit_parameters(model, [rate](Parameter<T>& parameter) {
-        T* w = parameter.value.data();
-        const T* g = parameter.gradient.data();
-        const Index n = parameter.value.size();
-        JIGGLE_OMP(parallel for simd schedule(static) if (n > 65536))
-        for (Index i = 0; i < n; ++i) w[i] -= rate * g[i];
-      });
-      return;
-    }
     const T mu = static_cast<T>(options_.momentum);
     const T decay = static_cast<T>(options_.weight_decay);
     std::size_t k = 0;
     visit_parameters(model, [&](Parameter<T>& parameter) {
-      if (k == velocity_.size()) velocity_.push_back(Matrix<T>::Zero(parameter.value.rows(), parameter.value.cols()));
-      Matrix<T>& v = velocity_[k++];
-      if (v.rows() != parameter.value.rows() || v.cols() != parameter.value.cols())
-        throw Error("SGD: parameter " + parameter.path.to_string() + " changed shape between steps");
       auto w = parameter.value.array();
       const auto g = parameter.gradient.array() + decay * w;
       if (mu == T(0)) {
         w -= rate * g;
         return;
       }
-      v.array() = mu * v.array() + g;
+      auto v = velocity_.at(k++, parameter).array();
+      v = mu * v + g;
       if (options_.nesterov)
-        w -= rate * (g + mu * v.array());
+        w -= rate * (g + mu * v);
       else
-        w -= rate * v.array();
+        w -= rate * v;
     });
-  }
-
-  // Backward and step in one. For plain SGD, where every layer with parameters has a fused step
-  // (Dense does), the update happens inside the gradient products and dW is never written;
-  // otherwise this is backward_parameters followed by step. The parameters end the same either
-  // way, up to the rounding of the products.
-  template <Layer Model>
-  void backward_and_step(Model& model, const Matrix<T>& dY) {
-    if constexpr (HasFusedSgd<Model>) {
-      if (plain()) {
-        model.sgd_parameters(dY, static_cast<T>(options_.learning_rate));
-        return;
-      }
-    }
-    model.backward_parameters(dY);
-    step(model);
   }
 
   double learning_rate() const { return options_.learning_rate; }
@@ -90,7 +74,7 @@ class Sgd {
   bool plain() const { return options_.momentum == 0.0 && options_.weight_decay == 0.0; }
 
   SgdOptions options_;
-  std::vector<Matrix<T>> velocity_;
+  ParameterState<T> velocity_{"SGD"};
 };
 
 }  // namespace jiggle

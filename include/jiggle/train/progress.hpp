@@ -28,8 +28,8 @@ class ProgressLine {
     const double seconds = std::chrono::duration<double>(now - started_).count();
     const long long done = report.batch + 1;
     const long long count = report.batch_count;
-    std::printf("\r  batch %4lld/%lld  loss %.6f  %.0f images/s   ", done, count, report.mean_loss,
-                seconds > 0 ? static_cast<double>(report.images_done) / seconds : 0.0);
+    std::printf("\r  batch %4lld/%lld  loss %.6f  %.0f samples/s   ", done, count, report.mean_loss,
+                seconds > 0 ? static_cast<double>(report.samples_done) / seconds : 0.0);
     std::fflush(stdout);
   }
 

@@ -1,4 +1,4 @@
-#include "jiggle/layers/softmax_cross_entropy.hpp"
+#include "jiggle/losses/softmax_cross_entropy.hpp"
 
 #include <cmath>
 #include <vector>

@@ -1,0 +1,133 @@
+#pragma once
+// A command line read from a table of flags: each row names a flag, shows its value and help, and
+// knows how to check and store its value. A bad value is a usage error (exit 2) naming the flag
+// and what it accepts, never a silent default.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <functional>
+#include <initializer_list>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct Flag {
+  std::string_view name;        // "--epochs"
+  std::string_view value_name;  // "N"; empty for a switch, which takes no value
+  std::string_view help;
+  std::function<void(std::string_view value)> apply;
+};
+
+// low..high, each end included unless marked open: {0, false, 1, true} is [0, 1).
+struct RealRange {
+  double low;
+  bool open_low;
+  double high;
+  bool open_high;
+};
+
+class CommandLine {
+ public:
+  CommandLine(std::string_view program, std::string_view summary) : program_(program), summary_(summary) {}
+
+  void add(Flag flag) { flags_.push_back(std::move(flag)); }
+
+  template <class Integer>
+  void add_integer(std::string_view name, std::string_view help, Integer& target, Integer lowest, Integer highest) {
+    add({name, "N", help, [=, this, &target](std::string_view v) { target = integer(name, v, lowest, highest); }});
+  }
+
+  template <class Target>
+  void add_real(std::string_view name, std::string_view help, Target& target, RealRange range) {
+    add({name, "X", help, [=, this, &target](std::string_view v) { target = real(name, v, range); }});
+  }
+
+  template <class Target>
+  void add_switch(std::string_view name, std::string_view help, Target& target, Target value) {
+    add({name, "", help, [=, &target](std::string_view) { target = value; }});
+  }
+
+  template <class Target>
+  void add_text(std::string_view name, std::string_view value_name, std::string_view help, Target& target) {
+    add({name, value_name, help, [&target](std::string_view v) { target = v; }});
+  }
+
+  [[noreturn]] void usage_error(const std::string& problem) const {
+    std::fprintf(stderr, "%.*s: %s\n(%.*s --help lists every flag)\n", static_cast<int>(program_.size()),
+                 program_.data(), problem.c_str(), static_cast<int>(program_.size()), program_.data());
+    std::exit(2);
+  }
+
+  void print_help() const {
+    std::printf("usage: %.*s [flags]\n%.*s\n\n", static_cast<int>(program_.size()), program_.data(),
+                static_cast<int>(summary_.size()), summary_.data());
+    for (const Flag& flag : flags_) {
+      const std::string left =
+          std::string(flag.name) + (flag.value_name.empty() ? "" : " ") + std::string(flag.value_name);
+      std::printf("  %-22s %.*s\n", left.c_str(), static_cast<int>(flag.help.size()), flag.help.data());
+    }
+  }
+
+  // Applies the flags named in `first` before all others, whatever their place on the line (a
+  // recipe, so that the other flags override its fields), then the rest in order.
+  void parse(int argc, char** argv, std::initializer_list<std::string_view> first = {}) const {
+    const std::vector<std::string_view> arguments(argv + 1, argv + argc);
+    for (const bool early : {true, false}) {
+      for (std::size_t i = 0; i < arguments.size(); ++i) {
+        const Flag& flag = find(arguments[i]);
+        std::string_view value;
+        if (!flag.value_name.empty()) {
+          if (i + 1 >= arguments.size())
+            usage_error(std::string(flag.name) + " needs a value " + std::string(flag.value_name));
+          value = arguments[++i];
+        }
+        const bool is_early = std::find(first.begin(), first.end(), flag.name) != first.end();
+        if (is_early == early) flag.apply(value);
+      }
+    }
+  }
+
+  // An integer in [lowest, highest].
+  template <class Integer>
+  Integer integer(std::string_view flag, std::string_view text, Integer lowest, Integer highest) const {
+    Integer value{};
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (error != std::errc() || end != text.data() + text.size() || value < lowest || value > highest)
+      usage_error(std::string(flag) + " takes a whole number in [" + std::to_string(lowest) + ", " +
+                  std::to_string(highest) + "], got '" + std::string(text) + "'");
+    return value;
+  }
+
+  // A finite real number within the range.
+  double real(std::string_view flag, std::string_view text, RealRange range) const {
+    double value = 0.0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    const bool above_low = range.open_low ? value > range.low : value >= range.low;
+    const bool below_high = range.open_high ? value < range.high : value <= range.high;
+    if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value) || !above_low || !below_high)
+      usage_error(std::string(flag) + " takes a number in " + (range.open_low ? "(" : "[") + shortest(range.low) +
+                  ", " + shortest(range.high) + (range.open_high ? ")" : "]") + ", got '" + std::string(text) + "'");
+    return value;
+  }
+
+ private:
+  static std::string shortest(double value) {
+    char buffer[32];
+    const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return error == std::errc() ? std::string(buffer, end) : std::to_string(value);
+  }
+
+  const Flag& find(std::string_view name) const {
+    for (const Flag& flag : flags_)
+      if (flag.name == name) return flag;
+    usage_error("unknown flag '" + std::string(name) + "'");
+  }
+
+  std::string_view program_;
+  std::string_view summary_;
+  std::vector<Flag> flags_;
+};

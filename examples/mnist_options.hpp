@@ -1,0 +1,100 @@
+#pragma once
+// The command line of the MNIST programs: every flag, its default and its accepted values. A
+// --config names a recipe; the other flags then override its fields, wherever they stand.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "command_line.hpp"
+#include "jiggle/data/data_folder.hpp"
+#include "jiggle/init.hpp"
+#include "jiggle/layers/dense.hpp"
+#include "training_configs.hpp"
+
+struct TrainingOptions {
+  TrainingConfig config = kTrainingConfigs[0];
+  std::filesystem::path data = jiggle::data_folder(JIGGLE_MNIST_DIR);
+  std::uint64_t seed = 0;
+  std::optional<int> threads;  // unset: OMP_NUM_THREADS, else every core
+  std::optional<std::filesystem::path> log;
+  std::optional<std::filesystem::path> save;
+  std::optional<std::filesystem::path> load;
+  std::optional<std::filesystem::path> predict;
+  bool evaluate_only = false;
+  bool quiet = false;
+  jiggle::Init init = jiggle::Dense<784, 512>::default_init;
+  bool standardize = true;  // (x/255 − 0.1307) / 0.3081; x/255 with --scaling unit
+};
+
+inline TrainingOptions parse_command_line(int argc, char** argv) {
+  TrainingOptions options;
+  TrainingConfig& c = options.config;
+  CommandLine line("mnist_mlp", "Trains the MLP 784-512-512-10 (ReLU, softmax cross-entropy) on MNIST.");
+  line.add({"--config", "NAME", "a named recipe (default mlp-sgd, the reference baseline); see --list-configs",
+            [&](std::string_view name) {
+              const TrainingConfig* config = find_training_config(name);
+              if (config == nullptr)
+                line.usage_error("unknown config '" + std::string(name) + "' (see --list-configs)");
+              c = *config;
+            }});
+  line.add({"--list-configs", "", "prints every recipe with its values", [](std::string_view) {
+              for (const auto& config : kTrainingConfigs) print_training_config(config);
+              std::exit(0);
+            }});
+  line.add_text("--data", "DIR", "folder of the MNIST files (default: $JIGGLE_DATA, else the source tree's data/mnist)",
+                options.data);
+  line.add_integer("--epochs", "passes over the training images", c.epochs, 1, 10'000);
+  line.add_integer("--batch", "images per step", c.batch_size, 1, 60'000);
+  line.add_real("--lr", "learning rate", c.learning_rate, {0.0, true, 1e6, false});
+  line.add({"--optimizer", "NAME", "sgd or adam", [&](std::string_view name) {
+              if (name != "sgd" && name != "adam")
+                line.usage_error("--optimizer takes sgd or adam, got '" + std::string(name) + "'");
+              c.optimizer = name == "sgd" ? "sgd" : "adam";
+            }});
+  line.add_real("--momentum", "SGD momentum", c.momentum, {0.0, false, 1.0, true});
+  line.add_switch("--nesterov", "Nesterov momentum (SGD)", c.nesterov, true);
+  line.add_real("--weight-decay", "L2 for SGD, decoupled (AdamW) for Adam", c.weight_decay, {0.0, false, 1.0, false});
+  line.add_switch("--cosine", "cosine decay of the learning rate to 0", c.cosine, true);
+  line.add_switch("--constant", "a constant learning rate", c.cosine, false);
+  line.add_integer("--warmup", "epochs of linear warmup", c.warmup_epochs, 0, 10'000);
+  line.add_real("--label-smoothing", "label smoothing", c.label_smoothing, {0.0, false, 1.0, true});
+  line.add_integer("--augment", "random shifts of up to N pixels (0: none)", c.augment_shift, 0, 27);
+  line.add_integer<std::uint64_t>("--seed", "seeds initialisation, shuffling and augmentation (default 0)",
+                                  options.seed, 0, ~std::uint64_t{0});
+  line.add({"--threads", "N", "threads (default: $OMP_NUM_THREADS if set, else every core)",
+            [&](std::string_view v) { options.threads = line.integer("--threads", v, 1, 1024); }});
+  line.add_text("--log", "FILE", "one CSV row per epoch: epoch,train_loss,test_accuracy,seconds", options.log);
+  line.add_text("--save", "FILE", "writes the trained weights as safetensors", options.save);
+  line.add_text("--load", "FILE", "starts from weights in safetensors", options.load);
+  line.add_switch("--eval", "with --load: evaluates without training and prints the confusion matrix",
+                  options.evaluate_only, true);
+  line.add_text("--predict", "IMAGE.pgm", "with --load: classifies one 28x28 PGM image (P2 or P5)", options.predict);
+  line.add_switch("--quiet", "prints only the final accuracy line", options.quiet, true);
+  line.add({"--init", "NAME", "glorot-uniform (default), glorot-normal, he-normal, he-uniform, torch-default",
+            [&](std::string_view name) {
+              try {
+                options.init = jiggle::parse_init(name);
+              } catch (const jiggle::Error& error) {
+                line.usage_error(std::string("--init: ") + error.what());
+              }
+            }});
+  line.add({"--scaling", "S", "input pixels: standard, (x/255 - mean) / deviation (default); or unit, x/255",
+            [&](std::string_view scaling) {
+              if (scaling != "standard" && scaling != "unit")
+                line.usage_error("--scaling takes standard or unit, got '" + std::string(scaling) + "'");
+              options.standardize = scaling == "standard";
+            }});
+  line.add({"--help", "", "this text", [&](std::string_view) {
+              line.print_help();
+              std::exit(0);
+            }});
+  line.parse(argc, argv, {"--config"});
+  if (c.nesterov && c.momentum == 0.0) line.usage_error("--nesterov needs a --momentum above 0");
+  if ((options.evaluate_only || options.predict) && !options.load)
+    line.usage_error("--eval and --predict need --load FILE");
+  return options;
+}

@@ -1,0 +1,120 @@
+#pragma once
+// What the MNIST programs print and log: the configuration, a line per epoch (and a CSV row),
+// the confusion matrix, the final accuracy, and the classification of one image.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "jiggle/jiggle.hpp"
+#include "mnist_options.hpp"
+
+inline void print_configuration(const TrainingOptions& options, const jiggle::Mnist& mnist, jiggle::Index parameters) {
+  std::printf("MNIST-MLP 784-512-512-10, ReLU, softmax cross-entropy: %lld params\n",
+              static_cast<long long>(parameters));
+  print_training_config(options.config);
+  std::printf("  seed %llu, threads %d, init %s, input %s\n", static_cast<unsigned long long>(options.seed),
+              jiggle::thread_count(), jiggle::to_string(options.init).data(),
+              options.standardize ? "(x/255 - 0.1307) / 0.3081" : "x/255");
+  std::printf("  data: %s (%zu train, %zu test images)\n", options.data.c_str(), mnist.train.size(), mnist.test.size());
+}
+
+inline void print_accuracy(const jiggle::Evaluation& result) {
+  std::printf("test accuracy: %lld/%lld = %.2f%%\n", static_cast<long long>(result.correct()),
+              static_cast<long long>(result.total()), 100.0 * result.accuracy());
+}
+
+inline void print_confusion(const jiggle::Evaluation& result) {
+  const jiggle::Index classes = result.classes();
+  std::printf("confusion matrix (rows: true class, columns: predicted)\n     ");
+  for (jiggle::Index predicted = 0; predicted < classes; ++predicted)
+    std::printf("%6lld", static_cast<long long>(predicted));
+  std::printf("   accuracy\n");
+  for (jiggle::Index truth = 0; truth < classes; ++truth) {
+    std::printf("%4lld ", static_cast<long long>(truth));
+    jiggle::Index row_total = 0;
+    for (jiggle::Index predicted = 0; predicted < classes; ++predicted) {
+      std::printf("%6lld", static_cast<long long>(result.confusion(truth, predicted)));
+      row_total += result.confusion(truth, predicted);
+    }
+    const double accuracy =
+        row_total ? static_cast<double>(result.confusion(truth, truth)) / static_cast<double>(row_total) : 0.0;
+    std::printf("   %6.2f%%\n", 100.0 * accuracy);
+  }
+}
+
+inline void print_totals() {
+  static const auto started = std::chrono::steady_clock::now();
+  const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  std::printf("total: %.1f s, peak memory: %.0f MB\n", total, static_cast<double>(jiggle::peak_resident_bytes()) / 1e6);
+}
+
+// Classifies one 28×28 PGM image and prints the class probabilities.
+template <class Model>
+int predict(Model& model, const std::filesystem::path& path, jiggle::PixelScaling scaling) {
+  const jiggle::GreyImage image = jiggle::read_pgm(path);
+  if (image.rows != 28 || image.cols != 28)
+    throw jiggle::Error(path.string() + ": is " + std::to_string(image.cols) + "x" + std::to_string(image.rows) +
+                        " pixels, the model reads 28x28");
+  jiggle::Matrix<float> pixels(784, 1);
+  for (jiggle::Index p = 0; p < 784; ++p)
+    pixels(p, 0) = scaling.apply<float>(image.pixels[static_cast<std::size_t>(p)]);
+  jiggle::set_mode(model, jiggle::Mode::evaluation);
+  const jiggle::Matrix<float>& logits = model.forward(pixels);
+  const jiggle::Matrix<float> probabilities = (logits.array() - logits.maxCoeff()).exp().matrix();
+  const float total = probabilities.sum();
+  jiggle::Index digit = 0;
+  probabilities.col(0).maxCoeff(&digit);
+  std::printf("digit: %lld\n", static_cast<long long>(digit));
+  for (jiggle::Index d = 0; d < probabilities.rows(); ++d)
+    std::printf("  %lld: %.6f\n", static_cast<long long>(d), probabilities(d, 0) / total);
+  return 0;
+}
+
+// The record of a run: a progress line while an epoch runs (on a terminal only), a summary line
+// after it, and a CSV row in the log file when one was asked for.
+class EpochLog {
+ public:
+  explicit EpochLog(const TrainingOptions& options)
+      : quiet_(options.quiet), progress_(!options.quiet && isatty(STDOUT_FILENO)) {
+    print_totals();  // starts the run's clock
+    if (!options.log) return;
+    file_.open(*options.log);
+    if (!file_) throw jiggle::Error(options.log->string() + ": cannot open the log for writing");
+    file_ << "epoch,train_loss,test_accuracy,seconds\n";
+  }
+
+  void start_epoch() {
+    started_ = std::chrono::steady_clock::now();
+    progress_.start_epoch();
+  }
+
+  void progress(const jiggle::BatchReport& report) { progress_(report); }
+
+  // The epoch's time is its training alone, without the evaluation after it.
+  void stop_clock() {
+    progress_.finish_epoch();
+    seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  }
+
+  void finish_epoch(int epoch, int epochs, double train_loss, double learning_rate, const jiggle::Evaluation& result) {
+    const double seconds = seconds_;
+    if (!quiet_)
+      std::printf("Epoch %2d/%d: loss=%.6f lr=%g test=%.2f%% (%.0fms)\n", epoch, epochs, train_loss, learning_rate,
+                  100.0 * result.accuracy(), 1000.0 * seconds);
+    if (file_.is_open()) {
+      file_ << epoch << ',' << train_loss << ',' << result.accuracy() << ',' << seconds << std::endl;
+      if (!file_) throw jiggle::Error("writing the log failed");
+    }
+  }
+
+ private:
+  bool quiet_;
+  jiggle::ProgressLine progress_;
+  std::ofstream file_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  double seconds_ = 0.0;
+};
