@@ -184,3 +184,41 @@ TEST_CASE("IDX reader names a missing file and a folder in a file's place", "[id
   std::filesystem::create_directory(folder / "a-folder");
   REQUIRE_THROWS_WITH(jiggle::read_idx(folder / "a-folder"), Catch::Contains("a-folder: cannot open: it is a folder"));
 }
+
+TEST_CASE("IDX reader shows check_header the header and refuses what it refuses before reading data", "[idx]") {
+  jiggle_test::TemporaryFolder folder("idx-check-header");
+  Bytes bytes = idx_header(0x0B, {2, 3});
+  bytes.resize(bytes.size() + 12, 0);
+  jiggle_test::write_file(folder / "plain", bytes);
+  jiggle_test::write_gzip(folder / "compressed", bytes);
+  for (const char* name : {"plain", "compressed"}) {
+    INFO(name);
+    jiggle::IdxHeader seen;
+    jiggle::IdxReadOptions options;
+    options.check_header = [&](const jiggle::IdxHeader& header) {
+      seen = header;
+      return std::string();
+    };
+    REQUIRE(jiggle::read_idx(folder / name, options).size() == 6);
+    REQUIRE(seen.type == jiggle::IdxType::int16);
+    REQUIRE(seen.dimensions == std::vector<std::size_t>{2, 3});
+    REQUIRE(seen.data_bytes == 12);
+    options.check_header = [](const jiggle::IdxHeader&) { return std::string("expected uint8"); };
+    REQUIRE_THROWS_WITH(jiggle::read_idx(folder / name, options),
+                        (folder / name).string() + ": header says 2×3 int16 = 12 data bytes: expected uint8");
+  }
+}
+
+TEST_CASE("IDX reader refuses a gzip stream above max_inflated_bytes before inflating it", "[idx]") {
+  jiggle_test::TemporaryFolder folder("idx-cap");
+  Bytes bytes = idx_header(0x08, {4096});
+  bytes.resize(bytes.size() + 4096, 1);
+  jiggle_test::write_gzip(folder / "compressed", bytes);
+  jiggle::IdxReadOptions options;
+  options.max_inflated_bytes = 4096;
+  REQUIRE(jiggle::read_idx(folder / "compressed", options).size() == 4096);
+  options.max_inflated_bytes = 4095;
+  REQUIRE_THROWS_WITH(
+      jiggle::read_idx(folder / "compressed", options),
+      Catch::Contains("header says 4096 uint8 = 4096 data bytes, above the gzip inflation cap of 4095"));
+}

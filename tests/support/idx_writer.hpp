@@ -32,6 +32,22 @@ inline void write_gzip(const std::filesystem::path& path, const Bytes& bytes) {
   gzclose(file);
 }
 
+// One gzip member holding `bytes`, made in memory. Members may follow one another in a file and
+// inflate to their contents in order, so a few kilobytes of members can stand for gigabytes.
+inline Bytes gzip_member(const Bytes& bytes) {
+  z_stream stream{};
+  deflateInit2(&stream, Z_BEST_COMPRESSION, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY);  // 15 + 16: gzip
+  Bytes out(deflateBound(&stream, static_cast<uLong>(bytes.size())));
+  stream.next_in = const_cast<unsigned char*>(bytes.data());
+  stream.avail_in = static_cast<uInt>(bytes.size());
+  stream.next_out = out.data();
+  stream.avail_out = static_cast<uInt>(out.size());
+  deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  return out;
+}
+
 inline Bytes read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());

@@ -6,7 +6,9 @@
 // The reader is strict and hostile-input safe: every size is checked before anything is
 // allocated, a plain file's data size must match its header exactly, and a gzip stream is
 // inflated in chunks as data actually arrives, up to a cap, so no header can make it allocate
-// more than the file really holds.
+// more than the file really holds. A caller that knows what shape to expect checks the header
+// before any data is read (IdxReadOptions::check_header), so a small gzip file that claims, and
+// would really inflate to, gigabytes is refused before inflating.
 #include <zlib.h>
 
 #include <algorithm>
@@ -17,6 +19,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <span>
@@ -88,9 +91,21 @@ class IdxArray {
   Storage elements_;
 };
 
+// What a file's header declares, known before any element is read.
+struct IdxHeader {
+  IdxType type = IdxType::uint8;
+  std::vector<std::size_t> dimensions;
+  std::uint64_t data_bytes = 0;
+};
+
 struct IdxReadOptions {
   // The most element bytes a gzip-compressed file may inflate to: a guard against gzip bombs.
   std::uint64_t max_inflated_bytes = std::uint64_t{4} << 30;
+  // The caller's own expectations of the header, checked before any element is read: returns
+  // what is wrong with it, or an empty string. A caller that knows what it reads (MNIST: at most
+  // 60,000 images of 28×28) says so here, and a header that claims more is refused before its
+  // data costs memory or time, which max_inflated_bytes, sized for any IDX file, cannot do.
+  std::function<std::string(const IdxHeader&)> check_header;
 };
 
 namespace idx_detail {
@@ -284,6 +299,10 @@ inline IdxArray read_idx(const std::filesystem::path& path, const IdxReadOptions
                             std::to_string(data_bytes) + " data bytes";
   if (data_bytes > std::numeric_limits<std::size_t>::max() / 2)
     fail(path, claim + ", more than this machine can address");
+  if (options.check_header) {
+    const std::string problem = options.check_header(IdxHeader{type, dimensions, data_bytes});
+    if (!problem.empty()) fail(path, claim + ": " + problem);
+  }
   if (!source.gzipped()) {
     const std::uint64_t header_bytes = 4 + 4 * rank;
     const std::uint64_t available = source.file_size() - header_bytes;
