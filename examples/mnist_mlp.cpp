@@ -37,6 +37,7 @@ jiggle::Evaluation train(Model& model, Optimizer optimizer, const TrainingOption
     result = jiggle::evaluate(model, test);
     log.finish_epoch(epoch, config.epochs, train_loss, schedule.at(step - 1), result);
   }
+  log.close();
   return result;
 }
 
@@ -75,6 +76,7 @@ int main(int argc, char** argv) {
       print_accuracy(result);
       return 0;
     }
+    if (options.save) jiggle::check_writable_destination(*options.save);  // before the run, not after it
     if (!options.quiet) print_configuration(options, mnist, jiggle::parameter_count(model));
     const jiggle::Evaluation result = train_with_chosen_optimizer(model, options, mnist, scaling);
     if (options.save) jiggle::save_safetensors(model, *options.save);

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
+#include <optional>
 #include <string>
 
 #include "jiggle/jiggle.hpp"
@@ -82,9 +82,8 @@ class EpochLog {
       : quiet_(options.quiet), progress_(!options.quiet && isatty(STDOUT_FILENO)) {
     print_totals();  // starts the run's clock
     if (!options.log) return;
-    file_.open(*options.log);
-    if (!file_) throw jiggle::Error(options.log->string() + ": cannot open the log for writing");
-    file_ << "epoch,train_loss,test_accuracy,seconds\n";
+    file_.emplace(*options.log);
+    file_->write_line("epoch,train_loss,test_accuracy,seconds");
   }
 
   void start_epoch() {
@@ -105,16 +104,21 @@ class EpochLog {
     if (!quiet_)
       std::printf("Epoch %2d/%d: loss=%.6f lr=%g test=%.2f%% (%.0fms)\n", epoch, epochs, train_loss, learning_rate,
                   100.0 * result.accuracy(), 1000.0 * seconds);
-    if (file_.is_open()) {
-      file_ << epoch << ',' << train_loss << ',' << result.accuracy() << ',' << seconds << std::endl;
-      if (!file_) throw jiggle::Error("writing the log failed");
+    if (file_) {
+      char line[128];
+      std::snprintf(line, sizeof line, "%d,%.9g,%.9g,%.6g", epoch, train_loss, result.accuracy(), seconds);
+      file_->write_line(line);
     }
+  }
+
+  void close() {
+    if (file_) file_->close();
   }
 
  private:
   bool quiet_;
   jiggle::ProgressLine progress_;
-  std::ofstream file_;
+  std::optional<jiggle::SafeLog> file_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   double seconds_ = 0.0;
 };

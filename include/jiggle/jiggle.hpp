@@ -10,6 +10,7 @@
 #include "jiggle/init.hpp"
 #include "jiggle/io/json.hpp"
 #include "jiggle/io/pgm.hpp"
+#include "jiggle/io/safe_file.hpp"
 #include "jiggle/io/safetensors.hpp"
 #include "jiggle/layer.hpp"
 #include "jiggle/layers/dense.hpp"

@@ -127,3 +127,9 @@ TEST_CASE("json_to_uint64 takes whole numbers up to its maximum and nothing else
   REQUIRE_THROWS_WITH(convert("[7]"), Catch::Contains("found an array"));
   REQUIRE_THROWS_WITH(convert("null"), Catch::Contains("found null"));
 }
+
+TEST_CASE("json_string quotes and escapes text so the parser reads it back", "[json]") {
+  const std::string text = "a \"quoted\" back\\slash, a tab\t and a newline\n, é";
+  REQUIRE(jiggle::json_string("layers.0.weight") == "\"layers.0.weight\"");
+  REQUIRE(jiggle::parse_json(jiggle::json_string(text)).text == text);
+}

@@ -1,6 +1,7 @@
 #include "jiggle/io/safetensors.hpp"
 
 #include <cstring>
+#include <limits>
 #include <string>
 
 #include "jiggle/models/mnist_mlp.hpp"
@@ -92,17 +93,37 @@ TEST_CASE("safetensors rejects bad files with a clear error and leaves the model
   const std::vector<Case> cases{
       {"wrong shape", R"({"layers.0.weight":{"dtype":"F32","shape":[3,2],"data_offsets":[0,24]},)" + good_entries + "}",
        56, "layers.0.weight has shape [3, 2], expected [2, 3]"},
-      {"wrong dtype", R"({"layers.0.weight":{"dtype":"F64","shape":[2,3],"data_offsets":[0,24]},)" + good_entries + "}",
-       56, "layers.0.weight has dtype F64, expected F32"},
+      {"wrong dtype", R"({"layers.0.weight":{"dtype":"I32","shape":[2,3],"data_offsets":[0,24]},)" + good_entries + "}",
+       56, "layers.0.weight has dtype I32, expected F32"},
+      {"dtype and byte range disagree",
+       R"({"layers.0.weight":{"dtype":"F64","shape":[2,3],"data_offsets":[0,24]},)" + good_entries + "}", 56,
+       "layers.0.weight has data_offsets [0, 24], which must span the 48 bytes of its dtype and shape"},
       {"truncated data",
        R"({"layers.0.weight":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]},)" + good_entries + "}", 40,
-       "layers.2.weight has data_offsets [32, 48]"},
+       "layers.2.weight data_offsets: expected a whole number from 0 to 40, found 48"},
+      {"overlapping tensors",
+       R"({"layers.0.weight":{"dtype":"F32","shape":[2,3],"data_offsets":[8,32]},)" + good_entries + "}", 56,
+       "tensors overlap"},
+      {"fractional offset",
+       R"({"layers.0.weight":{"dtype":"F32","shape":[2,3],"data_offsets":[0.5,24.5]},)" + good_entries + "}", 56,
+       "layers.0.weight data_offsets: expected a whole number from 0 to 56, found 0.5"},
+      {"offset beyond 2^63",
+       R"({"layers.0.weight":{"dtype":"F32","shape":[2,3],"data_offsets":[0,9223372036854775808]},)" + good_entries +
+           "}",
+       56, "found 9223372036854775808"},
+      {"shape entry beyond 2^64",
+       R"({"layers.0.weight":{"dtype":"F32","shape":[18446744073709551616,3],"data_offsets":[0,24]},)" + good_entries +
+           "}",
+       56, "layers.0.weight shape: expected a whole number from 0 to 56, found 18446744073709551616"},
+      {"shape larger than the data",
+       R"({"layers.0.weight":{"dtype":"F32","shape":[56,56],"data_offsets":[0,24]},)" + good_entries + "}", 56,
+       "larger than the file's 56 data bytes"},
       {"bad header", "{\"layers.0.weight\": [1, 2", 0, "bad header: JSON"},
       {"missing tensor", "{" + good_entries + "}", 56, "no tensor layers.0.weight"},
       {"extra tensor",
        R"({"layers.0.weight":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]},)" + good_entries +
-           R"(,"layers.9.bias":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})",
-       56, "holds 5 tensors, the model has 4"},
+           R"(,"layers.9.bias":{"dtype":"F32","shape":[1],"data_offsets":[56,60]}})",
+       60, "holds 5 tensors, the model has 4"},
   };
   for (const auto& c : cases) {
     INFO(c.what);
@@ -118,4 +139,40 @@ TEST_CASE("safetensors rejects bad files with a clear error and leaves the model
   jiggle_test::write_file(folder / "short.safetensors", Bytes(5, 0));
   REQUIRE_THROWS_WITH(jiggle::load_safetensors(model, folder / "short.safetensors"), Catch::Contains("too short"));
   REQUIRE_THROWS_WITH(jiggle::load_safetensors(model, folder / "absent.safetensors"), Catch::Contains("cannot open"));
+}
+
+TEST_CASE("safetensors refuses non-finite weights and leaves the model unchanged", "[safetensors]") {
+  jiggle_test::TemporaryFolder folder("safetensors-nan");
+  jiggle::Rng rng(2);
+  SmallMlp model(rng);
+  model.layer<2>().b(1) = std::numeric_limits<float>::quiet_NaN();
+  jiggle::save_safetensors(model, folder / "nan.safetensors");
+  jiggle::Rng other_rng(3);
+  SmallMlp loaded(other_rng);
+  const jiggle::Matrix<float> before = loaded.layer<0>().W;
+  REQUIRE_THROWS_WITH(jiggle::load_safetensors(loaded, folder / "nan.safetensors"),
+                      Catch::Contains("layers.2.bias holds a non-finite value (nan) at index 1"));
+  REQUIRE(loaded.layer<0>().W == before);
+}
+
+TEST_CASE("safetensors keeps metadata as strings and a training state's optimiser tensors load as weights",
+          "[safetensors]") {
+  jiggle_test::TemporaryFolder folder("safetensors-metadata");
+  jiggle::Rng rng(4);
+  SmallMlp model(rng);
+  jiggle::save_safetensors(model, folder / "m.safetensors", {{"recipe", "mlp \"sgd\""}, {"step", "12"}});
+  const jiggle::SafetensorsFile file(folder / "m.safetensors");
+  REQUIRE(file.metadata().at("recipe") == "mlp \"sgd\"");
+  REQUIRE(file.metadata().at("step") == "12");
+  REQUIRE(file.metadata().at("format") == "pt");
+  REQUIRE(file.entries().size() == 4);
+}
+
+TEST_CASE("safetensors refuses to write over something that is not a regular file", "[safetensors]") {
+  jiggle_test::TemporaryFolder folder("safetensors-destination");
+  jiggle::Rng rng(5);
+  SmallMlp model(rng);
+  std::filesystem::create_directory(folder / "a-folder");
+  REQUIRE_THROWS_WITH(jiggle::save_safetensors(model, folder / "a-folder"), Catch::Contains("not a regular file"));
+  REQUIRE(std::filesystem::is_directory(folder / "a-folder"));
 }

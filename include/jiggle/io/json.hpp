@@ -328,4 +328,24 @@ inline std::uint64_t json_to_uint64(const JsonValue& value, std::uint64_t max, s
   return whole;
 }
 
+// `text` as a JSON string literal, quotes included: quotes, backslashes and control characters
+// escaped, everything else (UTF-8 included) as is.
+inline std::string json_string(std::string_view text) {
+  std::string quoted = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      quoted += '\\';
+      quoted += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      constexpr const char* kHex = "0123456789abcdef";
+      quoted += "\\u00";
+      quoted += kHex[(c >> 4) & 0xF];
+      quoted += kHex[c & 0xF];
+    } else {
+      quoted += c;
+    }
+  }
+  return quoted + "\"";
+}
+
 }  // namespace jiggle

@@ -4,18 +4,24 @@
 // and byte range, then the raw little-endian data. Parameters and buffers keep the names their
 // visitors give them (layers.0.weight, layers.1.running_mean) and their logical shapes in
 // PyTorch's layouts (Linear [Out, In], Conv2d [Cout, Cin, K, K]), row-major as PyTorch's are.
-#include <unistd.h>
-
+//
+// Reading is strict: every number of the header is range-checked before use, byte ranges must
+// lie inside the file and not overlap, and values must be finite. A file that fails any check
+// changes nothing in the model.
+#include <algorithm>
 #include <bit>
+#include <cmath>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "jiggle/error.hpp"
 #include "jiggle/io/json.hpp"
+#include "jiggle/io/safe_file.hpp"
 #include "jiggle/layer.hpp"
 
 namespace jiggle {
@@ -32,161 +38,242 @@ constexpr const char* dtype_name() {
     return "F64";
 }
 
-inline std::vector<std::uint64_t> dims_of(const TensorShape& shape) {
-  std::vector<std::uint64_t> dims;
-  for (std::size_t axis = 0; axis < shape.rank(); ++axis) dims.push_back(static_cast<std::uint64_t>(shape[axis]));
-  return dims;
-}
+// The largest header accepted, as safetensors itself limits it: a hostile length is refused
+// before anything is allocated for it.
+inline constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
 
-inline std::string describe(const std::vector<std::uint64_t>& shape) {
-  std::string text = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
-}
+// Tensor names under this prefix belong to a training state (optimiser moments), which a
+// weights-only load passes over.
+inline constexpr std::string_view kTrainingStatePrefix = "optimizer.";
+
+template <class T>
+using RowMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+}  // namespace safetensors_detail
+
+// One tensor of a safetensors file, as its header describes it (offsets relative to the data).
+struct SafetensorsEntry {
+  std::string dtype;
+  std::vector<std::uint64_t> shape;
+  std::uint64_t begin = 0;
+  std::uint64_t end = 0;
+};
+
+// A safetensors file's header, checked: every entry's byte range lies in the data and matches
+// its dtype and shape, and no two ranges overlap.
+class SafetensorsFile {
+ public:
+  explicit SafetensorsFile(std::filesystem::path path) : path_(std::move(path)) {
+    std::error_code error;
+    if (std::filesystem::is_directory(path_, error)) fail("is a folder, not a checkpoint");
+    const std::uint64_t file_size = std::filesystem::file_size(path_, error);
+    if (error) fail("cannot open: " + error.message());
+    in_.open(path_, std::ios::binary);
+    if (!in_) fail("cannot open");
+    if (file_size < 8) fail("too short for a safetensors header (" + std::to_string(file_size) + " bytes)");
+    std::uint64_t header_length = 0;
+    in_.read(reinterpret_cast<char*>(&header_length), sizeof(header_length));
+    if (header_length > safetensors_detail::kMaxHeaderBytes || header_length > file_size - 8)
+      fail("header length " + std::to_string(header_length) + " does not fit a file of " + std::to_string(file_size) +
+           " bytes");
+    std::string header(static_cast<std::size_t>(header_length), '\0');
+    in_.read(header.data(), static_cast<std::streamsize>(header_length));
+    if (!in_) fail("header is truncated");
+    data_start_ = 8 + header_length;
+    parse_header(header, file_size - data_start_);
+  }
+
+  const std::filesystem::path& path() const { return path_; }
+  const std::map<std::string, SafetensorsEntry>& entries() const { return entries_; }
+  const std::map<std::string, std::string>& metadata() const { return metadata_; }
+
+  [[noreturn]] void fail(const std::string& problem) const { throw Error(path_.string() + ": " + problem); }
+
+  // The entry `name`, which must hold a tensor of T with exactly `shape`.
+  template <class T>
+  const SafetensorsEntry& expect(const std::string& name, const TensorShape& shape) const {
+    const auto found = entries_.find(name);
+    if (found == entries_.end()) fail("no tensor " + name);
+    const SafetensorsEntry& entry = found->second;
+    if (entry.dtype != safetensors_detail::dtype_name<T>())
+      fail(name + " has dtype " + entry.dtype + ", expected " + safetensors_detail::dtype_name<T>());
+    std::vector<std::uint64_t> expected;
+    for (std::size_t axis = 0; axis < shape.rank(); ++axis) expected.push_back(static_cast<std::uint64_t>(shape[axis]));
+    if (entry.shape != expected) fail(name + " has shape " + describe(entry.shape) + ", expected " + shape.to_string());
+    return entry;
+  }
+
+  // The values of `entry` (checked by expect<T>), row-major as stored; each must be finite.
+  template <class T>
+  std::vector<T> read(const std::string& name, const SafetensorsEntry& entry) {
+    std::vector<T> values(static_cast<std::size_t>((entry.end - entry.begin) / sizeof(T)));
+    in_.seekg(static_cast<std::streamoff>(data_start_ + entry.begin));
+    in_.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(T)));
+    if (!in_) fail("data of " + name + " is truncated");
+    const auto bad = std::find_if(values.begin(), values.end(), [](T v) { return !std::isfinite(v); });
+    if (bad != values.end())
+      fail(name + " holds a non-finite value (" + std::to_string(*bad) + ") at index " +
+           std::to_string(bad - values.begin()));
+    return values;
+  }
+
+ private:
+  static std::string describe(const std::vector<std::uint64_t>& shape) {
+    std::string text = "[";
+    for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+    return text + "]";
+  }
+
+  static std::uint64_t element_size(const std::string& dtype) {
+    if (dtype == "F64" || dtype == "I64" || dtype == "U64") return 8;
+    if (dtype == "F32" || dtype == "I32" || dtype == "U32") return 4;
+    if (dtype == "F16" || dtype == "BF16" || dtype == "I16" || dtype == "U16") return 2;
+    if (dtype == "I8" || dtype == "U8" || dtype == "BOOL") return 1;
+    return 0;
+  }
+
+  void parse_header(std::string_view header, std::uint64_t data_size) {
+    JsonValue root;
+    try {
+      root = parse_json(header);
+    } catch (const Error& bad) {
+      fail(std::string("bad header: ") + bad.what());
+    }
+    if (root.kind != JsonValue::Kind::object) fail("bad header: not a JSON object");
+    for (std::size_t i = 0; i < root.keys.size(); ++i) {
+      if (root.keys[i] == "__metadata__")
+        parse_metadata(root.values[i]);
+      else
+        entries_[root.keys[i]] = parse_entry(root.keys[i], root.values[i], data_size);
+    }
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
+    for (const auto& [name, entry] : entries_) ranges.emplace_back(entry.begin, entry.end);
+    std::sort(ranges.begin(), ranges.end());
+    for (std::size_t i = 1; i < ranges.size(); ++i)
+      if (ranges[i].first < ranges[i - 1].second)
+        fail("tensors overlap: bytes [" + std::to_string(ranges[i].first) + ", " +
+             std::to_string(ranges[i - 1].second) + ") belong to two tensors");
+  }
+
+  void parse_metadata(const JsonValue& value) {
+    if (value.kind != JsonValue::Kind::object) fail("__metadata__ must be an object of strings");
+    for (std::size_t i = 0; i < value.keys.size(); ++i) {
+      if (value.values[i].kind != JsonValue::Kind::string)
+        fail("__metadata__ value of '" + value.keys[i] + "' is not a string");
+      metadata_[value.keys[i]] = value.values[i].text;
+    }
+  }
+
+  SafetensorsEntry parse_entry(const std::string& name, const JsonValue& value, std::uint64_t data_size) const {
+    if (value.kind != JsonValue::Kind::object) fail(name + " is not a tensor description");
+    SafetensorsEntry entry;
+    const JsonValue* dtype = value.find("dtype");
+    if (dtype == nullptr || dtype->kind != JsonValue::Kind::string || element_size(dtype->text) == 0)
+      fail(name + " has no known dtype");
+    entry.dtype = dtype->text;
+    const JsonValue* shape = value.find("shape");
+    if (shape == nullptr || shape->kind != JsonValue::Kind::array || shape->items.size() > 8)
+      fail(name + " has no shape of at most 8 dimensions");
+    std::uint64_t bytes = element_size(entry.dtype);
+    for (const JsonValue& dimension : shape->items) {
+      entry.shape.push_back(json_to_uint64(dimension, data_size, path_.string() + ": " + name + " shape"));
+      if (entry.shape.back() != 0 && bytes > data_size / entry.shape.back())
+        fail(name + " has shape " + describe(entry.shape) + "..., larger than the file's " + std::to_string(data_size) +
+             " data bytes");
+      bytes *= entry.shape.back();
+    }
+    const JsonValue* offsets = value.find("data_offsets");
+    if (offsets == nullptr || offsets->kind != JsonValue::Kind::array || offsets->items.size() != 2)
+      fail(name + " has no data_offsets [begin, end]");
+    const std::string what = path_.string() + ": " + name + " data_offsets";
+    entry.begin = json_to_uint64(offsets->items[0], data_size, what);
+    entry.end = json_to_uint64(offsets->items[1], data_size, what);
+    if (entry.end < entry.begin || entry.end - entry.begin != bytes)
+      fail(name + " has data_offsets [" + std::to_string(entry.begin) + ", " + std::to_string(entry.end) +
+           "], which must span the " + std::to_string(bytes) + " bytes of its dtype and shape");
+    return entry;
+  }
+
+  std::filesystem::path path_;
+  std::ifstream in_;
+  std::uint64_t data_start_ = 0;
+  std::map<std::string, SafetensorsEntry> entries_;
+  std::map<std::string, std::string> metadata_;
+};
 
 // Every tensor a checkpoint holds, parameters then buffers, as (name, logical shape, values).
 template <Layer Model, class Visitor>
 void visit_saved_tensors(Model& model, Visitor&& visit) {
   using T = typename Model::Scalar;
-  visit_parameters(model, [&](Parameter<T>& p) { visit(p.path, p.shape, p.value); });
-  visit_buffers(model, [&](Buffer<T>& b) { visit(b.path, b.shape, b.value); });
+  visit_parameters(model, [&](Parameter<T>& p) { visit(p.path.to_string(), p.shape, p.value); });
+  visit_buffers(model, [&](Buffer<T>& b) { visit(b.path.to_string(), b.shape, b.value); });
 }
 
-// The largest header accepted, as safetensors itself limits it: a hostile length is refused
-// before anything is allocated for it.
-inline constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
-
-}  // namespace safetensors_detail
-
-// Writes every parameter of `model` to `path`, atomically: a temporary file beside it is
-// renamed into place only once complete, so a crash never leaves a half-written checkpoint.
+// Writes every parameter and buffer of `model` to `path` whole or not at all (io/safe_file.hpp),
+// with `metadata` as the header's string-to-string __metadata__.
 template <Layer Model>
-void save_safetensors(Model& model, const std::filesystem::path& path) {
+void save_safetensors(Model& model, const std::filesystem::path& path,
+                      const std::map<std::string, std::string>& metadata = {}) {
   using T = typename Model::Scalar;
-  using namespace safetensors_detail;
-  std::string header = R"({"__metadata__":{"format":"pt"})";
+  std::string header = R"({"__metadata__":{"format":"pt")";
+  // Appended piece by piece: g++ 12 warns falsely (-Wrestrict) on "," + std::string&&.
+  for (const auto& [key, value] : metadata) {
+    header += ',';
+    header += json_string(key);
+    header += ':';
+    header += json_string(value);
+  }
+  header += "}";
   std::uint64_t offset = 0;
-  visit_saved_tensors(model, [&](const ParameterPath& path, const TensorShape& shape, auto& value) {
+  visit_saved_tensors(model, [&](const std::string& name, const TensorShape& shape, auto& value) {
     const std::uint64_t bytes = static_cast<std::uint64_t>(value.size()) * sizeof(T);
-    header += R"(,")" + path.to_string() + R"(":{"dtype":")" + dtype_name<T>() + R"(","shape":)" + shape.to_string() +
-              R"(,"data_offsets":[)" + std::to_string(offset) + "," + std::to_string(offset + bytes) + "]}";
+    header += ',';
+    header += json_string(name);
+    header += R"(:{"dtype":")";
+    header += safetensors_detail::dtype_name<T>();
+    header += R"(","shape":)" + shape.to_string() + R"(,"data_offsets":[)" + std::to_string(offset) + "," +
+              std::to_string(offset + bytes) + "]}";
     offset += bytes;
   });
   header += "}";
   header.append((8 - header.size() % 8) % 8, ' ');  // data starts 8-byte aligned
 
-  const std::filesystem::path temporary = path.string() + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw Error(path.string() + ": cannot write the checkpoint (cannot create " + temporary.string() + ")");
+  write_file_atomically(path, [&](FileWriter& out) {
     const std::uint64_t length = header.size();
-    out.write(reinterpret_cast<const char*>(&length), sizeof(length));
-    out.write(header.data(), static_cast<std::streamsize>(header.size()));
+    out.write(&length, sizeof(length));
+    out.write(header);
     std::vector<T> row_major;
-    visit_saved_tensors(model, [&](const ParameterPath&, const TensorShape&, auto& value) {
+    visit_saved_tensors(model, [&](const std::string&, const TensorShape&, auto& value) {
       row_major.resize(static_cast<std::size_t>(value.size()));
-      Eigen::Map<Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(row_major.data(), value.rows(),
-                                                                                    value.cols()) = value;
-      out.write(reinterpret_cast<const char*>(row_major.data()),
-                static_cast<std::streamsize>(row_major.size() * sizeof(T)));
+      safetensors_detail::RowMajor<T>::Map(row_major.data(), value.rows(), value.cols()) = value;
+      out.write(row_major.data(), row_major.size() * sizeof(T));
     });
-    out.flush();
-    if (!out) {
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      throw Error(path.string() + ": writing the checkpoint failed");
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    std::filesystem::remove(temporary, error);
-    throw Error(path.string() + ": cannot move the checkpoint into place");
-  }
+  });
 }
 
-// Reads every parameter of `model` from `path`. The file must hold exactly the model's tensors,
-// each with the model's dtype and shape; anything else is an Error naming the file and tensor,
-// and the model is left unchanged.
+// Reads every parameter and buffer of `model` from `path`. The file must hold exactly the
+// model's tensors (a training state's optimiser tensors aside), each with the model's dtype and
+// shape and finite values; anything else is an Error naming the file and tensor, and the model
+// is left unchanged.
 template <Layer Model>
 void load_safetensors(Model& model, const std::filesystem::path& path) {
   using T = typename Model::Scalar;
-  using namespace safetensors_detail;
-  auto fail = [&](const std::string& problem) { throw Error(path.string() + ": " + problem); };
-
-  std::error_code error;
-  if (std::filesystem::is_directory(path, error)) fail("is a folder, not a checkpoint");
-  const std::uint64_t file_size = std::filesystem::file_size(path, error);
-  if (error) fail("cannot open: " + error.message());
-  std::ifstream in(path, std::ios::binary);
-  if (!in) fail("cannot open");
-  if (file_size < 8) fail("too short for a safetensors header (" + std::to_string(file_size) + " bytes)");
-  std::uint64_t header_length = 0;
-  in.read(reinterpret_cast<char*>(&header_length), sizeof(header_length));
-  if (header_length > kMaxHeaderBytes || header_length > file_size - 8)
-    fail("header length " + std::to_string(header_length) + " does not fit a file of " + std::to_string(file_size) +
-         " bytes");
-  std::string header(static_cast<std::size_t>(header_length), '\0');
-  in.read(header.data(), static_cast<std::streamsize>(header_length));
-  JsonValue root;
-  try {
-    root = parse_json(header);
-  } catch (const Error& bad) {
-    fail(std::string("bad header: ") + bad.what());
-  }
-  if (root.kind != JsonValue::Kind::object) fail("bad header: not a JSON object");
-  const std::uint64_t data_size = file_size - 8 - header_length;
-
-  // Check every tensor first, then read: a bad file changes nothing.
-  struct Planned {
-    std::uint64_t begin;
-    std::size_t count;
-  };
-  std::vector<Planned> plan;
+  SafetensorsFile file(path);
+  std::vector<std::vector<T>> values;
   std::size_t tensors_in_model = 0;
-  visit_saved_tensors(model, [&](const ParameterPath& path, const TensorShape& tensor_shape, auto& value) {
+  visit_saved_tensors(model, [&](const std::string& name, const TensorShape& shape, auto&) {
     ++tensors_in_model;
-    const std::string name = path.to_string();
-    const JsonValue* entry = root.find(name);
-    if (entry == nullptr || entry->kind != JsonValue::Kind::object) fail("no tensor " + name);
-    const JsonValue* dtype = entry->find("dtype");
-    if (dtype == nullptr || dtype->kind != JsonValue::Kind::string || dtype->text != dtype_name<T>())
-      fail(name + " has dtype " + (dtype ? dtype->text : std::string("(none)")) + ", expected " + dtype_name<T>());
-    const std::vector<std::uint64_t> expected = dims_of(tensor_shape);
-    const JsonValue* shape = entry->find("shape");
-    std::vector<std::uint64_t> found;
-    if (shape != nullptr && shape->kind == JsonValue::Kind::array)
-      for (const auto& d : shape->items) found.push_back(d.number >= 0 ? static_cast<std::uint64_t>(d.number) : ~0ULL);
-    if (found != expected) fail(name + " has shape " + describe(found) + ", expected " + describe(expected));
-    const JsonValue* offsets = entry->find("data_offsets");
-    if (offsets == nullptr || offsets->kind != JsonValue::Kind::array || offsets->items.size() != 2)
-      fail(name + " has no data_offsets [begin, end]");
-    const double begin = offsets->items[0].number;
-    const double end = offsets->items[1].number;
-    const auto bytes = static_cast<double>(value.size() * static_cast<Index>(sizeof(T)));
-    if (!(begin >= 0 && end - begin == bytes && end <= static_cast<double>(data_size)))
-      fail(name + " has data_offsets [" + std::to_string(static_cast<long long>(begin)) + ", " +
-           std::to_string(static_cast<long long>(end)) + "], which must span " +
-           std::to_string(static_cast<long long>(bytes)) + " bytes within the file's " + std::to_string(data_size) +
-           " data bytes");
-    plan.push_back({static_cast<std::uint64_t>(begin), static_cast<std::size_t>(value.size())});
+    values.push_back(file.read<T>(name, file.expect<T>(name, shape)));
   });
   std::size_t tensors_in_file = 0;
-  for (const auto& name : root.keys) tensors_in_file += name == "__metadata__" ? 0 : 1;
+  for (const auto& [name, entry] : file.entries())
+    tensors_in_file += name.starts_with(safetensors_detail::kTrainingStatePrefix) ? 0 : 1;
   if (tensors_in_file != tensors_in_model)
-    fail("holds " + std::to_string(tensors_in_file) + " tensors, the model has " + std::to_string(tensors_in_model));
-
-  std::vector<std::vector<T>> values(plan.size());
-  for (std::size_t k = 0; k < plan.size(); ++k) {
-    values[k].resize(plan[k].count);
-    in.seekg(static_cast<std::streamoff>(8 + header_length + plan[k].begin));
-    in.read(reinterpret_cast<char*>(values[k].data()), static_cast<std::streamsize>(plan[k].count * sizeof(T)));
-    if (!in) fail("data is truncated");
-  }
+    file.fail("holds " + std::to_string(tensors_in_file) + " tensors, the model has " +
+              std::to_string(tensors_in_model));
   std::size_t k = 0;
-  visit_saved_tensors(model, [&](const ParameterPath&, const TensorShape&, auto& value) {
-    value = Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-        values[k++].data(), value.rows(), value.cols());
+  visit_saved_tensors(model, [&](const std::string&, const TensorShape&, auto& value) {
+    value = safetensors_detail::RowMajor<T>::Map(values[k++].data(), value.rows(), value.cols());
   });
 }
 

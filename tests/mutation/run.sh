@@ -1,0 +1,346 @@
+#!/usr/bin/env bash
+# Mutation testing: proves that the tests catch a broken formula.
+#
+#   tests/mutation/run.sh [--jobs N] [ID...]
+#
+# Each entry of mutations.txt (all of them, or the IDs given) is applied to its own copy of
+# include/ and tests/. The test files it lists are compiled with g++ and linked with the Catch2
+# main (compiled once), and the binary runs the entry's test spec:
+#   killed    the build succeeds and a test fails: the tests caught the mistake;
+#   SURVIVED  every test passes: a test is missing;
+#   BROKEN    the mutated code does not compile: the entry is wrong, fix mutations.txt.
+# First every entry's original text must occur exactly once in its file, and every test program
+# must build and pass unmutated; otherwise nothing is mutated. Exits 0 only if every mutation is
+# killed.
+#
+# --jobs N runs N builds at a time (default 1). Environment: CXX (default g++),
+# EIGEN3_INCLUDE_DIR (default /usr/include/eigen3), MUTATION_TIMEOUT, the seconds a test
+# program may run (default 300).
+set -euo pipefail
+shopt -u patsub_replacement 2>/dev/null || true  # bash 5.2: '&' in a replacement stays '&'
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+list_file=$here/mutations.txt
+cxx=${CXX:-g++}
+eigen_include=${EIGEN3_INCLUDE_DIR:-/usr/include/eigen3}
+run_timeout=${MUTATION_TIMEOUT:-300}
+jobs=1
+selected=()
+
+usage() {
+  echo "usage: $0 [--jobs N] [ID...]" >&2
+  exit 2
+}
+while (($#)); do
+  case $1 in
+    --jobs) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || usage; jobs=$2; shift 2 ;;
+    --jobs=*) jobs=${1#--jobs=}; [[ $jobs =~ ^[1-9][0-9]*$ ]] || usage; shift ;;
+    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) usage ;;
+    *) selected+=("$1"); shift ;;
+  esac
+done
+
+started=$SECONDS
+work=$(mktemp -d "${TMPDIR:-/tmp}/jiggle-mutation.XXXXXX")
+cleanup() {
+  local running
+  running=$(jobs -p)
+  [[ -z $running ]] || kill $running 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------------------------------------
+# The list: ids[i], files[i], tests[i], specs[i], and edits[i], the indices into originals and
+# replacements of entry i's edits, in order.
+ids=() files=() tests=() specs=() edits=() originals=() replacements=()
+problems=0
+problem() {
+  echo "mutations.txt: $*" >&2
+  problems=$((problems + 1))
+}
+
+parse_list() {
+  local line number=0 current=-1 awaiting=0
+  while IFS= read -r line || [[ -n $line ]]; do
+    number=$((number + 1))
+    line=${line%$'\r'}
+    case $line in
+      '' | '#'*) continue ;;
+    esac
+    if [[ $line == 'id: '* ]]; then
+      ((awaiting == 0)) || problem "line $((number - 1)): an original text without its '+' replacement"
+      awaiting=0
+      current=${#ids[@]}
+      ids+=("${line#id: }") files+=("") tests+=("") specs+=("") edits+=("")
+      continue
+    fi
+    if ((current < 0)); then
+      problem "line $number: expected 'id: ...' first, got: $line"
+      continue
+    fi
+    case $line in
+      'file: '*) files[current]=${line#file: } ;;
+      'tests: '*) tests[current]=${line#tests: } ;;
+      'spec: '*) specs[current]=${line#spec: } ;;
+      '- '?*)
+        ((awaiting == 0)) || problem "line $number: two original texts in a row"
+        originals+=("${line#- }") replacements+=("")
+        edits[current]+=" $((${#originals[@]} - 1))"
+        awaiting=1
+        ;;
+      '+' | '+ '*)
+        ((awaiting == 1)) || problem "line $number: a replacement without an original text before it"
+        replacements[${#replacements[@]} - 1]=${line#+}
+        replacements[${#replacements[@]} - 1]=${replacements[${#replacements[@]} - 1]# }
+        awaiting=0
+        ;;
+      *) problem "line $number: not 'id:', 'file:', 'tests:', 'spec:', '- text' or '+ text': $line" ;;
+    esac
+  done <"$list_file"
+  ((awaiting == 0)) || problem "the last original text has no '+' replacement"
+}
+
+# The number of times `pattern` occurs in `text`.
+occurrences() {
+  local text=$1 pattern=$2 count=0
+  while [[ $text == *"$pattern"* ]]; do
+    text=${text#*"$pattern"}
+    count=$((count + 1))
+  done
+  echo "$count"
+}
+
+# A file's exact content, trailing newlines included.
+read_exactly() {
+  local content
+  content=$(cat "$1" && printf x)
+  printf '%s' "${content%x}"
+}
+
+# Entry i applied to the tree under `tree`, each original checked to occur exactly once first.
+# Returns non-zero, saying why, if one does not.
+apply_edits() {
+  local i=$1 tree=$2 path content count k
+  path=$tree/${files[i]}
+  content=$(read_exactly "$path" && printf x)
+  content=${content%x}
+  for k in ${edits[i]}; do
+    count=$(occurrences "$content" "${originals[k]}")
+    if ((count != 1)); then
+      echo "${ids[i]}: '${originals[k]}' occurs $count times in ${files[i]}, not once" >&2
+      return 1
+    fi
+    content=${content/"${originals[k]}"/"${replacements[k]}"}
+  done
+  printf '%s' "$content" >"$path"
+}
+
+parse_list
+declare -A index_of=()
+for i in "${!ids[@]}"; do
+  id=${ids[i]}
+  [[ $id =~ ^[A-Za-z0-9._-]+$ ]] || problem "id '$id': use letters, digits, '.', '_' and '-'"
+  [[ -z ${index_of[$id]+set} ]] || problem "id '$id' is given twice"
+  index_of[$id]=$i
+  [[ -n ${files[i]} ]] || problem "$id: no 'file:'"
+  [[ -n ${tests[i]} ]] || problem "$id: no 'tests:'"
+  [[ -n ${specs[i]} ]] || problem "$id: no 'spec:'"
+  [[ -n ${edits[i]} ]] || problem "$id: no '- original' and '+ replacement'"
+  [[ -z ${files[i]} || -f $root/${files[i]} ]] || problem "$id: no file ${files[i]}"
+  for test_file in ${tests[i]}; do
+    [[ $test_file == tests/*.cpp && -f $root/$test_file ]] || problem "$id: no test file $test_file under tests/"
+  done
+done
+((problems == 0)) || exit 2
+
+if ((${#selected[@]} == 0)); then
+  chosen=("${!ids[@]}")
+else
+  chosen=()
+  for id in "${selected[@]}"; do
+    [[ -n ${index_of[$id]+set} ]] || { echo "no mutation '$id' in $list_file" >&2; exit 2; }
+    chosen+=("${index_of[$id]}")
+  done
+fi
+
+# One snapshot of the sources for the whole run: every original is checked against it, the
+# unmutated tests are built from it, and every mutant is copied from it.
+snapshot=$work/snapshot
+mkdir -p "$snapshot"
+cp -R "$root/include" "$root/tests" "$snapshot/"
+rotten=0
+for i in "${!ids[@]}"; do  # all of them, so that a changed line is found on any run
+  mkdir -p "$work/check"
+  cp "$snapshot/${files[i]}" "$work/check/file"
+  saved_file=${files[i]}
+  files[i]=file
+  apply_edits "$i" "$work/check" || rotten=1
+  files[i]=$saved_file
+done
+if ((rotten)); then
+  echo "mutations.txt no longer matches the code: update the entries above to the code as it now reads." >&2
+  exit 2
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Building and running.
+compile_flags=(-std=c++20 -O1 -fopenmp -isystem "$eigen_include" "-DJIGGLE_MNIST_DIR=\"$root/data/mnist\"")
+
+# The Catch2 main, compiled once while the first test files compile; link() waits for it.
+(
+  if "$cxx" "${compile_flags[@]}" -I"$snapshot/tests" -c "$snapshot/tests/support/main.cpp" \
+    -o "$work/main.o.partial" >"$work/main.log" 2>&1; then
+    mv "$work/main.o.partial" "$work/main.o"
+  else
+    touch "$work/main.failed"
+  fi
+) &
+
+link() {
+  local output=$1
+  shift
+  until [[ -e $work/main.o || -e $work/main.failed ]]; do sleep 0.2; done
+  if [[ -e $work/main.failed ]]; then
+    echo "the Catch2 main did not compile:"
+    cat "$work/main.log"
+    return 1
+  fi
+  "$cxx" -fopenmp "$work/main.o" "$@" -o "$output" -lz
+}
+
+# build TREE OUTPUT TEST_FILE...: the test files of TREE, compiled and linked into OUTPUT.
+build() {
+  local tree=$1 output=$2 source object objects=()
+  shift 2
+  for source; do
+    object=${output%/*}/${source//\//_}.o
+    "$cxx" "${compile_flags[@]}" -I"$tree/include" -I"$tree/tests" -c "$tree/$source" -o "$object" || return 1
+    objects+=("$object")
+  done
+  link "$output" "${objects[@]}"
+}
+
+# run_tests BINARY SPEC LOG: fails if any test of SPEC fails, or if SPEC matches no test.
+run_tests() {
+  (cd "${1%/*}" && timeout "$run_timeout" "$1" --warn NoTests "$2") >"$3" 2>&1
+}
+
+# Why a run failed, in a few words.
+describe_failure() {
+  local status=$1 log=$2 summary
+  if ((status == 124)); then
+    echo "timed out after $run_timeout s"
+  elif ((status > 128)); then
+    echo "crashed (signal $((status - 128)))"
+  elif summary=$(grep -m1 '^test cases:' "$log"); then
+    echo "${summary#test cases: }"
+  else
+    echo "exit status $status"
+  fi
+}
+
+# At most $jobs calls of FUNCTION at a time, one per argument.
+pool() {
+  local function=$1 running=0
+  shift
+  for argument; do
+    "$function" "$argument" &
+    running=$((running + 1))
+    if ((running >= jobs)); then
+      wait -n || true
+      running=$((running - 1))
+    fi
+  done
+  wait
+}
+
+line() { printf '%-9s %-46s %s\n' "$1" "$2" "$3"; }
+
+# ---------------------------------------------------------------------------------------------
+# Baselines: each distinct set of test files once, unmutated, with each spec used on it.
+declare -A set_of=() set_specs=()
+sets=()
+for i in "${chosen[@]}"; do
+  key=$(printf '%s\n' ${tests[i]} | sort -u | tr '\n' ' ')
+  key=${key% }
+  if [[ -z ${set_specs[$key]+set} ]]; then
+    sets+=("$key")
+    set_specs[$key]=""
+  fi
+  set_of[$i]=$key
+  [[ $'\n'${set_specs[$key]} == *$'\n'"${specs[i]}"$'\n'* ]] || set_specs[$key]+="${specs[i]}"$'\n'
+done
+
+baseline() {
+  local k=$1 key=${sets[$1]} dir=$work/baseline/$1 spec
+  mkdir -p "$dir"
+  # shellcheck disable=SC2086  # the key is a list of file names without spaces
+  if ! build "$snapshot" "$dir/tests" $key >"$dir/build.log" 2>&1; then
+    line "FAILED" "baseline: $key" "does not compile unmutated"
+    sed 's/^/    /' "$dir/build.log" | grep -m20 -e 'error' -e 'Catch2 main' || true
+    touch "$work/baseline-failed"
+    return
+  fi
+  while IFS= read -r spec; do
+    [[ -n $spec ]] || continue
+    if ! run_tests "$dir/tests" "$spec" "$dir/run.log"; then
+      line "FAILED" "baseline: $key $spec" "fails unmutated: $(describe_failure $? "$dir/run.log")"
+      sed 's/^/    /' "$dir/run.log" | tail -n 30
+      touch "$work/baseline-failed"
+    fi
+  done <<<"${set_specs[$key]}"
+  rm -rf "$dir"
+}
+
+echo "${#chosen[@]} mutations over ${#sets[@]} test programs, $jobs at a time"
+pool baseline "${!sets[@]}"
+if [[ -e $work/baseline-failed ]]; then
+  echo "the unmutated tests do not pass: fix them before mutating ($((SECONDS - started)) s)" >&2
+  exit 1
+fi
+echo "unmutated: every test program builds and passes ($((SECONDS - started)) s)"
+
+# ---------------------------------------------------------------------------------------------
+# The mutants.
+mkdir -p "$work/results"
+mutate() {
+  local i=$1 id=${ids[$1]} dir=$work/mutants/${ids[$1]} status detail
+  mkdir -p "$dir"
+  cp -R "$snapshot/include" "$snapshot/tests" "$dir/"
+  apply_edits "$i" "$dir"
+  # shellcheck disable=SC2086  # a list of file names without spaces
+  if ! build "$dir" "$dir/tests" ${tests[i]} >"$dir/build.log" 2>&1; then
+    status=BROKEN detail="does not compile; fix the entry in mutations.txt"
+  elif run_tests "$dir/tests" "${specs[i]}" "$dir/run.log"; then
+    status=SURVIVED detail="${specs[i]} passes: a test is missing"
+  else
+    status=killed detail="${specs[i]}: $(describe_failure $? "$dir/run.log")"
+  fi
+  {
+    line "$status" "$id" "$detail"
+    [[ $status != BROKEN ]] || grep -m10 'error' "$dir/build.log" | sed 's/^/    /'
+  } >"$work/results/$i"
+  cat "$work/results/$i"
+  rm -rf "$dir"
+}
+pool mutate "${chosen[@]}"
+
+killed=0 survived=() broken=()
+for i in "${chosen[@]}"; do
+  result=$(head -n1 "$work/results/$i" 2>/dev/null || echo "BROKEN (no result)")
+  case $result in
+    killed*) killed=$((killed + 1)) ;;
+    SURVIVED*) survived+=("${ids[i]}") ;;
+    *) broken+=("${ids[i]}") ;;
+  esac
+done
+echo
+echo "${#chosen[@]} mutations: $killed killed, ${#survived[@]} survived, ${#broken[@]} broken" \
+  "($((SECONDS - started)) s)"
+((${#survived[@]} == 0)) || echo "SURVIVED (add a test that fails on each): ${survived[*]}"
+((${#broken[@]} == 0)) || echo "BROKEN (each must compile): ${broken[*]}"
+((${#survived[@]} == 0 && ${#broken[@]} == 0))
