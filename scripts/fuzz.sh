@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer harnesses of tests/fuzz with clang and runs each for N seconds (default 60)
+# on a copy of its seed corpus, so the committed corpus never changes. Fails if any harness finds
+# a crash, a sanitizer report, a leak, a timeout or an out-of-memory; what it found is kept in
+# build/fuzz/findings/<harness>/ (run the harness on that file to reproduce, then make it a test).
+# Needs clang-14, libfuzzer-14-dev and libclang-rt-14-dev; JIGGLE_FUZZ_CXX picks another clang++.
+# Usage: scripts/fuzz.sh [seconds-per-harness]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds=${1:-60}
+compiler=${JIGGLE_FUZZ_CXX:-clang++-14}
+build=build/fuzz
+
+cmake -S tests/fuzz -B "$build" -DCMAKE_CXX_COMPILER="$compiler" >/dev/null
+cmake --build "$build" -j2
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+rm -rf "$build/findings"
+failed=()
+while read -r name; do
+  [ -n "$name" ] || continue
+  mkdir -p "$work/$name/corpus" "$work/$name/findings"
+  cp -R "tests/fuzz/corpus/$name/." "$work/$name/corpus/"
+  echo "fuzz: $name for $seconds s"
+  if "$build/${name}_fuzz" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+      -artifact_prefix="$work/$name/findings/" "$work/$name/corpus" >"$work/$name/log" 2>&1; then
+    executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$name/log")
+    coverage=$(sed -n 's/^#[0-9]*[[:space:]]*DONE[[:space:]]*cov: \([0-9]*\) .*corp: \([0-9]*\).*/\1 edges, \2 inputs in the corpus/p' "$work/$name/log")
+    echo "fuzz: $name: no findings in ${executions:-?} executions (${coverage:-coverage unknown})"
+  else
+    failed+=("$name")
+    mkdir -p "$build/findings/$name"
+    cp -R "$work/$name/findings/." "$build/findings/$name/"
+    cp "$work/$name/log" "$build/findings/$name/log"
+    echo "fuzz: $name FOUND A PROBLEM (inputs and log in $build/findings/$name):"
+    grep -E "ERROR|runtime error|SUMMARY|Test unit written" "$work/$name/log" | head -20 || tail -20 "$work/$name/log"
+  fi
+done <"$build/harnesses.txt"
+
+if [ ${#failed[@]} -ne 0 ]; then
+  echo "fuzz: findings in ${failed[*]}" >&2
+  exit 1
+fi
+echo "fuzz: all harnesses clean"
