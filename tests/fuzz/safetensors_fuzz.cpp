@@ -1,0 +1,70 @@
+// libFuzzer harness for load_safetensors: the input is the file, loaded into a small chain and
+// into the flagship MLP. A rejected file (jiggle::Error) must leave the model untouched; an
+// accepted one must save and load back bit for bit. Anything else is a finding.
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "jiggle/io/safetensors.hpp"
+#include "jiggle/models/mnist_mlp.hpp"
+#include "memory_file.hpp"
+
+namespace {
+
+template <class Model>
+std::vector<jiggle::Matrix<float>> tensors_of(Model& model) {
+  std::vector<jiggle::Matrix<float>> tensors;
+  jiggle::visit_saved_tensors(model, [&](const std::string&, const jiggle::TensorShape&, auto& value) {
+    tensors.emplace_back(value);
+  });
+  return tensors;
+}
+
+// One model of each kind, built once (the flagship's initialisation would dominate each run) and
+// reset to its initial tensors before every input.
+template <class Model>
+void load_into(const std::string& path, const std::filesystem::path& round_trip) {
+  static Model model = [] {
+    jiggle::Rng rng(0);
+    return Model(rng);
+  }();
+  static const std::vector<jiggle::Matrix<float>> initial = tensors_of(model);
+  static Model reloaded = model;
+  std::size_t k = 0;
+  jiggle::visit_saved_tensors(model, [&](const std::string&, const jiggle::TensorShape&, auto& value) {
+    value = initial[k++];
+  });
+  try {
+    jiggle::load_safetensors(model, path);
+  } catch (const jiggle::Error&) {
+    if (tensors_of(model) != initial) std::abort();  // a rejected file changed the model
+    return;
+  }
+  jiggle::save_safetensors(model, round_trip);
+  jiggle::load_safetensors(reloaded, round_trip);
+  if (tensors_of(reloaded) != tensors_of(model)) std::abort();  // an accepted file did not round-trip
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static jiggle_fuzz::MemoryFile file("safetensors");
+  static const std::filesystem::path folder = [] {
+    // In memory where there is a tmpfs: every accepted input is saved, and fsync on a disk is slow.
+    const std::filesystem::path shm = "/dev/shm";
+    auto path = (std::filesystem::is_directory(shm) ? shm : std::filesystem::temp_directory_path()) /
+                ("jiggle-fuzz-safetensors-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(path);
+    return path;
+  }();
+  file.assign(data, size);
+  load_into<jiggle::Chain<jiggle::Dense<3, 2>, jiggle::ReLU<>, jiggle::Dense<2, 2>>>(file.path(),
+                                                                                    folder / "round-trip.safetensors");
+  load_into<jiggle::MnistMlp<float>>(file.path(), folder / "round-trip.safetensors");
+  return 0;
+}
