@@ -18,6 +18,10 @@
 # program may run (default 300).
 set -euo pipefail
 shopt -u patsub_replacement 2>/dev/null || true  # bash 5.2: '&' in a replacement stays '&'
+if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 501)); then
+  echo "$0 needs bash 5.1 or later (wait -n -p), this is $BASH_VERSION" >&2
+  exit 2
+fi
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
@@ -36,7 +40,7 @@ while (($#)); do
   case $1 in
     --jobs) [[ ${2:-} =~ ^[1-9][0-9]*$ ]] || usage; jobs=$2; shift 2 ;;
     --jobs=*) jobs=${1#--jobs=}; [[ $jobs =~ ^[1-9][0-9]*$ ]] || usage; shift ;;
-    -h | --help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     -*) usage ;;
     *) selected+=("$1"); shift ;;
   esac
@@ -46,8 +50,8 @@ started=$SECONDS
 work=$(mktemp -d "${TMPDIR:-/tmp}/jiggle-mutation.XXXXXX")
 cleanup() {
   local running
-  running=$(jobs -p)
-  [[ -z $running ]] || kill $running 2>/dev/null || true
+  mapfile -t running < <(jobs -p)
+  ((${#running[@]} == 0)) || kill "${running[@]}" 2>/dev/null || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -114,19 +118,11 @@ occurrences() {
   echo "$count"
 }
 
-# A file's exact content, trailing newlines included.
-read_exactly() {
-  local content
-  content=$(cat "$1" && printf x)
-  printf '%s' "${content%x}"
-}
-
-# Entry i applied to the tree under `tree`, each original checked to occur exactly once first.
-# Returns non-zero, saying why, if one does not.
+# Entry i's edits applied to `path` (a copy of its file), each original checked first to occur
+# exactly once. Returns non-zero, saying why, if one does not.
 apply_edits() {
-  local i=$1 tree=$2 path content count k
-  path=$tree/${files[i]}
-  content=$(read_exactly "$path" && printf x)
+  local i=$1 path=$2 content count k
+  content=$(cat "$path" && printf x)  # the x keeps trailing newlines
   content=${content%x}
   for k in ${edits[i]}; do
     count=$(occurrences "$content" "${originals[k]}")
@@ -151,7 +147,8 @@ for i in "${!ids[@]}"; do
   [[ -n ${specs[i]} ]] || problem "$id: no 'spec:'"
   [[ -n ${edits[i]} ]] || problem "$id: no '- original' and '+ replacement'"
   [[ -z ${files[i]} || -f $root/${files[i]} ]] || problem "$id: no file ${files[i]}"
-  for test_file in ${tests[i]}; do
+  read -r -a test_files <<<"${tests[i]}"
+  for test_file in "${test_files[@]}"; do
     [[ $test_file == tests/*.cpp && -f $root/$test_file ]] || problem "$id: no test file $test_file under tests/"
   done
 done
@@ -161,9 +158,11 @@ if ((${#selected[@]} == 0)); then
   chosen=("${!ids[@]}")
 else
   chosen=()
+  declare -A is_chosen=()
   for id in "${selected[@]}"; do
     [[ -n ${index_of[$id]+set} ]] || { echo "no mutation '$id' in $list_file" >&2; exit 2; }
-    chosen+=("${index_of[$id]}")
+    [[ -n ${is_chosen[$id]+set} ]] || chosen+=("${index_of[$id]}")
+    is_chosen[$id]=1
   done
 fi
 
@@ -174,12 +173,8 @@ mkdir -p "$snapshot"
 cp -R "$root/include" "$root/tests" "$snapshot/"
 rotten=0
 for i in "${!ids[@]}"; do  # all of them, so that a changed line is found on any run
-  mkdir -p "$work/check"
-  cp "$snapshot/${files[i]}" "$work/check/file"
-  saved_file=${files[i]}
-  files[i]=file
-  apply_edits "$i" "$work/check" || rotten=1
-  files[i]=$saved_file
+  cp "$snapshot/${files[i]}" "$work/checked-file"
+  apply_edits "$i" "$work/checked-file" || rotten=1
 done
 if ((rotten)); then
   echo "mutations.txt no longer matches the code: update the entries above to the code as it now reads." >&2
@@ -226,60 +221,70 @@ build() {
 
 # run_tests BINARY SPEC LOG: fails if any test of SPEC fails, or if SPEC matches no test.
 run_tests() {
-  (cd "${1%/*}" && timeout "$run_timeout" "$1" --warn NoTests "$2") >"$3" 2>&1
+  { (cd "${1%/*}" && timeout "$run_timeout" "$1" --warn NoTests "$2") >"$3" 2>&1; } 2>/dev/null
 }
 
-# Why a run failed, in a few words.
+# Why a run failed, in a few words, naming the first test that failed.
 describe_failure() {
-  local status=$1 log=$2 summary
+  local status=$1 log=$2 summary first
   if ((status == 124)); then
-    echo "timed out after $run_timeout s"
+    summary="timed out after $run_timeout s"
   elif ((status > 128)); then
-    echo "crashed (signal $((status - 128)))"
-  elif summary=$(grep -m1 '^test cases:' "$log"); then
-    echo "${summary#test cases: }"
+    summary="crashed (signal $((status - 128)))"
+  elif summary=$(grep -m1 '^test cases:' "$log") && [[ $summary =~ ^test\ cases:\ *([0-9]+).*\ ([0-9]+)\ failed ]]; then
+    summary="${BASH_REMATCH[2]} of ${BASH_REMATCH[1]} test cases failed"
   else
-    echo "exit status $status"
+    summary="exit status $status"
   fi
+  # Catch2's console reporter heads each failing test with its name between two rules of dashes.
+  first=$(awk '/^-+$/ { if (++rules == 1) { getline; print; exit } }' "$log")
+  echo "$summary${first:+, first: \"$first\"}"
 }
 
-# At most $jobs calls of FUNCTION at a time, one per argument.
+# FUNCTION once per argument, at most $jobs at a time.
 pool() {
-  local function=$1 running=0
+  local function=$1 argument finished pid running=() still_running
   shift
   for argument; do
     "$function" "$argument" &
-    running=$((running + 1))
-    if ((running >= jobs)); then
-      wait -n || true
-      running=$((running - 1))
-    fi
+    running+=("$!")
+    while ((${#running[@]} >= jobs)); do
+      finished=""
+      wait -n -p finished "${running[@]}" || true
+      if [[ -z $finished ]]; then  # interrupted: wait for the oldest instead
+        finished=${running[0]}
+        wait "$finished" || true
+      fi
+      still_running=()
+      for pid in "${running[@]}"; do [[ $pid == "$finished" ]] || still_running+=("$pid"); done
+      running=("${still_running[@]}")
+    done
   done
-  wait
+  ((${#running[@]} == 0)) || wait "${running[@]}" || true
 }
 
 line() { printf '%-9s %-46s %s\n' "$1" "$2" "$3"; }
 
 # ---------------------------------------------------------------------------------------------
 # Baselines: each distinct set of test files once, unmutated, with each spec used on it.
-declare -A set_of=() set_specs=()
+declare -A set_specs=()
 sets=()
 for i in "${chosen[@]}"; do
-  key=$(printf '%s\n' ${tests[i]} | sort -u | tr '\n' ' ')
+  read -r -a test_files <<<"${tests[i]}"
+  key=$(printf '%s\n' "${test_files[@]}" | sort -u | tr '\n' ' ')
   key=${key% }
   if [[ -z ${set_specs[$key]+set} ]]; then
     sets+=("$key")
     set_specs[$key]=""
   fi
-  set_of[$i]=$key
   [[ $'\n'${set_specs[$key]} == *$'\n'"${specs[i]}"$'\n'* ]] || set_specs[$key]+="${specs[i]}"$'\n'
 done
 
 baseline() {
-  local k=$1 key=${sets[$1]} dir=$work/baseline/$1 spec
+  local key=${sets[$1]} dir=$work/baseline/$1 spec status test_files
   mkdir -p "$dir"
-  # shellcheck disable=SC2086  # the key is a list of file names without spaces
-  if ! build "$snapshot" "$dir/tests" $key >"$dir/build.log" 2>&1; then
+  read -r -a test_files <<<"$key"
+  if ! build "$snapshot" "$dir/test-program" "${test_files[@]}" >"$dir/build.log" 2>&1; then
     line "FAILED" "baseline: $key" "does not compile unmutated"
     sed 's/^/    /' "$dir/build.log" | grep -m20 -e 'error' -e 'Catch2 main' || true
     touch "$work/baseline-failed"
@@ -287,8 +292,10 @@ baseline() {
   fi
   while IFS= read -r spec; do
     [[ -n $spec ]] || continue
-    if ! run_tests "$dir/tests" "$spec" "$dir/run.log"; then
-      line "FAILED" "baseline: $key $spec" "fails unmutated: $(describe_failure $? "$dir/run.log")"
+    status=0
+    run_tests "$dir/test-program" "$spec" "$dir/run.log" || status=$?
+    if ((status != 0)); then
+      line "FAILED" "baseline: $key $spec" "fails unmutated: $(describe_failure "$status" "$dir/run.log")"
       sed 's/^/    /' "$dir/run.log" | tail -n 30
       touch "$work/baseline-failed"
     fi
@@ -308,21 +315,25 @@ echo "unmutated: every test program builds and passes ($((SECONDS - started)) s)
 # The mutants.
 mkdir -p "$work/results"
 mutate() {
-  local i=$1 id=${ids[$1]} dir=$work/mutants/${ids[$1]} status detail
+  local i=$1 id=${ids[$1]} dir=$work/mutants/${ids[$1]} status detail run_status test_files
   mkdir -p "$dir"
   cp -R "$snapshot/include" "$snapshot/tests" "$dir/"
-  apply_edits "$i" "$dir"
-  # shellcheck disable=SC2086  # a list of file names without spaces
-  if ! build "$dir" "$dir/tests" ${tests[i]} >"$dir/build.log" 2>&1; then
+  apply_edits "$i" "$dir/${files[i]}"
+  read -r -a test_files <<<"${tests[i]}"
+  if ! build "$dir" "$dir/test-program" "${test_files[@]}" >"$dir/build.log" 2>&1; then
     status=BROKEN detail="does not compile; fix the entry in mutations.txt"
-  elif run_tests "$dir/tests" "${specs[i]}" "$dir/run.log"; then
-    status=SURVIVED detail="${specs[i]} passes: a test is missing"
   else
-    status=killed detail="${specs[i]}: $(describe_failure $? "$dir/run.log")"
+    run_status=0
+    run_tests "$dir/test-program" "${specs[i]}" "$dir/run.log" || run_status=$?
+    if ((run_status == 0)); then
+      status=SURVIVED detail="${specs[i]} passes: a test is missing"
+    else
+      status=killed detail="${specs[i]}: $(describe_failure "$run_status" "$dir/run.log")"
+    fi
   fi
   {
     line "$status" "$id" "$detail"
-    [[ $status != BROKEN ]] || grep -m10 'error' "$dir/build.log" | sed 's/^/    /'
+    [[ $status != BROKEN ]] || grep -m10 -e 'error' -e 'undefined reference' "$dir/build.log" | sed 's/^/    /'
   } >"$work/results/$i"
   cat "$work/results/$i"
   rm -rf "$dir"
