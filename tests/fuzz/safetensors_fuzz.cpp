@@ -19,9 +19,8 @@ namespace {
 template <class Model>
 std::vector<jiggle::Matrix<float>> tensors_of(Model& model) {
   std::vector<jiggle::Matrix<float>> tensors;
-  jiggle::visit_saved_tensors(model, [&](const std::string&, const jiggle::TensorShape&, auto& value) {
-    tensors.emplace_back(value);
-  });
+  jiggle::visit_saved_tensors(
+      model, [&](const std::string&, const jiggle::TensorShape&, auto& value) { tensors.emplace_back(value); });
   return tensors;
 }
 
@@ -36,9 +35,8 @@ void load_into(const std::string& path, const std::filesystem::path& round_trip)
   static const std::vector<jiggle::Matrix<float>> initial = tensors_of(model);
   static Model reloaded = model;
   std::size_t k = 0;
-  jiggle::visit_saved_tensors(model, [&](const std::string&, const jiggle::TensorShape&, auto& value) {
-    value = initial[k++];
-  });
+  jiggle::visit_saved_tensors(
+      model, [&](const std::string&, const jiggle::TensorShape&, auto& value) { value = initial[k++]; });
   try {
     jiggle::load_safetensors(model, path);
   } catch (const jiggle::Error&) {
@@ -64,7 +62,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }();
   file.assign(data, size);
   load_into<jiggle::Chain<jiggle::Dense<3, 2>, jiggle::ReLU<>, jiggle::Dense<2, 2>>>(file.path(),
-                                                                                    folder / "round-trip.safetensors");
+                                                                                     folder / "round-trip.safetensors");
   load_into<jiggle::MnistMlp<float>>(file.path(), folder / "round-trip.safetensors");
   return 0;
 }
