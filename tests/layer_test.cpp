@@ -140,7 +140,7 @@ TEST_CASE("A user's own Tanh trains in a Chain through train_epoch with SGD and 
       Matrix<double> inputs;
       std::vector<std::int32_t> targets;
     } data;
-    jiggle::Index count() const { return 1; }
+    static jiggle::Index count() { return 1; }
     const Batch& batch(jiggle::Index) const { return data; }
     void next_epoch() {}
   } source;

@@ -153,7 +153,12 @@ GradcheckReport check_vjp(L& layer, const Matrix<double>& X, const GradcheckOpti
   static_assert(std::same_as<typename L::Scalar, double>, "finite differences need a Layer<double>");
   Rng rng(options.seed);
   GradcheckReport report;
-  const auto [dY, dX, parameter_gradients] = gradcheck_detail::linearise(layer, X, rng);
+  // Named members, not a structured binding: lambdas below use them, and clang 14 cannot
+  // capture a structured binding.
+  const gradcheck_detail::Linearisation at = gradcheck_detail::linearise(layer, X, rng);
+  const Matrix<double>& dY = at.dY;
+  const Matrix<double>& dX = at.dX;
+  const std::vector<Matrix<double>>& parameter_gradients = at.parameter_gradients;
   Matrix<double> X_nudged = X;
   auto loss_at_nudged_input = [&] { return (dY.array() * layer.forward(X_nudged).array()).sum(); };
   check_gradient("dX", Eigen::Map<Matrix<double>>(X_nudged.data(), X.rows(), X.cols()), dX, loss_at_nudged_input,
@@ -177,7 +182,12 @@ GradcheckReport check_vjp_direction(L& layer, const Matrix<double>& X, const Gra
   static_assert(std::same_as<typename L::Scalar, double>, "finite differences need a Layer<double>");
   Rng rng(options.seed);
   GradcheckReport report;
-  const auto [dY, dX, parameter_gradients] = gradcheck_detail::linearise(layer, X, rng);
+  // Named members, not a structured binding: lambdas below use them, and clang 14 cannot
+  // capture a structured binding.
+  const gradcheck_detail::Linearisation at = gradcheck_detail::linearise(layer, X, rng);
+  const Matrix<double>& dY = at.dY;
+  const Matrix<double>& dX = at.dX;
+  const std::vector<Matrix<double>>& parameter_gradients = at.parameter_gradients;
   const Matrix<double> u_X = gradcheck_detail::random_like(X.rows(), X.cols(), rng);
   double vjp_dot_u = (dX.array() * u_X.array()).sum();
   std::vector<Matrix<double>> u_parameters;
