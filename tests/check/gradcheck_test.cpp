@@ -1,6 +1,7 @@
 #include "jiggle/check/gradcheck.hpp"
 
 #include "jiggle/layers/dense.hpp"
+#include "jiggle/layers/relu.hpp"
 #include "support/catch.hpp"
 #include "support/gradcheck_matchers.hpp"
 
@@ -105,6 +106,18 @@ TEST_CASE("gradcheck refuses a tensor that is zero on both sides unless allowed"
   jiggle::GradcheckReport allowed;
   jiggle::check_gradient("x", Eigen::Map<Matrix<double>>(x.data(), 2, 2), zero, constant, lenient, allowed, rng);
   REQUIRE(allowed.passed);
+}
+
+TEST_CASE("gradcheck's directional check refuses a layer that is flat in every direction unless allowed",
+          "[gradcheck]") {
+  jiggle::ReLU<double> relu;
+  const Matrix<double> X = Matrix<double>::Constant(3, 2, -1.0);
+  const auto strict = jiggle::check_vjp_direction(relu, X);
+  REQUIRE_FALSE(strict.passed);
+  REQUIRE_THAT(strict.message(), Catch::Contains("proves nothing"));
+  jiggle::GradcheckOptions lenient;
+  lenient.allow_zero_gradient = true;
+  REQUIRE(jiggle::check_vjp_direction(relu, X, lenient).passed);
 }
 
 TEST_CASE("gradcheck uses an absolute margin near zero", "[gradcheck]") {

@@ -1,5 +1,7 @@
 #include "jiggle/layers/dense.hpp"
 
+#include <limits>
+
 #include "support/catch.hpp"
 #include "support/gradcheck_matchers.hpp"
 #include "support/random_matrix.hpp"
@@ -90,6 +92,20 @@ TEST_CASE("Dense writes alpha times the gradient plus beta times the target", "[
   layer.backward(X, dY, target);
   REQUIRE(layer.dW.isApprox(3.0 * dY * X.transpose() + Matrix<double>::Constant(4, 5, 1.0), 1e-14));
   REQUIRE(layer.db.isApprox(3.0 * dY.rowwise().sum() + jiggle::Vector<double>::Constant(4, 1.0), 1e-14));
+}
+
+TEST_CASE("Dense writes alpha times the gradient over whatever the target held when beta is 0", "[dense][target]") {
+  auto layer = small_dense();
+  const Matrix<double> X = random_matrix(5, 3, 14);
+  const Matrix<double> dY = random_matrix(4, 3, 15);
+  layer.dW.setConstant(std::numeric_limits<double>::quiet_NaN());
+  layer.db.setConstant(std::numeric_limits<double>::quiet_NaN());
+  jiggle::GradientTarget<double> target;
+  target.alpha = -0.5;
+  layer.forward(X);
+  layer.backward(X, dY, target);
+  REQUIRE(layer.dW.isApprox(-0.5 * dY * X.transpose(), 1e-14));
+  REQUIRE(layer.db.isApprox(-0.5 * dY.rowwise().sum(), 1e-14));
 }
 
 TEST_CASE("Dense computes no dX when none is asked for, and still writes its gradients", "[dense][target]") {
