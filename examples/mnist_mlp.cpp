@@ -1,6 +1,8 @@
 // mnist_mlp: trains the MLP 784 → 512 → 512 → 10 on MNIST and reports the test accuracy; or,
 // from saved weights, evaluates them or classifies one image. `mnist_mlp --help` lists the flags.
+#include <chrono>
 #include <cstdio>
+#include <new>
 
 #include "jiggle/jiggle.hpp"
 #include "mnist_options.hpp"
@@ -78,14 +80,19 @@ int main(int argc, char** argv) {
     }
     if (options.save) jiggle::check_writable_destination(*options.save);  // before the run, not after it
     if (!options.quiet) print_configuration(options, mnist, jiggle::parameter_count(model));
+    const auto run_started = std::chrono::steady_clock::now();
     const jiggle::Evaluation result = train_with_chosen_optimizer(model, options, mnist, scaling);
     if (options.save) jiggle::save_safetensors(model, *options.save);
-    if (!options.quiet) print_totals();
+    if (!options.quiet) print_totals(run_started);
     print_accuracy(result);
     return 0;
   } catch (const jiggle::Error& error) {
     std::fflush(stdout);
     std::fprintf(stderr, "mnist_mlp: %s\n", error.what());
+    return 1;
+  } catch (const std::bad_alloc&) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "mnist_mlp: out of memory\n");
     return 1;
   }
 }

@@ -46,8 +46,7 @@ inline void print_confusion(const jiggle::Evaluation& result) {
   }
 }
 
-inline void print_totals() {
-  static const auto started = std::chrono::steady_clock::now();
+inline void print_totals(std::chrono::steady_clock::time_point started) {
   const double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   std::printf("total: %.1f s, peak memory: %.0f MB\n", total, static_cast<double>(jiggle::peak_resident_bytes()) / 1e6);
 }
@@ -80,7 +79,6 @@ class EpochLog {
  public:
   explicit EpochLog(const TrainingOptions& options)
       : quiet_(options.quiet), progress_(!options.quiet && isatty(STDOUT_FILENO)) {
-    print_totals();  // starts the run's clock
     if (!options.log) return;
     file_.emplace(*options.log);
     file_->write_line("epoch,train_loss,test_accuracy,seconds");

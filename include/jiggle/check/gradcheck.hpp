@@ -153,23 +153,18 @@ GradcheckReport check_vjp(L& layer, const Matrix<double>& X, const GradcheckOpti
   static_assert(std::same_as<typename L::Scalar, double>, "finite differences need a Layer<double>");
   Rng rng(options.seed);
   GradcheckReport report;
-  // Named members, not a structured binding: lambdas below use them, and clang 14 cannot
-  // capture a structured binding.
   const gradcheck_detail::Linearisation at = gradcheck_detail::linearise(layer, X, rng);
-  const Matrix<double>& dY = at.dY;
-  const Matrix<double>& dX = at.dX;
-  const std::vector<Matrix<double>>& parameter_gradients = at.parameter_gradients;
   Matrix<double> X_nudged = X;
-  auto loss_at_nudged_input = [&] { return (dY.array() * layer.forward(X_nudged).array()).sum(); };
-  check_gradient("dX", Eigen::Map<Matrix<double>>(X_nudged.data(), X.rows(), X.cols()), dX, loss_at_nudged_input,
+  auto loss_at_nudged_input = [&] { return (at.dY.array() * layer.forward(X_nudged).array()).sum(); };
+  check_gradient("dX", Eigen::Map<Matrix<double>>(X_nudged.data(), X.rows(), X.cols()), at.dX, loss_at_nudged_input,
                  options, report, rng);
 
-  auto loss = [&] { return (dY.array() * layer.forward(X).array()).sum(); };
+  auto loss = [&] { return (at.dY.array() * layer.forward(X).array()).sum(); };
   std::size_t k = 0;
   visit_parameters(layer, [&](Parameter<double>& p) {
     std::string tensor = "d";  // appended, not "d" + ...: g++ 12 warns falsely (-Wrestrict) on that
     tensor += p.path.to_string();
-    check_gradient(tensor, p.value, parameter_gradients[k++], loss, options, report, rng);
+    check_gradient(tensor, p.value, at.parameter_gradients[k++], loss, options, report, rng);
   });
   return report;
 }
@@ -182,25 +177,20 @@ GradcheckReport check_vjp_direction(L& layer, const Matrix<double>& X, const Gra
   static_assert(std::same_as<typename L::Scalar, double>, "finite differences need a Layer<double>");
   Rng rng(options.seed);
   GradcheckReport report;
-  // Named members, not a structured binding: lambdas below use them, and clang 14 cannot
-  // capture a structured binding.
   const gradcheck_detail::Linearisation at = gradcheck_detail::linearise(layer, X, rng);
-  const Matrix<double>& dY = at.dY;
-  const Matrix<double>& dX = at.dX;
-  const std::vector<Matrix<double>>& parameter_gradients = at.parameter_gradients;
   const Matrix<double> u_X = gradcheck_detail::random_like(X.rows(), X.cols(), rng);
-  double vjp_dot_u = (dX.array() * u_X.array()).sum();
+  double vjp_dot_u = (at.dX.array() * u_X.array()).sum();
   std::vector<Matrix<double>> u_parameters;
   visit_parameters(layer, [&](Parameter<double>& p) {
     u_parameters.push_back(gradcheck_detail::random_like(p.value.rows(), p.value.cols(), rng));
-    vjp_dot_u += (parameter_gradients[u_parameters.size() - 1].array() * u_parameters.back().array()).sum();
+    vjp_dot_u += (at.parameter_gradients[u_parameters.size() - 1].array() * u_parameters.back().array()).sum();
   });
 
   auto loss_at = [&](double t) {
     std::size_t k = 0;
     visit_parameters(layer, [&](Parameter<double>& p) { p.value += t * u_parameters[k++]; });
     const Matrix<double> X_moved = X + t * u_X;
-    const double value = (dY.array() * layer.forward(X_moved).array()).sum();
+    const double value = (at.dY.array() * layer.forward(X_moved).array()).sum();
     k = 0;
     visit_parameters(layer, [&](Parameter<double>& p) { p.value -= t * u_parameters[k++]; });
     return value;
