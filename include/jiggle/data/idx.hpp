@@ -257,21 +257,18 @@ IdxArray::Storage read_elements(ByteSource& source, const std::filesystem::path&
   return values;
 }
 
-}  // namespace idx_detail
-
-inline IdxArray read_idx(const std::filesystem::path& path, const IdxReadOptions& options = {}) {
-  using idx_detail::fail;
-  idx_detail::ByteSource source(path);
-
+// The magic number and dimensions, checked: a known type, no zero dimension, and a size in bytes
+// that fits 64 bits.
+inline IdxHeader read_header(ByteSource& source, const std::filesystem::path& path) {
   std::array<std::uint8_t, 4> magic{};
   const std::size_t magic_read = source.read(magic.data(), magic.size());
   if (magic_read < magic.size())
     fail(path, "header is truncated: " + std::to_string(magic_read) + " bytes, the magic number alone needs 4");
   if (magic[0] != 0 || magic[1] != 0)
-    fail(path, "bad magic number: expected two zero bytes, found " + idx_detail::hex(magic[0]) + " " +
-                   idx_detail::hex(magic[1]) + " (not an IDX file)");
-  if (!idx_detail::known_type(magic[2]))
-    fail(path, "unknown element type " + idx_detail::hex(magic[2]) + " (IDX knows 0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E)");
+    fail(path, "bad magic number: expected two zero bytes, found " + hex(magic[0]) + " " + hex(magic[1]) +
+                   " (not an IDX file)");
+  if (!known_type(magic[2]))
+    fail(path, "unknown element type " + hex(magic[2]) + " (IDX knows 0x08, 0x09, 0x0B, 0x0C, 0x0D, 0x0E)");
   const auto type = static_cast<IdxType>(magic[2]);
   const std::size_t rank = magic[3];
   if (rank == 0) fail(path, "header declares zero dimensions");
@@ -288,23 +285,35 @@ inline IdxArray read_idx(const std::filesystem::path& path, const IdxReadOptions
                     (std::size_t{raw[4 * i + 2]} << 8) | std::size_t{raw[4 * i + 3]};
     if (dimensions[i] == 0) fail(path, "dimension " + std::to_string(i) + " is 0: the file holds no data");
     if (count > std::numeric_limits<std::uint64_t>::max() / dimensions[i])
-      fail(path, "dimensions " + idx_detail::describe(dimensions) + "... overflow 64 bits");
+      fail(path, "dimensions " + describe(dimensions) + "... overflow 64 bits");
     count *= dimensions[i];
   }
-  const std::uint64_t width = idx_detail::element_size(type);
+  const std::uint64_t width = element_size(type);
   if (count > std::numeric_limits<std::uint64_t>::max() / width)
-    fail(path, "dimensions " + idx_detail::describe(dimensions) + " overflow 64 bits in bytes");
-  const std::uint64_t data_bytes = count * width;
+    fail(path, "dimensions " + describe(dimensions) + " overflow 64 bits in bytes");
+  return IdxHeader{type, std::move(dimensions), count * width};
+}
+
+}  // namespace idx_detail
+
+inline IdxArray read_idx(const std::filesystem::path& path, const IdxReadOptions& options = {}) {
+  using idx_detail::fail;
+  idx_detail::ByteSource source(path);
+  const IdxHeader header = idx_detail::read_header(source, path);
+  const IdxType type = header.type;
+  const std::vector<std::size_t>& dimensions = header.dimensions;
+  const std::uint64_t data_bytes = header.data_bytes;
+  const std::uint64_t count = data_bytes / idx_detail::element_size(type);
   const std::string claim = "header says " + idx_detail::describe(dimensions) + " " + to_string(type) + " = " +
                             std::to_string(data_bytes) + " data bytes";
   if (data_bytes > std::numeric_limits<std::size_t>::max() / 2)
     fail(path, claim + ", more than this machine can address");
   if (options.check_header) {
-    const std::string problem = options.check_header(IdxHeader{type, dimensions, data_bytes});
+    const std::string problem = options.check_header(header);
     if (!problem.empty()) fail(path, claim + ": " + problem);
   }
   if (!source.gzipped()) {
-    const std::uint64_t header_bytes = 4 + 4 * rank;
+    const std::uint64_t header_bytes = 4 + 4 * dimensions.size();
     const std::uint64_t available = source.file_size() - header_bytes;
     if (available != data_bytes) fail(path, claim + ", file has " + std::to_string(available));
   } else if (data_bytes > options.max_inflated_bytes) {
