@@ -7,55 +7,11 @@
 #include "jiggle/jiggle.hpp"
 #include "mnist_options.hpp"
 #include "mnist_report.hpp"
+#include "training_run.hpp"
 
 namespace {
 
 using Model = jiggle::MnistMlp<float>;
-
-// Data → model → optimiser → loop: one epoch of training, then all 10,000 test images.
-template <class Optimizer>
-jiggle::Evaluation train(Model& model, Optimizer optimizer, const TrainingOptions& options, const jiggle::Mnist& mnist,
-                         jiggle::PixelScaling scaling) {
-  const TrainingConfig& config = options.config;
-  jiggle::Batches<float> training(mnist.train, config.batch_size, jiggle::Order::shuffled, options.seed + 1, scaling);
-  training.set_augmentation({.max_shift = config.augment_shift});
-  jiggle::Batches<float> test(mnist.test, 1000, jiggle::Order::sequential, 0, scaling);
-  jiggle::SoftmaxCrossEntropy<float> loss(config.label_smoothing);
-  const jiggle::LearningRateSchedule schedule{.base = config.learning_rate,
-                                              .total_steps = training.count() * config.epochs,
-                                              .warmup_steps = training.count() * config.warmup_epochs,
-                                              .cosine = config.cosine};
-  EpochLog log(options);
-  jiggle::Index step = 0;
-  jiggle::Evaluation result;
-  for (int epoch = 1; epoch <= config.epochs; ++epoch) {
-    log.start_epoch();
-    optimizer.set_learning_rate(schedule.at(step));
-    const double train_loss = jiggle::train_epoch(model, loss, optimizer, training, [&](const auto& report) {
-      log.progress(report);
-      optimizer.set_learning_rate(schedule.at(++step));
-    });
-    log.stop_clock();
-    result = jiggle::evaluate(model, test);
-    log.finish_epoch(epoch, config.epochs, train_loss, schedule.at(step - 1), result);
-  }
-  log.close();
-  return result;
-}
-
-jiggle::Evaluation train_with_chosen_optimizer(Model& model, const TrainingOptions& options, const jiggle::Mnist& mnist,
-                                               jiggle::PixelScaling scaling) {
-  const TrainingConfig& c = options.config;
-  if (c.optimizer == "adam")
-    return train(model, jiggle::Adam<float>({.learning_rate = c.learning_rate, .weight_decay = c.weight_decay}),
-                 options, mnist, scaling);
-  return train(model,
-               jiggle::Sgd<float>({.learning_rate = c.learning_rate,
-                                   .momentum = c.momentum,
-                                   .nesterov = c.nesterov,
-                                   .weight_decay = c.weight_decay}),
-               options, mnist, scaling);
-}
 
 }  // namespace
 
@@ -70,7 +26,8 @@ int main(int argc, char** argv) {
     if (options.load) jiggle::load_safetensors(model, *options.load);
     if (options.predict) return predict(model, *options.predict, scaling);
 
-    const jiggle::Mnist mnist = jiggle::load_mnist(options.data);
+    jiggle::Mnist mnist = jiggle::load_mnist(options.data);
+    if (options.subset) mnist.train.keep_first(options.subset);
     if (options.evaluate_only) {
       jiggle::Batches<float> test(mnist.test, 1000, jiggle::Order::sequential, 0, scaling);
       const jiggle::Evaluation result = jiggle::evaluate(model, test);
@@ -78,13 +35,17 @@ int main(int argc, char** argv) {
       print_accuracy(result);
       return 0;
     }
-    if (options.save) jiggle::check_writable_destination(*options.save);  // before the run, not after it
+    // Destinations are checked before the run, not after it.
+    if (options.save) jiggle::check_writable_destination(*options.save);
+    if (writes_checkpoints(options)) jiggle::check_writable_destination(checkpoint_path(options));
     if (!options.quiet) print_configuration(options, mnist, jiggle::parameter_count(model));
     const auto run_started = std::chrono::steady_clock::now();
-    const jiggle::Evaluation result = train_with_chosen_optimizer(model, options, mnist, scaling);
+    const RunOutcome outcome =
+        train_with_chosen_optimizer(model, "mnist-mlp 784-512-512-10", options, mnist.train, mnist.test, scaling);
+    if (!outcome.result) return outcome.exit_code;
     if (options.save) jiggle::save_safetensors(model, *options.save);
     if (!options.quiet) print_totals(run_started);
-    print_accuracy(result);
+    print_accuracy(*outcome.result);
     return 0;
   } catch (const jiggle::Error& error) {
     std::fflush(stdout);

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "command_line.hpp"
 #include "jiggle/data/data_folder.hpp"
@@ -24,6 +25,13 @@ struct TrainingOptions {
   std::optional<std::filesystem::path> save;
   std::optional<std::filesystem::path> load;
   std::optional<std::filesystem::path> predict;
+  std::optional<std::filesystem::path> resume;      // a training state to continue from
+  std::optional<std::filesystem::path> checkpoint;  // where training states go (see checkpoint_path)
+  int checkpoint_every = 0;                         // epochs between training states; 0: none
+  long long checkpoint_every_steps = 0;             // steps between training states; 0: none
+  long long stop_after_steps = 0;                   // 0: run to the end
+  std::size_t subset = 0;                           // 0: every training image
+  std::vector<std::string> arguments;               // as given, to print the command that resumes
   bool evaluate_only = false;
   bool quiet = false;
   jiggle::Init init = jiggle::Dense<784, 512>::default_init;
@@ -70,6 +78,17 @@ inline TrainingOptions parse_command_line(int argc, char** argv) {
   line.add_text("--log", "FILE", "one CSV row per epoch: epoch,train_loss,test_accuracy,seconds", options.log);
   line.add_text("--save", "FILE", "writes the trained weights as safetensors", options.save);
   line.add_text("--load", "FILE", "starts from weights in safetensors", options.load);
+  line.add_text("--checkpoint", "FILE",
+                "where training states are written (default: the --resume file, else mnist_mlp.state.safetensors)",
+                options.checkpoint);
+  line.add_integer("--checkpoint-every", "writes the training state every N epochs", options.checkpoint_every, 1,
+                   10'000);
+  line.add_integer<long long>("--checkpoint-every-steps", "writes the training state every N steps",
+                              options.checkpoint_every_steps, 1, 1'000'000'000);
+  line.add_text("--resume", "FILE", "continues the run whose training state FILE holds", options.resume);
+  line.add_integer<long long>("--stop-after-steps", "stops after step N of the run, writing the training state",
+                              options.stop_after_steps, 1, 1'000'000'000);
+  line.add_integer<std::size_t>("--subset", "trains on the first N training images only", options.subset, 1, 60'000);
   line.add_switch("--eval", "with --load: evaluates without training and prints the confusion matrix",
                   options.evaluate_only, true);
   line.add_text("--predict", "IMAGE.pgm", "with --load: classifies one 28x28 PGM image (P2 or P5)", options.predict);
@@ -93,8 +112,23 @@ inline TrainingOptions parse_command_line(int argc, char** argv) {
               std::exit(0);
             }});
   line.parse(argc, argv, {"--config"});
+  options.arguments.assign(argv, argv + argc);
   if (c.nesterov && c.momentum == 0.0) line.usage_error("--nesterov needs a --momentum above 0");
   if ((options.evaluate_only || options.predict) && !options.load)
     line.usage_error("--eval and --predict need --load FILE");
+  if (options.resume && options.load) line.usage_error("--resume continues a run; it cannot start from --load weights");
   return options;
+}
+
+// Where training states go: --checkpoint, else the state being resumed, else the current folder.
+inline std::filesystem::path checkpoint_path(const TrainingOptions& options) {
+  if (options.checkpoint) return *options.checkpoint;
+  if (options.resume) return *options.resume;
+  return "mnist_mlp.state.safetensors";
+}
+
+// Whether this run was asked to write training states (an interruption writes one regardless).
+inline bool writes_checkpoints(const TrainingOptions& options) {
+  return options.checkpoint || options.resume || options.checkpoint_every > 0 || options.checkpoint_every_steps > 0 ||
+         options.stop_after_steps > 0;
 }

@@ -74,7 +74,8 @@ int predict(Model& model, const std::filesystem::path& path, jiggle::PixelScalin
 }
 
 // The record of a run: a progress line while an epoch runs (on a terminal only), a summary line
-// after it, and a CSV row in the log file when one was asked for.
+// after it, and a CSV row in the log file when one was asked for. The rows so far travel in
+// training states, so the log of a resumed run holds every epoch.
 class EpochLog {
  public:
   explicit EpochLog(const TrainingOptions& options)
@@ -83,6 +84,13 @@ class EpochLog {
     file_.emplace(*options.log);
     file_->write_line("epoch,train_loss,test_accuracy,seconds");
   }
+
+  // The rows of the epochs before a resumed run's first.
+  void restore(const std::string& rows) {
+    rows_ = rows;
+    if (file_ && !rows.empty()) file_->write_line(rows.substr(0, rows.size() - 1));  // without its last newline
+  }
+  const std::string& rows() const { return rows_; }
 
   void start_epoch() {
     started_ = std::chrono::steady_clock::now();
@@ -99,14 +107,16 @@ class EpochLog {
 
   void finish_epoch(int epoch, int epochs, double train_loss, double learning_rate, const jiggle::Evaluation& result) {
     const double seconds = seconds_;
-    if (!quiet_)
+    if (!quiet_) {
       std::printf("Epoch %2d/%d: loss=%.6f lr=%g test=%.2f%% (%.0fms)\n", epoch, epochs, train_loss, learning_rate,
                   100.0 * result.accuracy(), 1000.0 * seconds);
-    if (file_) {
-      char line[128];
-      std::snprintf(line, sizeof line, "%d,%.9g,%.9g,%.6g", epoch, train_loss, result.accuracy(), seconds);
-      file_->write_line(line);
+      std::fflush(stdout);  // a line per epoch, even into a pipe or a file
     }
+    char line[128];
+    std::snprintf(line, sizeof line, "%d,%.9g,%.9g,%.6g", epoch, train_loss, result.accuracy(), seconds);
+    rows_ += line;
+    rows_ += '\n';
+    if (file_) file_->write_line(line);
   }
 
   void close() {
@@ -117,6 +127,7 @@ class EpochLog {
   bool quiet_;
   jiggle::ProgressLine progress_;
   std::optional<jiggle::SafeLog> file_;
+  std::string rows_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   double seconds_ = 0.0;
 };

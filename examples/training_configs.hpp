@@ -2,7 +2,9 @@
 // The named training recipes of the ablation runner (`mnist_mlp --config NAME`). Each changes
 // one thing or a few against the reference baseline, so their results can be compared.
 #include <array>
+#include <charconv>
 #include <cstdio>
+#include <map>
 #include <string>
 #include <string_view>
 
@@ -56,6 +58,26 @@ inline const TrainingConfig* find_training_config(std::string_view name) {
   for (const auto& config : kTrainingConfigs)
     if (config.name == name) return &config;
   return nullptr;
+}
+
+// Every field of a recipe as text, under recipe.<field>: what a resumed run must repeat.
+inline std::map<std::string, std::string> describe(const TrainingConfig& c) {
+  auto number = [](double value) {
+    char buffer[32];
+    const auto written = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return std::string(buffer, written.ptr);
+  };
+  return {{"recipe.optimizer", std::string(c.optimizer)},
+          {"recipe.learning_rate", number(c.learning_rate)},
+          {"recipe.momentum", number(c.momentum)},
+          {"recipe.nesterov", c.nesterov ? "yes" : "no"},
+          {"recipe.weight_decay", number(c.weight_decay)},
+          {"recipe.cosine", c.cosine ? "yes" : "no"},
+          {"recipe.warmup_epochs", std::to_string(c.warmup_epochs)},
+          {"recipe.label_smoothing", number(c.label_smoothing)},
+          {"recipe.augment_shift", std::to_string(c.augment_shift)},
+          {"recipe.epochs", std::to_string(c.epochs)},
+          {"recipe.batch_size", std::to_string(c.batch_size)}};
 }
 
 inline void print_training_config(const TrainingConfig& c) {

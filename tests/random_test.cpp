@@ -1,6 +1,7 @@
 #include "jiggle/random.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <numeric>
 #include <vector>
 
@@ -69,4 +70,18 @@ TEST_CASE("Rng below stays below its bound and reaches every value", "[random]")
     ++seen[value];
   }
   for (int count : seen) REQUIRE(count > 800);
+}
+
+TEST_CASE("Rng streams of a seed repeat, and differ from each other and from the seed's own stream", "[random]") {
+  auto first_draws = [](jiggle::Rng rng) {
+    std::vector<std::uint64_t> draws;
+    for (int i = 0; i < 4; ++i) draws.push_back(rng.next());
+    return draws;
+  };
+  const auto stream_0 = first_draws(jiggle::Rng(7, 0));
+  REQUIRE(first_draws(jiggle::Rng(7, 0)) == stream_0);
+  REQUIRE(first_draws(jiggle::Rng(7, 1)) != stream_0);
+  REQUIRE(first_draws(jiggle::Rng(8, 0)) != stream_0);
+  REQUIRE(first_draws(jiggle::Rng(7)) != stream_0);
+  REQUIRE(first_draws(jiggle::Rng(7, std::uint64_t{1} << 33)) != stream_0);
 }

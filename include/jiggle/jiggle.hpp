@@ -31,4 +31,6 @@
 #include "jiggle/train/evaluate.hpp"
 #include "jiggle/train/peak_memory.hpp"
 #include "jiggle/train/progress.hpp"
+#include "jiggle/train/stop_signals.hpp"
 #include "jiggle/train/train_epoch.hpp"
+#include "jiggle/train/training_state.hpp"

@@ -14,13 +14,15 @@ namespace jiggle {
 class Rng {
  public:
   explicit Rng(std::uint64_t seed = 0) {
-    for (auto& word : state_) {
-      seed += 0x9E3779B97F4A7C15ULL;
-      std::uint64_t z = seed;
-      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-      z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-      word = z ^ (z >> 31);
-    }
+    for (auto& word : state_) word = splitmix64(seed);
+  }
+
+  // Stream `stream` of `seed`: a generator of its own for each (seed, stream) pair, so a draw
+  // that belongs to, say, epoch 7 can be made without replaying epochs 0 to 6.
+  Rng(std::uint64_t seed, std::uint64_t stream) {
+    std::uint64_t mixed = seed;
+    mixed = splitmix64(mixed) ^ stream;
+    for (auto& word : state_) word = splitmix64(mixed);
   }
 
   std::uint64_t next() {
@@ -65,6 +67,16 @@ class Rng {
 
  private:
   static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+
+  // Advances `counter` and returns a well-mixed word of it.
+  static std::uint64_t splitmix64(std::uint64_t& counter) {
+    counter += 0x9E3779B97F4A7C15ULL;
+    std::uint64_t z = counter;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  }
+
   std::uint64_t state_[4]{};
 };
 

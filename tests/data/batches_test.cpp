@@ -126,3 +126,31 @@ TEST_CASE("Batches gather into the model's scalar type", "[batches]") {
   STATIC_REQUIRE(std::is_same_v<decltype(batches.batch(0).inputs), jiggle::Matrix<double>>);
   REQUIRE(batches.batch(0).inputs(0, 9) == Approx(180.0 / 255.0).epsilon(1e-7));
 }
+
+TEST_CASE("Batches of an epoch reached by set_epoch are those next_epoch reaches, augmentation included", "[batches]") {
+  jiggle::LabelledImages data;
+  data.rows = data.cols = 5;
+  for (int i = 0; i < 30; ++i) {
+    for (int p = 0; p < 25; ++p) data.pixels.push_back(static_cast<std::uint8_t>((i * 37 + p * 11) % 256));
+    data.labels.push_back(static_cast<std::uint8_t>(i % 10));
+  }
+  jiggle::Batches walked(data, 8, jiggle::Order::shuffled, 11);
+  walked.set_augmentation({.max_shift = 1});
+  for (int epoch = 0; epoch < 3; ++epoch) walked.next_epoch();
+  REQUIRE(walked.epoch() == 3);
+
+  jiggle::Batches jumped(data, 8, jiggle::Order::shuffled, 11);
+  jumped.set_augmentation({.max_shift = 1});
+  jumped.set_epoch(3);
+  // Batch 2 first, then batch 1: a batch depends on (seed, epoch, index) alone, not on the
+  // batches gathered before it.
+  const jiggle::Matrix<float> second = jumped.batch(2).inputs;
+  const jiggle::Matrix<float> first = jumped.batch(1).inputs;
+  REQUIRE(walked.batch(1).inputs == first);
+  REQUIRE(walked.batch(2).inputs == second);
+
+  jiggle::Batches earlier(data, 8, jiggle::Order::shuffled, 11);
+  earlier.set_augmentation({.max_shift = 1});
+  earlier.set_epoch(2);
+  REQUIRE(earlier.batch(1).inputs != first);
+}

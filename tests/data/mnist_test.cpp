@@ -153,3 +153,19 @@ TEST_CASE("Real MNIST: 60000 training and 10000 test images with the published l
   for (auto label : mnist.train.labels) ++counts[label];
   REQUIRE(counts == std::array<int, 10>{5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949});
 }
+
+TEST_CASE("LabelledImages keep their first images for a run on a subset", "[mnist]") {
+  jiggle::LabelledImages data;
+  data.rows = data.cols = 2;
+  for (std::uint8_t i = 0; i < 5; ++i) {
+    data.pixels.insert(data.pixels.end(), {i, i, i, i});
+    data.labels.push_back(i);
+  }
+  data.keep_first(9);
+  REQUIRE(data.size() == 5);
+  data.keep_first(3);
+  REQUIRE(data.size() == 3);
+  REQUIRE(data.pixels.size() == 12);
+  REQUIRE(data.image(2)[3] == 2);
+  REQUIRE(data.labels.back() == 2);
+}

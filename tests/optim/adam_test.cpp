@@ -1,6 +1,9 @@
 #include "jiggle/optim/adam.hpp"
 
 #include <cmath>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "jiggle/layers/dense.hpp"
 #include "support/catch.hpp"
@@ -53,4 +56,27 @@ TEST_CASE("AdamW decays weights apart from the moments", "[adam]") {
 TEST_CASE("Adam rejects options that make no sense", "[adam]") {
   REQUIRE_THROWS_AS(jiggle::Adam<float>(jiggle::AdamOptions{.learning_rate = -1}), jiggle::Error);
   REQUIRE_THROWS_AS(jiggle::Adam<float>(jiggle::AdamOptions{.beta1 = 1.0}), jiggle::Error);
+}
+
+TEST_CASE("Adam shows its moments under PyTorch's names and its step count", "[adam]") {
+  auto layer = one_weight_column();
+  jiggle::Adam<double> adam(jiggle::AdamOptions{.learning_rate = 0.01});
+  adam.step(layer);
+  std::vector<std::string> seen;
+  adam.visit_state(
+      layer, [&](const jiggle::Parameter<double>& parameter, std::string_view kind, jiggle::Matrix<double>& tensor) {
+        seen.push_back(parameter.path.to_string() + " " + std::string(kind));
+        if (parameter.path.to_string() == "weight" && kind == "exp_avg") REQUIRE(tensor(0, 0) == Approx(0.1 * 0.5));
+        if (parameter.path.to_string() == "weight" && kind == "exp_avg_sq")
+          REQUIRE(tensor(1, 0) == Approx(0.001 * 0.0625));
+      });
+  REQUIRE(seen == std::vector<std::string>{"weight exp_avg", "weight exp_avg_sq", "bias exp_avg", "bias exp_avg_sq"});
+  long long steps = -1;
+  adam.visit_counters([&](std::string_view name, long long& value) {
+    REQUIRE(name == "step");
+    steps = value;
+    value = 5;  // a restored count changes the next step's bias corrections
+  });
+  REQUIRE(steps == 1);
+  adam.visit_counters([&](std::string_view, long long& value) { REQUIRE(value == 5); });
 }

@@ -1,5 +1,7 @@
 #include "jiggle/optim/sgd.hpp"
 
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "jiggle/chain.hpp"
@@ -140,4 +142,25 @@ TEST_CASE("SGD rejects options that make no sense", "[sgd]") {
   REQUIRE_THROWS_AS(jiggle::Sgd<float>(0.0), jiggle::Error);
   REQUIRE_THROWS_AS(jiggle::Sgd<float>(jiggle::SgdOptions{.momentum = 1.0}), jiggle::Error);
   REQUIRE_THROWS_AS(jiggle::Sgd<float>(jiggle::SgdOptions{.nesterov = true}), jiggle::Error);
+}
+
+TEST_CASE("SGD shows its momentum buffers under PyTorch's name, and plain SGD has no state", "[sgd]") {
+  jiggle::Rng rng(0);
+  jiggle::Dense<2, 1, double> layer(rng);
+  layer.dW << 1.0, 2.0;
+  layer.db << 3.0;
+  jiggle::Sgd<double> momentum({.learning_rate = 0.1, .momentum = 0.5});
+  momentum.step(layer);
+  std::vector<std::string> seen;
+  momentum.visit_state(
+      layer, [&](const jiggle::Parameter<double>& parameter, std::string_view kind, jiggle::Matrix<double>& tensor) {
+        seen.push_back(parameter.path.to_string() + " " + std::string(kind));
+        REQUIRE(tensor == parameter.gradient);  // the first step's buffer is the gradient
+      });
+  REQUIRE(seen == std::vector<std::string>{"weight momentum_buffer", "bias momentum_buffer"});
+  jiggle::Sgd<double> plain(0.1);
+  int visits = 0;
+  plain.visit_state(layer, [&](const auto&, std::string_view, auto&) { ++visits; });
+  plain.visit_counters([&](std::string_view, long long&) { ++visits; });
+  REQUIRE(visits == 0);
 }

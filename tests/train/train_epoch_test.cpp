@@ -148,3 +148,41 @@ TEST_CASE("Mean squared error trains a regression through train_epoch with SGD a
   train(jiggle::Sgd<double>(0.1));
   train(jiggle::Adam<double>({.learning_rate = 0.05}));
 }
+
+TEST_CASE("An epoch stopped by its callback and continued from its progress equals one never stopped", "[train]") {
+  const auto data = learnable_images(500);
+  auto fresh = [&](jiggle::MnistMlp<>& model) { return model.layer<0>().W; };
+  jiggle::Rng rng_whole(3);
+  jiggle::MnistMlp<> whole(rng_whole);
+  jiggle::Rng rng_parts(3);
+  jiggle::MnistMlp<> parts(rng_parts);
+  REQUIRE(fresh(whole) == fresh(parts));
+  jiggle::SoftmaxCrossEntropy<float> loss;
+  jiggle::Sgd sgd_whole(0.1);
+  jiggle::Sgd sgd_parts(0.1);
+  jiggle::Batches batches_whole(data, 64, jiggle::Order::shuffled, 4);
+  jiggle::Batches batches_parts(data, 64, jiggle::Order::shuffled, 4);
+  double weighted_sum = 0.0;
+  jiggle::Index samples_before = 0;
+  const double mean_loss =
+      jiggle::train_epoch(whole, loss, sgd_whole, batches_whole, [&](const jiggle::BatchReport& r) {
+        weighted_sum += r.loss * static_cast<double>(r.samples_done - samples_before);
+        samples_before = r.samples_done;
+      });
+  REQUIRE(mean_loss == Approx(weighted_sum / 500.0).epsilon(1e-12));
+
+  jiggle::EpochProgress progress;
+  int calls = 0;
+  auto stop_at_three = [&](const jiggle::BatchReport&) {
+    return ++calls == 3 ? jiggle::Continuation::stop : jiggle::Continuation::proceed;
+  };
+  REQUIRE_FALSE(jiggle::continue_epoch(parts, loss, sgd_parts, batches_parts, progress, stop_at_three));
+  REQUIRE(progress.batches_done == 3);
+  REQUIRE(progress.samples_done == 192);
+  REQUIRE(batches_parts.epoch() == 0);
+  REQUIRE(jiggle::continue_epoch(parts, loss, sgd_parts, batches_parts, progress, stop_at_three));
+  REQUIRE(progress.batches_done == 8);
+  REQUIRE(batches_parts.epoch() == 1);
+  REQUIRE(progress.mean_loss() == mean_loss);
+  REQUIRE(parts.layer<4>().W == whole.layer<4>().W);
+}

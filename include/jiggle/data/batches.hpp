@@ -3,11 +3,18 @@
 // preallocated matrix of the model's scalar type (one image per column) through a 256-entry
 // table, so gathering is a lookup per pixel and never allocates. The last, partial batch of an
 // epoch is included.
+//
+// Every random draw is a function of (seed, epoch, batch) alone: epoch e's order is a fresh
+// shuffle from the seed's stream for e, and batch b's augmentation comes from a stream of its
+// own. So any batch of any epoch can be gathered again, in any order, and a run resumed from
+// a training state (seed, epoch, batch) continues with exactly the draws it would have made.
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <numeric>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "jiggle/data/mnist.hpp"
@@ -54,12 +61,13 @@ class Batches {
           PixelScaling scaling = {}) = delete;
   Batches(const LabelledImages& data, Index batch_size, Order order = Order::shuffled, std::uint64_t seed = 0,
           PixelScaling scaling = {})
-      : data_(data), batch_size_(batch_size), order_(order), rng_(seed) {
+      : data_(data), batch_size_(batch_size), order_(order), seed_(seed) {
     if (batch_size <= 0) throw Error("batch size must be positive, got " + std::to_string(batch_size));
     if (data.size() == 0) throw Error("cannot batch an empty data set");
+    if (data.size() > std::numeric_limits<std::uint32_t>::max())
+      throw Error("cannot batch " + std::to_string(data.size()) + " images: at most 2^32 - 1");
     for (int pixel = 0; pixel < 256; ++pixel) table_[pixel] = scaling.apply<T>(static_cast<std::uint8_t>(pixel));
     order_of_images_.resize(data.size());
-    std::iota(order_of_images_.begin(), order_of_images_.end(), std::uint32_t{0});
     const Index tail = static_cast<Index>(data.size()) % batch_size;
     full_.inputs.resize(static_cast<Index>(data.pixels_per_image()),
                         std::min<Index>(batch_size, static_cast<Index>(data.size())));
@@ -68,7 +76,7 @@ class Batches {
       tail_.inputs.resize(static_cast<Index>(data.pixels_per_image()), tail);
       tail_.targets.resize(static_cast<std::size_t>(tail));
     }
-    if (order_ == Order::shuffled) rng_.shuffle(order_of_images_.begin(), order_of_images_.end());
+    set_epoch(0);
   }
 
   struct Batch {
@@ -86,9 +94,20 @@ class Batches {
     shifts_.resize(static_cast<std::size_t>(full_.inputs.cols()));
   }
 
-  // A new order of images for the next epoch (when shuffled); the first epoch is already shuffled.
-  void next_epoch() {
-    if (order_ == Order::shuffled) rng_.shuffle(order_of_images_.begin(), order_of_images_.end());
+  // The epoch the batches are drawn for, counted from 0.
+  std::uint64_t epoch() const { return epoch_; }
+
+  // Moves to the next epoch: a new order of images (when shuffled) and new augmentation draws.
+  void next_epoch() { set_epoch(epoch_ + 1); }
+
+  // Moves to epoch `epoch`, as if next_epoch() had been called that many times from the start.
+  void set_epoch(std::uint64_t epoch) {
+    epoch_ = epoch;
+    std::iota(order_of_images_.begin(), order_of_images_.end(), std::uint32_t{0});
+    if (order_ == Order::shuffled) {
+      Rng shuffling(seed_, stream(epoch, 0));
+      shuffling.shuffle(order_of_images_.begin(), order_of_images_.end());
+    }
   }
 
   // Batch `index` of this epoch, in a buffer reused by the next call of the same size.
@@ -102,10 +121,11 @@ class Batches {
     const std::span<const std::uint32_t> chosen(order_of_images_.data() + first, static_cast<std::size_t>(size));
     if (augmentation_.max_shift > 0) {
       // Drawn in order before the threads start, so a seed gives the same shifts on any count.
+      Rng shifting(seed_, stream(epoch_, static_cast<std::uint64_t>(index) + 1));
       const auto span = 2 * static_cast<std::uint64_t>(augmentation_.max_shift) + 1;
       for (Index column = 0; column < size; ++column) {
-        shifts_[static_cast<std::size_t>(column)] = {static_cast<int>(rng_.below(span)) - augmentation_.max_shift,
-                                                     static_cast<int>(rng_.below(span)) - augmentation_.max_shift};
+        shifts_[static_cast<std::size_t>(column)] = {static_cast<int>(shifting.below(span)) - augmentation_.max_shift,
+                                                     static_cast<int>(shifting.below(span)) - augmentation_.max_shift};
       }
     }
     JIGGLE_OMP(parallel for schedule(static) if (size * pixels > kElementwiseParallelThreshold))
@@ -129,6 +149,11 @@ class Batches {
     int right;
   };
 
+  // Epoch e's generator streams: slot 0 shuffles, slot b + 1 augments batch b. Batch indices are
+  // below 2³² (images are counted in 32 bits), so no two (epoch, slot) pairs share a stream
+  // before epoch 2³¹.
+  static std::uint64_t stream(std::uint64_t epoch, std::uint64_t slot) { return (epoch << 33) | slot; }
+
   // target(r, c) = source(r − down, c − right), background where that falls outside the image.
   void gather_shifted(const std::uint8_t* source, T* target, Shift shift) const {
     const auto rows = static_cast<int>(data_.rows);
@@ -146,7 +171,8 @@ class Batches {
   const LabelledImages& data_;
   Index batch_size_;
   Order order_;
-  Rng rng_;
+  std::uint64_t seed_;
+  std::uint64_t epoch_ = 0;
   std::array<T, 256> table_{};
   std::vector<std::uint32_t> order_of_images_;
   Batch full_;

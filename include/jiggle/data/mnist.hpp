@@ -28,6 +28,13 @@ struct LabelledImages {
   std::size_t pixels_per_image() const { return rows * cols; }
   std::size_t size() const { return labels.size(); }
   const std::uint8_t* image(std::size_t index) const { return pixels.data() + index * pixels_per_image(); }
+
+  // Keeps the first `count` images, or all of them if there are fewer: a quick run on a subset.
+  void keep_first(std::size_t count) {
+    if (count >= size()) return;
+    labels.resize(count);
+    pixels.resize(count * pixels_per_image());
+  }
 };
 
 // The mean and deviation of pixel/255 over a data set's training images: what standardising

@@ -17,6 +17,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "jiggle/error.hpp"
@@ -209,23 +210,27 @@ void visit_saved_tensors(Model& model, Visitor&& visit) {
   visit_buffers(model, [&](Buffer<T>& b) { visit(b.path.to_string(), b.shape, b.value); });
 }
 
-// Writes every parameter and buffer of `model` to `path` whole or not at all (io/safe_file.hpp),
-// with `metadata` as the header's string-to-string __metadata__.
-template <Layer Model>
-void save_safetensors(Model& model, const std::filesystem::path& path,
-                      const std::map<std::string, std::string>& metadata = {}) {
-  using T = typename Model::Scalar;
-  std::string header = R"({"__metadata__":{"format":"pt")";
+// Writes, whole or not at all (io/safe_file.hpp), the tensors of T that `visit_tensors(visit)`
+// walks by calling visit(name, logical shape, values) for each, in the same order each time;
+// `metadata` becomes the header's string-to-string __metadata__.
+template <class T, class VisitTensors>
+void write_safetensors(const std::filesystem::path& path, VisitTensors&& visit_tensors,
+                       const std::map<std::string, std::string>& metadata) {
+  // PyTorch's loaders look for format "pt"; a caller may say otherwise.
+  std::string header = R"({"__metadata__":{)";
+  if (!metadata.contains("format")) header += R"("format":"pt",)";
   // Appended piece by piece: g++ 12 warns falsely (-Wrestrict) on "," + std::string&&.
+  bool first = true;
   for (const auto& [key, value] : metadata) {
-    header += ',';
+    if (!std::exchange(first, false)) header += ',';
     header += json_string(key);
     header += ':';
     header += json_string(value);
   }
+  if (header.back() == ',') header.pop_back();
   header += "}";
   std::uint64_t offset = 0;
-  visit_saved_tensors(model, [&](const std::string& name, const TensorShape& shape, auto& value) {
+  visit_tensors([&](const std::string& name, const TensorShape& shape, const auto& value) {
     const std::uint64_t bytes = static_cast<std::uint64_t>(value.size()) * sizeof(T);
     header += ',';
     header += json_string(name);
@@ -243,12 +248,44 @@ void save_safetensors(Model& model, const std::filesystem::path& path,
     out.write(&length, sizeof(length));
     out.write(header);
     std::vector<T> row_major;
-    visit_saved_tensors(model, [&](const std::string&, const TensorShape&, auto& value) {
+    visit_tensors([&](const std::string&, const TensorShape&, const auto& value) {
       row_major.resize(static_cast<std::size_t>(value.size()));
       safetensors_detail::RowMajor<T>::Map(row_major.data(), value.rows(), value.cols()) = value;
       out.write(row_major.data(), row_major.size() * sizeof(T));
     });
   });
+}
+
+// Reads from `file` every tensor that `visit_tensors(visit)` walks (as in write_safetensors),
+// all or nothing: each must be in the file with dtype T, its shape and finite values, and the
+// file must hold no other tensor whose name `counted(name)` accepts (`owner` says whose tensors
+// they are). Anything else is an Error naming the file and the tensor, and no tensor is changed.
+template <class T, class VisitTensors, class Counted>
+void read_safetensors(SafetensorsFile& file, VisitTensors&& visit_tensors, Counted&& counted,
+                      std::string_view owner = "the model") {
+  std::vector<std::vector<T>> values;
+  std::vector<std::string> names;
+  visit_tensors([&](const std::string& name, const TensorShape& shape, const auto&) {
+    names.push_back(name);
+    values.push_back(file.read<T>(name, file.expect<T>(name, shape)));
+  });
+  std::sort(names.begin(), names.end());
+  for (const auto& [name, entry] : file.entries())
+    if (counted(name) && !std::binary_search(names.begin(), names.end(), name))
+      file.fail("holds a tensor " + name + " that " + std::string(owner) + " does not have");
+  std::size_t k = 0;
+  visit_tensors([&](const std::string&, const TensorShape&, auto& value) {
+    value = safetensors_detail::RowMajor<T>::Map(values[k++].data(), value.rows(), value.cols());
+  });
+}
+
+// Writes every parameter and buffer of `model` to `path` whole or not at all (io/safe_file.hpp),
+// with `metadata` as the header's string-to-string __metadata__.
+template <Layer Model>
+void save_safetensors(Model& model, const std::filesystem::path& path,
+                      const std::map<std::string, std::string>& metadata = {}) {
+  write_safetensors<typename Model::Scalar>(
+      path, [&](auto&& visit) { visit_saved_tensors(model, visit); }, metadata);
 }
 
 // Reads every parameter and buffer of `model` from `path`. The file must hold exactly the
@@ -257,24 +294,10 @@ void save_safetensors(Model& model, const std::filesystem::path& path,
 // is left unchanged.
 template <Layer Model>
 void load_safetensors(Model& model, const std::filesystem::path& path) {
-  using T = typename Model::Scalar;
   SafetensorsFile file(path);
-  std::vector<std::vector<T>> values;
-  std::size_t tensors_in_model = 0;
-  visit_saved_tensors(model, [&](const std::string& name, const TensorShape& shape, auto&) {
-    ++tensors_in_model;
-    values.push_back(file.read<T>(name, file.expect<T>(name, shape)));
-  });
-  std::size_t tensors_in_file = 0;
-  for (const auto& [name, entry] : file.entries())
-    tensors_in_file += name.starts_with(safetensors_detail::kTrainingStatePrefix) ? 0 : 1;
-  if (tensors_in_file != tensors_in_model)
-    file.fail("holds " + std::to_string(tensors_in_file) + " tensors, the model has " +
-              std::to_string(tensors_in_model));
-  std::size_t k = 0;
-  visit_saved_tensors(model, [&](const std::string&, const TensorShape&, auto& value) {
-    value = safetensors_detail::RowMajor<T>::Map(values[k++].data(), value.rows(), value.cols());
-  });
+  read_safetensors<typename Model::Scalar>(
+      file, [&](auto&& visit) { visit_saved_tensors(model, visit); },
+      [](const std::string& name) { return !name.starts_with(safetensors_detail::kTrainingStatePrefix); });
 }
 
 }  // namespace jiggle

@@ -66,6 +66,23 @@ class Adam {
     });
   }
 
+  // Its state, for a training state: both moments of every parameter, under PyTorch's names.
+  template <Layer Model, class Visitor>
+  void visit_state(Model& model, Visitor&& visit) {
+    std::size_t k = 0;
+    visit_parameters(model, [&](Parameter<T>& parameter) {
+      visit(parameter, "exp_avg", first_moments_.at(k, parameter));
+      visit(parameter, "exp_avg_sq", second_moments_.at(k, parameter));
+      ++k;
+    });
+  }
+
+  // The steps taken, on which the bias corrections depend.
+  template <class Visitor>
+  void visit_counters(Visitor&& visit) {
+    visit("step", steps_);
+  }
+
   double learning_rate() const { return options_.learning_rate; }
   void set_learning_rate(double learning_rate) { options_.learning_rate = learning_rate; }
   const AdamOptions& options() const { return options_; }

@@ -6,9 +6,16 @@
 //   step(model)                the update from the gradients already in the model, for a
 //                              caller who ran backward with GradientTarget::gradients();
 //   learning_rate(), set_learning_rate(rate), for schedules.
+// and, for a training state (train/training_state.hpp), what it carries from step to step:
+//   visit_state(model, visit)  visit(parameter, kind, tensor) for each tensor of state, with
+//                              PyTorch's name for its kind (exp_avg, momentum_buffer), creating
+//                              it as the first step would if no step was taken yet;
+//   visit_counters(visit)      visit(name, long long& value) for each counter (Adam's step).
 #include <concepts>
+#include <string_view>
 
 #include "jiggle/layer.hpp"
+#include "jiggle/tensor.hpp"
 
 namespace jiggle {
 
@@ -24,6 +31,19 @@ concept Optimizer = Layer<Model> && requires(O optimizer, Model& model, double r
   optimizer.step(model);
   { optimizer.learning_rate() } -> std::convertible_to<double>;
   optimizer.set_learning_rate(rate);
+};
+
+// Stands for a visitor of an optimiser's state in the concept below.
+template <class T>
+struct StateVisitor {
+  void operator()(const Parameter<T>&, std::string_view, Matrix<T>&) const {}
+  void operator()(std::string_view, long long&) const {}
+};
+
+template <class O, class Model>
+concept StatefulOptimizer = Optimizer<O, Model> && requires(O optimizer, Model& model) {
+  optimizer.visit_state(model, StateVisitor<typename Model::Scalar>{});
+  optimizer.visit_counters(StateVisitor<typename Model::Scalar>{});
 };
 
 }  // namespace jiggle

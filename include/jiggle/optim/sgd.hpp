@@ -66,6 +66,19 @@ class Sgd {
     });
   }
 
+  // Its state, for a training state: with momentum, one buffer per parameter, named as PyTorch's.
+  template <Layer Model, class Visitor>
+  void visit_state(Model& model, Visitor&& visit) {
+    if (options_.momentum == 0.0) return;
+    std::size_t k = 0;
+    visit_parameters(
+        model, [&](Parameter<T>& parameter) { visit(parameter, "momentum_buffer", velocity_.at(k++, parameter)); });
+  }
+
+  // SGD counts nothing: its update depends on the gradients and the buffers alone.
+  template <class Visitor>
+  void visit_counters(Visitor&&) {}
+
   double learning_rate() const { return options_.learning_rate; }
   void set_learning_rate(double learning_rate) { options_.learning_rate = learning_rate; }
   const SgdOptions& options() const { return options_; }

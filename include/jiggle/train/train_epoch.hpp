@@ -41,19 +41,33 @@ struct BatchReport {
   double mean_loss;    // over the epoch so far, weighted by batch size
 };
 
-// Trains `model` for one epoch in training mode and returns the mean training loss over its
-// samples. After each batch `after_batch(const BatchReport&)` is called (progress lines,
-// schedules). Throws DivergedError, before any step is taken with it, on a loss that is NaN or
-// infinite.
+// How far an epoch has gone: enough to continue it, here or in a run resumed from a training
+// state, and to report the same mean loss at its end as an epoch never stopped.
+struct EpochProgress {
+  Index batches_done = 0;
+  Index samples_done = 0;
+  double loss_sum = 0.0;  // Σ over the batches done of (mean loss × batch size)
+
+  double mean_loss() const { return samples_done ? loss_sum / static_cast<double>(samples_done) : 0.0; }
+};
+
+// What an after_batch callback may answer: go on, or stop after the step just taken.
+enum class Continuation { proceed, stop };
+
+// Trains `model` in training mode from batch progress.batches_done of the current epoch,
+// updating `progress` after each step, until the epoch ends (then it moves `batches` to the next
+// epoch and returns true) or `after_batch(const BatchReport&)` answers Continuation::stop (it
+// returns false; the same call with the same progress continues the epoch). after_batch may also
+// return nothing (progress lines, schedules). Throws DivergedError, before any step is taken
+// with it, on a loss that is NaN or infinite.
 template <Layer Model, class LossFunction, class TheOptimizer, BatchSource Source, class AfterBatch>
 requires Loss<LossFunction, typename Model::Scalar, TargetsOf<Source>> && Optimizer<TheOptimizer, Model>
-double train_epoch(Model& model, LossFunction& loss, TheOptimizer& optimizer, Source& batches,
-                   AfterBatch&& after_batch) {
+bool continue_epoch(Model& model, LossFunction& loss, TheOptimizer& optimizer, Source& batches, EpochProgress& progress,
+                    AfterBatch&& after_batch) {
   using T = typename Model::Scalar;
   set_mode(model, Mode::training);
-  double loss_sum = 0.0;
-  Index samples_done = 0;
-  for (Index b = 0; b < batches.count(); ++b) {
+  while (progress.batches_done < batches.count()) {
+    const Index b = progress.batches_done;
     const auto& batch = batches.batch(b);
     const double value = loss.forward(model.forward(batch.inputs), batch.targets);
     if (!std::isfinite(value))
@@ -64,12 +78,29 @@ double train_epoch(Model& model, LossFunction& loss, TheOptimizer& optimizer, So
       model.backward(batch.inputs, loss.backward(), target.without_input_gradient());
     });
     const Index samples = batch.inputs.cols();
-    loss_sum += value * static_cast<double>(samples);
-    samples_done += samples;
-    after_batch(BatchReport{b, batches.count(), samples_done, value, loss_sum / static_cast<double>(samples_done)});
+    progress.loss_sum += value * static_cast<double>(samples);
+    progress.samples_done += samples;
+    progress.batches_done = b + 1;
+    const BatchReport report{b, batches.count(), progress.samples_done, value, progress.mean_loss()};
+    if constexpr (std::same_as<std::invoke_result_t<AfterBatch&, const BatchReport&>, Continuation>) {
+      if (after_batch(report) == Continuation::stop && progress.batches_done < batches.count()) return false;
+    } else {
+      after_batch(report);
+    }
   }
   batches.next_epoch();
-  return loss_sum / static_cast<double>(samples_done);
+  return true;
+}
+
+// Trains `model` for one whole epoch and returns the mean training loss over its samples (see
+// continue_epoch; an after_batch that answers stop is not allowed to stop it here).
+template <Layer Model, class LossFunction, class TheOptimizer, BatchSource Source, class AfterBatch>
+requires Loss<LossFunction, typename Model::Scalar, TargetsOf<Source>> && Optimizer<TheOptimizer, Model>
+double train_epoch(Model& model, LossFunction& loss, TheOptimizer& optimizer, Source& batches,
+                   AfterBatch&& after_batch) {
+  EpochProgress progress;
+  continue_epoch(model, loss, optimizer, batches, progress, [&](const BatchReport& report) { after_batch(report); });
+  return progress.mean_loss();
 }
 
 template <Layer Model, class LossFunction, class TheOptimizer, BatchSource Source>

@@ -1,0 +1,191 @@
+#pragma once
+// The training run of the MNIST programs: epochs of steps under a learning-rate schedule, a test
+// evaluation after each epoch, and training states written on a schedule (--checkpoint-every),
+// on request (--stop-after-steps) and on SIGINT or SIGTERM, from which --resume continues the
+// run bit-identically.
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "jiggle/jiggle.hpp"
+#include "mnist_options.hpp"
+#include "mnist_report.hpp"
+
+// How a run ended: with the test accuracy of its last epoch, or stopped early with its state saved
+// (exit_code 0 when asked to by --stop-after-steps, 128 + the signal's number when interrupted).
+struct RunOutcome {
+  std::optional<jiggle::Evaluation> result;
+  int exit_code = 0;
+};
+
+namespace training_run_detail {
+
+// What a resumed run must repeat of the run that wrote the state: the network and every input of
+// its arithmetic.
+inline std::map<std::string, std::string> describe_run(const TrainingOptions& options, std::string_view network) {
+  std::map<std::string, std::string> description = describe(options.config);
+  description["recipe"] = options.config.name;
+  description["network"] = network;
+  description["seed"] = std::to_string(options.seed);
+  description["scaling"] = options.standardize ? "standard" : "unit";
+  description["subset"] = options.subset ? std::to_string(options.subset) : "all";
+  return description;
+}
+
+// The command that continues this run from `state`: the same arguments, with --resume STATE in
+// place of any earlier --resume or --stop-after-steps.
+inline std::string resume_command(const TrainingOptions& options, const std::filesystem::path& state) {
+  auto quoted = [](const std::string& word) {
+    if (!word.empty() &&
+        word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+@%") ==
+            std::string::npos)
+      return word;
+    std::string text = "'";
+    for (char c : word) text += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return text + "'";
+  };
+  std::string command;
+  const auto& words = options.arguments;
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (words[i] == "--resume" || words[i] == "--stop-after-steps") {
+      ++i;
+      continue;
+    }
+    if (!command.empty()) command += ' ';
+    command += quoted(words[i]);
+  }
+  return command + " --resume " + quoted(state.string());
+}
+
+// A training state's log rows are written back into the log file, so they must be log rows.
+inline const std::string& checked_rows(const std::filesystem::path& state, const std::string& rows) {
+  if (rows.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyz.,+-\n") != std::string::npos ||
+      (!rows.empty() && rows.back() != '\n'))
+    throw jiggle::Error(state.string() + ": its history is not rows of a training log");
+  return rows;
+}
+
+}  // namespace training_run_detail
+
+// Data → model → optimiser → loop: `config.epochs` epochs of training on `train_images`, each
+// followed by all of `test_images`.
+template <class Model, class Optimizer>
+RunOutcome train(Model& model, Optimizer optimizer, std::string_view network, const TrainingOptions& options,
+                 const jiggle::LabelledImages& train_images, const jiggle::LabelledImages& test_images,
+                 jiggle::PixelScaling scaling) {
+  namespace detail = training_run_detail;
+  const TrainingConfig& config = options.config;
+  jiggle::Batches<float> training(train_images, config.batch_size, jiggle::Order::shuffled, options.seed + 1, scaling);
+  training.set_augmentation({.max_shift = config.augment_shift});
+  jiggle::Batches<float> test(test_images, 1000, jiggle::Order::sequential, 0, scaling);
+  jiggle::SoftmaxCrossEntropy<float> loss(config.label_smoothing);
+  const jiggle::LearningRateSchedule schedule{.base = config.learning_rate,
+                                              .total_steps = training.count() * config.epochs,
+                                              .warmup_steps = training.count() * config.warmup_epochs,
+                                              .cosine = config.cosine};
+  const std::map<std::string, std::string> description = detail::describe_run(options, network);
+  const std::filesystem::path state_path = checkpoint_path(options);
+  EpochLog log(options);
+  jiggle::TrainingPosition position;
+  if (options.resume) {
+    const jiggle::TrainingState state = jiggle::load_training_state(*options.resume, model, optimizer, description);
+    position = state.position;
+    if (position.epoch.batches_done >= training.count())
+      throw jiggle::Error(options.resume->string() + ": stands at batch " +
+                          std::to_string(position.epoch.batches_done) + " of an epoch of " +
+                          std::to_string(training.count()));
+    const auto rows = state.description.find("history");
+    if (rows != state.description.end()) log.restore(detail::checked_rows(*options.resume, rows->second));
+    const auto threads = state.description.find("threads");
+    if (threads != state.description.end() && threads->second != std::to_string(jiggle::thread_count()))
+      std::fprintf(stderr,
+                   "mnist_mlp: note: the run was started on %s threads and continues on %d, so it will not be "
+                   "bit-identical to an uninterrupted run\n",
+                   threads->second.c_str(), jiggle::thread_count());
+    if (!options.quiet) {
+      std::printf("resuming from %s: epoch %lld, batch %lld of %lld, step %lld\n", options.resume->c_str(),
+                  static_cast<long long>(position.epochs_done + 1), static_cast<long long>(position.epoch.batches_done),
+                  static_cast<long long>(training.count()), static_cast<long long>(position.steps_done));
+      std::fflush(stdout);
+    }
+  }
+  training.set_epoch(static_cast<std::uint64_t>(position.epochs_done));
+
+  auto save_state = [&] {
+    std::map<std::string, std::string> full = description;
+    full["threads"] = std::to_string(jiggle::thread_count());
+    full["history"] = log.rows();
+    jiggle::save_training_state(state_path, model, optimizer, position, full);
+  };
+  // Saves the state and says how to go on; the run then ends with `exit_code`.
+  auto stop_here = [&](const std::string& why, int exit_code) {
+    save_state();
+    std::fflush(stdout);
+    std::fprintf(stderr, "mnist_mlp: %s at step %lld (epoch %lld, batch %lld of %lld); the training state is in %s\n",
+                 why.c_str(), static_cast<long long>(position.steps_done),
+                 static_cast<long long>(position.epochs_done + (position.epoch.batches_done ? 1 : 0)),
+                 static_cast<long long>(position.epoch.batches_done ? position.epoch.batches_done : training.count()),
+                 static_cast<long long>(training.count()), state_path.c_str());
+    std::fprintf(stderr, "to resume: %s\n", detail::resume_command(options, state_path).c_str());
+    return RunOutcome{std::nullopt, exit_code};
+  };
+  const jiggle::StopSignals signals;
+  auto stop_reason = [&]() -> std::optional<std::pair<std::string, int>> {
+    if (const int signal = jiggle::StopSignals::received())
+      return std::pair{"interrupted by " + jiggle::StopSignals::name(signal), jiggle::StopSignals::exit_code(signal)};
+    if (options.stop_after_steps && position.steps_done == options.stop_after_steps)
+      return std::pair{std::string("stopped as asked"), 0};
+    return std::nullopt;
+  };
+
+  jiggle::Evaluation result;
+  while (position.epochs_done < config.epochs) {
+    const auto epoch = static_cast<int>(position.epochs_done + 1);
+    log.start_epoch();
+    optimizer.set_learning_rate(schedule.at(position.steps_done));
+    const bool finished = jiggle::continue_epoch(
+        model, loss, optimizer, training, position.epoch, [&](const jiggle::BatchReport& report) {
+          log.progress(report);
+          optimizer.set_learning_rate(schedule.at(++position.steps_done));
+          if (stop_reason()) return jiggle::Continuation::stop;
+          if (options.checkpoint_every_steps && position.steps_done % options.checkpoint_every_steps == 0) save_state();
+          return jiggle::Continuation::proceed;
+        });
+    if (!finished) {
+      log.stop_clock();
+      const auto [why, exit_code] = *stop_reason();
+      return stop_here(why, exit_code);
+    }
+    log.stop_clock();
+    const double train_loss = position.epoch.mean_loss();
+    position.epochs_done = epoch;
+    position.epoch = {};
+    result = jiggle::evaluate(model, test);
+    log.finish_epoch(epoch, config.epochs, train_loss, schedule.at(position.steps_done - 1), result);
+    if (const auto reason = stop_reason(); reason && epoch < config.epochs)
+      return stop_here(reason->first, reason->second);
+    if (options.checkpoint_every && epoch % options.checkpoint_every == 0) save_state();
+  }
+  if (result.total() == 0) result = jiggle::evaluate(model, test);  // resumed from a finished run
+  log.close();
+  return {result, 0};
+}
+
+// The recipe's optimiser, chosen once; train() is compiled for each.
+template <class Model>
+RunOutcome train_with_chosen_optimizer(Model& model, std::string_view network, const TrainingOptions& options,
+                                       const jiggle::LabelledImages& train_images,
+                                       const jiggle::LabelledImages& test_images, jiggle::PixelScaling scaling) {
+  const TrainingConfig& c = options.config;
+  if (c.optimizer == "adam")
+    return train(model, jiggle::Adam<float>({.learning_rate = c.learning_rate, .weight_decay = c.weight_decay}),
+                 network, options, train_images, test_images, scaling);
+  return train(model,
+               jiggle::Sgd<float>({.learning_rate = c.learning_rate,
+                                   .momentum = c.momentum,
+                                   .nesterov = c.nesterov,
+                                   .weight_decay = c.weight_decay}),
+               network, options, train_images, test_images, scaling);
+}
