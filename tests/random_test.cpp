@@ -74,8 +74,8 @@ TEST_CASE("Rng below stays below its bound and reaches every value", "[random]")
 
 TEST_CASE("Rng streams of a seed repeat, and differ from each other and from the seed's own stream", "[random]") {
   auto first_draws = [](jiggle::Rng rng) {
-    std::vector<std::uint64_t> draws;
-    for (int i = 0; i < 4; ++i) draws.push_back(rng.next());
+    std::vector<std::uint64_t> draws(4);
+    for (auto& draw : draws) draw = rng.next();
     return draws;
   };
   const auto stream_0 = first_draws(jiggle::Rng(7, 0));

@@ -1,6 +1,7 @@
-// libFuzzer harness for load_safetensors: the input is the file, loaded into a small chain and
-// into the flagship MLP. A rejected file (jiggle::Error) must leave the model untouched; an
-// accepted one must save and load back bit for bit. Anything else is a finding.
+// libFuzzer harness for load_safetensors and load_training_state: the input is the file, loaded
+// as weights into a small chain and into the flagship MLP, and as a training state into the small
+// chain with Adam. A rejected file (jiggle::Error) must leave the model untouched; an accepted
+// one must save and load back bit for bit. Anything else is a finding.
 #include <unistd.h>
 
 #include <cstddef>
@@ -12,6 +13,8 @@
 
 #include "jiggle/io/safetensors.hpp"
 #include "jiggle/models/mnist_mlp.hpp"
+#include "jiggle/optim/adam.hpp"
+#include "jiggle/train/training_state.hpp"
 #include "memory_file.hpp"
 
 namespace {
@@ -48,6 +51,29 @@ void load_into(const std::string& path, const std::filesystem::path& round_trip)
   if (tensors_of(reloaded) != tensors_of(model)) std::abort();  // an accepted file did not round-trip
 }
 
+// The same promise for a training state, whose optimiser tensors and counters come along.
+template <class Model>
+void resume_into(const std::string& path, const std::filesystem::path& round_trip) {
+  jiggle::Rng rng(0);
+  Model model(rng);
+  const std::vector<jiggle::Matrix<float>> initial = tensors_of(model);
+  jiggle::Adam<float> adam;
+  jiggle::TrainingPosition position;
+  try {
+    position = jiggle::load_training_state(path, model, adam).position;
+  } catch (const jiggle::Error&) {
+    if (tensors_of(model) != initial) std::abort();
+    return;
+  }
+  jiggle::save_training_state(round_trip, model, adam, position, {});
+  Model reloaded(rng);
+  jiggle::Adam<float> readam;
+  const jiggle::TrainingPosition again = jiggle::load_training_state(round_trip, reloaded, readam).position;
+  if (tensors_of(reloaded) != tensors_of(model) || again.steps_done != position.steps_done ||
+      again.epoch.loss_sum != position.epoch.loss_sum)
+    std::abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -64,5 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   load_into<jiggle::Chain<jiggle::Dense<3, 2>, jiggle::ReLU<>, jiggle::Dense<2, 2>>>(file.path(),
                                                                                      folder / "round-trip.safetensors");
   load_into<jiggle::MnistMlp<float>>(file.path(), folder / "round-trip.safetensors");
+  resume_into<jiggle::Chain<jiggle::Dense<3, 2>, jiggle::ReLU<>, jiggle::Dense<2, 2>>>(file.path(),
+                                                                                       folder / "state.safetensors");
   return 0;
 }

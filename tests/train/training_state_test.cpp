@@ -214,7 +214,7 @@ TEST_CASE("A training state's numbers are range-checked before use", "[training_
     REQUIRE(at != std::string::npos);
     REQUIRE(from.size() == to.size());
     bytes.replace(at, from.size(), to);
-    const auto edited = folder.path() / "edited.safetensors";
+    auto edited = folder.path() / "edited.safetensors";
     std::ofstream(edited, std::ios::binary) << bytes;
     return edited;
   };

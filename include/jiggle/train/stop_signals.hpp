@@ -3,10 +3,9 @@
 // SIGTERM is only noted, so the training loop can finish its step, save its state and exit;
 // a second one ends the process at once with 128 + its number, for a user who will not wait.
 // Signal dispositions belong to the whole process, hence the one flag shared by all instances.
-#include <signal.h>
 #include <unistd.h>
 
-#include <csignal>
+#include <csignal>  // with POSIX's sigaction
 #include <string>
 
 #include "jiggle/error.hpp"

@@ -153,8 +153,11 @@ load_training_state(const std::filesystem::path& path, Model& model, TheOptimize
   for (const auto& [key, value] : expected) {
     const auto found = metadata.find(key);
     const std::string saved = found == metadata.end() ? "(none)" : found->second;
-    if (saved != value)
-      file.fail("was written by a run with " + key + " " + saved + ", and this run has " + key + " " + value);
+    if (saved != value) {
+      std::string difference = "was written by a run with ";
+      difference.append(key).append(" ").append(saved).append(", and this run has ").append(key).append(" ");
+      file.fail(difference.append(value));
+    }
   }
 
   constexpr long long kMaxCount = std::numeric_limits<std::int64_t>::max() / 2;
