@@ -13,7 +13,7 @@
 #include "command_line.hpp"
 #include "jiggle/data/data_folder.hpp"
 #include "jiggle/init.hpp"
-#include "jiggle/layers/dense.hpp"
+#include "networks.hpp"
 #include "training_configs.hpp"
 
 struct TrainingOptions {
@@ -34,14 +34,14 @@ struct TrainingOptions {
   std::vector<std::string> arguments;               // as given, to print the command that resumes
   bool evaluate_only = false;
   bool quiet = false;
-  jiggle::Init init = jiggle::Dense<784, 512>::default_init;
-  bool standardize = true;  // (x/255 − 0.1307) / 0.3081; x/255 with --scaling unit
+  std::optional<jiggle::Init> init;  // unset: each layer's own default
+  bool standardize = true;           // (x/255 − 0.1307) / 0.3081; x/255 with --scaling unit
 };
 
 inline TrainingOptions parse_command_line(int argc, char** argv) {
   TrainingOptions options;
   TrainingConfig& c = options.config;
-  CommandLine line("mnist_mlp", "Trains the MLP 784-512-512-10 (ReLU, softmax cross-entropy) on MNIST.");
+  CommandLine line("mnist", "Trains the MLP 784-512-512-10 (ReLU, softmax cross-entropy) on MNIST.");
   line.add({"--config", "NAME", "a named recipe (default mlp-sgd, the reference baseline); see --list-configs",
             [&](std::string_view name) {
               const TrainingConfig* config = find_training_config(name);
@@ -49,8 +49,12 @@ inline TrainingOptions parse_command_line(int argc, char** argv) {
                 line.usage_error("unknown config '" + std::string(name) + "' (see --list-configs)");
               c = *config;
             }});
-  line.add({"--list-configs", "", "prints every recipe with its values", [](std::string_view) {
+  line.add({"--list-configs", "", "prints every recipe with its values, and the networks", [](std::string_view) {
               for (const auto& config : kTrainingConfigs) print_training_config(config);
+              std::printf("networks:\n");
+              for (const auto& network : kNetworks)
+                std::printf("  %-14.*s %.*s\n", static_cast<int>(network.name.size()), network.name.data(),
+                            static_cast<int>(network.layers.size()), network.layers.data());
               std::exit(0);
             }});
   line.add_text("--data", "DIR", "folder of the MNIST files (default: $JIGGLE_DATA, else the source tree's data/mnist)",
@@ -79,7 +83,7 @@ inline TrainingOptions parse_command_line(int argc, char** argv) {
   line.add_text("--save", "FILE", "writes the trained weights as safetensors", options.save);
   line.add_text("--load", "FILE", "starts from weights in safetensors", options.load);
   line.add_text("--checkpoint", "FILE",
-                "where training states are written (default: the --resume file, else mnist_mlp.state.safetensors)",
+                "where training states are written (default: the --resume file, else mnist.state.safetensors)",
                 options.checkpoint);
   line.add_integer("--checkpoint-every", "writes the training state every N epochs", options.checkpoint_every, 1,
                    10'000);
@@ -93,7 +97,18 @@ inline TrainingOptions parse_command_line(int argc, char** argv) {
                   options.evaluate_only, true);
   line.add_text("--predict", "IMAGE.pgm", "with --load: classifies one 28x28 PGM image (P2 or P5)", options.predict);
   line.add_switch("--quiet", "prints only the final accuracy line", options.quiet, true);
-  line.add({"--init", "NAME", "glorot-uniform (default), glorot-normal, he-normal, he-uniform, torch-default",
+  line.add({"--network", "NAME", "the network to train, overriding the recipe's (see --list-configs)",
+            [&](std::string_view name) {
+              for (const auto& network : kNetworks)
+                if (network.name == name) {
+                  c.network = network.name;
+                  return;
+                }
+              line.usage_error("unknown network '" + std::string(name) + "' (see --list-configs)");
+            }});
+  line.add({"--init", "NAME",
+            "every layer's initialisation: glorot-uniform, glorot-normal, he-normal, he-uniform, torch-default "
+            "(default: each layer's own, Glorot uniform for Dense, torch-default for Conv2D)",
             [&](std::string_view name) {
               try {
                 options.init = jiggle::parse_init(name);
@@ -124,7 +139,7 @@ inline TrainingOptions parse_command_line(int argc, char** argv) {
 inline std::filesystem::path checkpoint_path(const TrainingOptions& options) {
   if (options.checkpoint) return *options.checkpoint;
   if (options.resume) return *options.resume;
-  return "mnist_mlp.state.safetensors";
+  return "mnist.state.safetensors";
 }
 
 // Whether this run was asked to write training states (an interruption writes one regardless).

@@ -12,12 +12,14 @@
 #include "jiggle/jiggle.hpp"
 #include "mnist_options.hpp"
 
-inline void print_configuration(const TrainingOptions& options, const jiggle::Mnist& mnist, jiggle::Index parameters) {
-  std::printf("MNIST-MLP 784-512-512-10, ReLU, softmax cross-entropy: %lld params\n",
-              static_cast<long long>(parameters));
+inline void print_configuration(const TrainingOptions& options, const NetworkInfo& network, const jiggle::Mnist& mnist,
+                                jiggle::Index parameters) {
+  std::printf("%.*s: %.*s, %lld params\n", static_cast<int>(network.name.size()), network.name.data(),
+              static_cast<int>(network.layers.size()), network.layers.data(), static_cast<long long>(parameters));
   print_training_config(options.config);
-  std::printf("  seed %llu, threads %d, init %s, input %s\n", static_cast<unsigned long long>(options.seed),
-              jiggle::thread_count(), jiggle::to_string(options.init).data(),
+  const std::string_view init = options.init ? jiggle::to_string(*options.init) : "each layer's default";
+  std::printf("  seed %llu, threads %d, init %.*s, input %s\n", static_cast<unsigned long long>(options.seed),
+              jiggle::thread_count(), static_cast<int>(init.size()), init.data(),
               options.standardize ? "(x/255 - 0.1307) / 0.3081" : "x/255");
   std::printf("  data: %s (%zu train, %zu test images)\n", options.data.c_str(), mnist.train.size(), mnist.test.size());
 }

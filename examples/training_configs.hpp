@@ -1,5 +1,5 @@
 #pragma once
-// The named training recipes of the ablation runner (`mnist_mlp --config NAME`). Each changes
+// The named training recipes of the ablation runner (`mnist --config NAME`). Each changes
 // one thing or a few against the reference baseline, so their results can be compared.
 #include <array>
 #include <charconv>
@@ -11,6 +11,7 @@
 struct TrainingConfig {
   std::string_view name;
   std::string_view summary;
+  std::string_view network = "mlp";    // a name of networks.hpp
   std::string_view optimizer = "sgd";  // sgd or adam
   double learning_rate = 0.1;
   double momentum = 0.0;
@@ -83,7 +84,8 @@ inline std::map<std::string, std::string> describe(const TrainingConfig& c) {
 inline void print_training_config(const TrainingConfig& c) {
   std::printf("%.*s: %.*s\n", static_cast<int>(c.name.size()), c.name.data(), static_cast<int>(c.summary.size()),
               c.summary.data());
-  std::printf("  optimizer %.*s, lr %g, momentum %g%s, weight decay %g, cosine %s, warmup %d epochs,\n",
+  std::printf("  network %.*s,", static_cast<int>(c.network.size()), c.network.data());
+  std::printf(" optimizer %.*s, lr %g, momentum %g%s, weight decay %g, cosine %s, warmup %d epochs,\n",
               static_cast<int>(c.optimizer.size()), c.optimizer.data(), c.learning_rate, c.momentum,
               c.nesterov ? " (nesterov)" : "", c.weight_decay, c.cosine ? "yes" : "no", c.warmup_epochs);
   std::printf("  label smoothing %g, augmentation shift %d px, epochs %d, batch %d\n", c.label_smoothing,

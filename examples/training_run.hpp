@@ -12,6 +12,7 @@
 #include "jiggle/jiggle.hpp"
 #include "mnist_options.hpp"
 #include "mnist_report.hpp"
+#include "networks.hpp"
 
 // How a run ended: with the test accuracy of its last epoch, or stopped early with its state saved
 // (exit_code 0 when asked to by --stop-after-steps, 128 + the signal's number when interrupted).
@@ -24,10 +25,10 @@ namespace training_run_detail {
 
 // What a resumed run must repeat of the run that wrote the state: the network and every input of
 // its arithmetic.
-inline std::map<std::string, std::string> describe_run(const TrainingOptions& options, std::string_view network) {
+inline std::map<std::string, std::string> describe_run(const TrainingOptions& options, const NetworkInfo& network) {
   std::map<std::string, std::string> description = describe(options.config);
   description["recipe"] = options.config.name;
-  description["network"] = network;
+  description["network"] = std::string(network.name) + " " + std::string(network.layers);
   description["seed"] = std::to_string(options.seed);
   description["scaling"] = options.standardize ? "standard" : "unit";
   description["subset"] = options.subset ? std::to_string(options.subset) : "all";
@@ -72,7 +73,7 @@ inline const std::string& checked_rows(const std::filesystem::path& state, const
 // Data → model → optimiser → loop: `config.epochs` epochs of training on `train_images`, each
 // followed by all of `test_images`.
 template <class Model, class Optimizer>
-RunOutcome train(Model& model, Optimizer optimizer, std::string_view network, const TrainingOptions& options,
+RunOutcome train(Model& model, Optimizer optimizer, const NetworkInfo& network, const TrainingOptions& options,
                  const jiggle::LabelledImages& train_images, const jiggle::LabelledImages& test_images,
                  jiggle::PixelScaling scaling) {
   namespace detail = training_run_detail;
@@ -101,7 +102,7 @@ RunOutcome train(Model& model, Optimizer optimizer, std::string_view network, co
     const auto threads = state.description.find("threads");
     if (threads != state.description.end() && threads->second != std::to_string(jiggle::thread_count()))
       std::fprintf(stderr,
-                   "mnist_mlp: note: the run was started on %s threads and continues on %d, so it will not be "
+                   "mnist: note: the run was started on %s threads and continues on %d, so it will not be "
                    "bit-identical to an uninterrupted run\n",
                    threads->second.c_str(), jiggle::thread_count());
     if (!options.quiet) {
@@ -123,7 +124,7 @@ RunOutcome train(Model& model, Optimizer optimizer, std::string_view network, co
   auto stop_here = [&](const std::string& why, int exit_code) {
     save_state();
     std::fflush(stdout);
-    std::fprintf(stderr, "mnist_mlp: %s at step %lld (epoch %lld, batch %lld of %lld); the training state is in %s\n",
+    std::fprintf(stderr, "mnist: %s at step %lld (epoch %lld, batch %lld of %lld); the training state is in %s\n",
                  why.c_str(), static_cast<long long>(position.steps_done),
                  static_cast<long long>(position.epochs_done + (position.epoch.batches_done ? 1 : 0)),
                  static_cast<long long>(position.epoch.batches_done ? position.epoch.batches_done : training.count()),
@@ -175,7 +176,7 @@ RunOutcome train(Model& model, Optimizer optimizer, std::string_view network, co
 
 // The recipe's optimiser, chosen once; train() is compiled for each.
 template <class Model>
-RunOutcome train_with_chosen_optimizer(Model& model, std::string_view network, const TrainingOptions& options,
+RunOutcome train_with_chosen_optimizer(Model& model, const NetworkInfo& network, const TrainingOptions& options,
                                        const jiggle::LabelledImages& train_images,
                                        const jiggle::LabelledImages& test_images, jiggle::PixelScaling scaling) {
   const TrainingConfig& c = options.config;

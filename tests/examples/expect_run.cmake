@@ -1,5 +1,5 @@
 # Runs a program and checks its exit code and output: CTest alone can only tell zero from
-# non-zero, and mnist_mlp promises 2 for usage errors and 1 for everything else.
+# non-zero, and mnist promises 2 for usage errors and 1 for everything else.
 #   -DPROGRAM=... -DARGS="a|b" -DEXPECT_EXIT=N -DEXPECT_OUTPUT=regex [-DNEEDS_FOLDER=dir]
 #   [-DCORRUPT_FOLDER=dir]: first fills dir with MNIST-named files that are not IDX.
 #   [-DPGM_FROM_TEST_IMAGE=file]: first writes NEEDS_FOLDER's first test image there as a PGM.
