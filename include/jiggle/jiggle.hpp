@@ -15,6 +15,7 @@
 #include "jiggle/layer.hpp"
 #include "jiggle/layers/conv2d.hpp"
 #include "jiggle/layers/dense.hpp"
+#include "jiggle/layers/flatten.hpp"
 #include "jiggle/layers/max_pool2d.hpp"
 #include "jiggle/layers/relu.hpp"
 #include "jiggle/loss.hpp"
