@@ -13,6 +13,7 @@
 #include "jiggle/io/safe_file.hpp"
 #include "jiggle/io/safetensors.hpp"
 #include "jiggle/layer.hpp"
+#include "jiggle/layers/batch_norm.hpp"
 #include "jiggle/layers/conv2d.hpp"
 #include "jiggle/layers/dense.hpp"
 #include "jiggle/layers/flatten.hpp"
