@@ -110,12 +110,16 @@ class Chain {
   Chain(Rng& rng, Init init) : layers_{chain_detail::make_layer<Layers>(rng, init)...} {}
   explicit Chain(Layers... layers) : layers_{std::move(layers)...} {}
 
-  const Matrix<Scalar>& forward(const Matrix<Scalar>& X) { return forward_from<0>(X); }
+  const Matrix<Scalar>& forward(const Matrix<Scalar>& X) {
+    const Matrix<Scalar>& Y = forward_from<0>(X);
+    last_forward_.ran = true;
+    return Y;
+  }
 
   // Right to left; every layer but the first asks its predecessor for dX.
   const Matrix<Scalar>& backward(const Matrix<Scalar>& X, const Matrix<Scalar>& dY,
                                  const GradientTarget<Scalar>& target) {
-    if (last_forward_.inputs[kLast] == nullptr && kCount > 1) throw Error("Chain: backward before any forward");
+    if (!last_forward_.ran) throw Error("Chain: backward before any forward");
     return backward_from<kLast>(X, dY, target);
   }
 
@@ -155,7 +159,9 @@ class Chain {
     if constexpr (I == kLast) {
       return Y;
     } else {
-      last_forward_.inputs[I + 1] = &Y;
+      // A layer that hands its input on as its output (Flatten) leaves the next layer's input
+      // where its own was.
+      last_forward_.inputs[I + 1] = &Y == &X ? last_forward_.inputs[I] : &Y;
       return forward_from<I + 1>(Y);
     }
   }
@@ -169,7 +175,8 @@ class Chain {
     } else {
       GradientTarget<Scalar> inner = target;
       inner.input_gradient = true;
-      return backward_from<I - 1>(X, layer.backward(*last_forward_.inputs[I], dY, inner), target);
+      const Matrix<Scalar>* input = last_forward_.inputs[I];
+      return backward_from<I - 1>(X, layer.backward(input ? *input : X, dY, inner), target);
     }
   }
 
@@ -180,13 +187,17 @@ class Chain {
   }
 
   // Where each layer's input of the last forward lives: the previous layer's output, which that
-  // layer owns. A copy of the chain starts with none, since the addresses belong to the original.
+  // layer owns, or null for the Chain's own input, which backward is handed again (the caller's
+  // matrix may be a temporary gone by then). A copy of the chain starts with none, since the
+  // addresses belong to the original.
   struct LastForward {
     std::array<const Matrix<Scalar>*, kCount> inputs{};
+    bool ran = false;
     LastForward() = default;
     LastForward(const LastForward&) {}
     LastForward& operator=(const LastForward&) {
       inputs = {};
+      ran = false;
       return *this;
     }
   };

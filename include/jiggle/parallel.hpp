@@ -36,4 +36,14 @@ inline int thread_count() {
 #endif
 }
 
+// Which thread of the enclosing parallel region runs this: 0 to thread_count() - 1, the index of
+// the scratch a thread owns. 0 outside a parallel region.
+inline int thread_index() {
+#ifdef _OPENMP
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+
 }  // namespace jiggle

@@ -18,7 +18,14 @@ std::atomic<long> eigen_heap_allocations{0};
 #define eigen_assert(condition) \
   if (!(condition)) ++eigen_heap_allocations
 
+#include "jiggle/chain.hpp"
 #include "jiggle/data/batches.hpp"
+#include "jiggle/layers/batch_norm.hpp"
+#include "jiggle/layers/conv2d.hpp"
+#include "jiggle/layers/dense.hpp"
+#include "jiggle/layers/flatten.hpp"
+#include "jiggle/layers/max_pool2d.hpp"
+#include "jiggle/layers/relu.hpp"
 #include "jiggle/losses/softmax_cross_entropy.hpp"
 #include "jiggle/models/mnist_mlp.hpp"
 #include "jiggle/optim/sgd.hpp"
@@ -110,4 +117,44 @@ TEST_CASE("A training step allocates nothing beyond the workspace of Eigen's mat
   const long new_count = allocations.load();
   const std::vector<int> probe(16);
   REQUIRE(allocations.load() == new_count + 1);
+}
+
+// Every layer kind of the convolutional networks, small enough that each of Eigen's products
+// packs its operands on the stack: so here a step must allocate nothing at all, through operator
+// new or Eigen, on two threads, with the fused SGD step and with SGD reading gradients.
+TEST_CASE("A training step of a small CNN allocates nothing at all", "[train][allocation][cnn]") {
+  using jiggle::Padding;
+  using jiggle::Shape;
+  using SmallCnn = jiggle::Chain<jiggle::Conv2D<Shape{2, 8, 8}, 4, 3>, jiggle::BatchNorm<4>, jiggle::ReLU<>,
+                                 jiggle::MaxPool2D<Shape{4, 8, 8}, 2>, jiggle::Conv2D<Shape{4, 4, 4}, 6, 3, 2>,
+                                 jiggle::BatchNorm<6>, jiggle::ReLU<>, jiggle::Flatten<Shape{6, 2, 2}>,
+                                 jiggle::Dense<24, 8>, jiggle::BatchNorm<8>, jiggle::ReLU<>, jiggle::Dense<8, 3>>;
+  const int threads = jiggle::thread_count();
+  jiggle::set_thread_count(2);
+  jiggle::Rng rng(1);
+  jiggle::Matrix<float> inputs(128, 16);
+  for (jiggle::Index i = 0; i < inputs.size(); ++i) inputs.data()[i] = static_cast<float>(rng.normal());
+  std::vector<std::int32_t> targets(16);
+  for (std::size_t i = 0; i < targets.size(); ++i) targets[i] = static_cast<std::int32_t>(i % 3);
+
+  SmallCnn model(rng);
+  jiggle::SoftmaxCrossEntropy<float> loss;
+  for (const double momentum : {0.0, 0.9}) {
+    jiggle::Sgd<float> sgd({.learning_rate = 0.01, .momentum = momentum});
+    auto step = [&] {
+      loss.forward(model.forward(inputs), targets);
+      sgd.step(model, [&](const jiggle::GradientTarget<float>& target) {
+        model.backward(inputs, loss.backward(), target.without_input_gradient());
+      });
+    };
+    step();  // sizes every buffer, and the momentum
+    const long new_before = allocations.load();
+    long eigen = 0;
+    for (int s = 0; s < 4; ++s) eigen += eigen_allocations_during(step);
+    const long new_after = allocations.load();
+    INFO("momentum " << momentum);
+    REQUIRE(new_after == new_before);
+    REQUIRE(eigen == 0);
+  }
+  jiggle::set_thread_count(threads);
 }

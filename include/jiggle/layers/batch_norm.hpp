@@ -1,0 +1,173 @@
+#pragma once
+#include <cmath>
+#include <string>
+
+#include "jiggle/error.hpp"
+#include "jiggle/layer.hpp"
+#include "jiggle/parallel.hpp"
+#include "jiggle/shape.hpp"
+#include "jiggle/tensor.hpp"
+
+namespace jiggle {
+
+// BatchNorm (nn.BatchNorm2d on C×H×W samples, nn.BatchNorm1d on C features, which are C×1×1):
+// each channel is normalised over the batch and every position of its plane, then scaled and
+// shifted by the learnt γ (`weight`) and β (`bias`). Per channel, over its N = B·H·W values:
+//   forward   μ = mean(x)   σ² = mean((x − μ)²)   x̂ = (x − μ)/√(σ² + ε)   y = γ x̂ + β
+//   backward  dγ = Σ dy·x̂   dβ = Σ dy   dx = (γ/√(σ² + ε))·(dy − mean(dy) − x̂·mean(dy·x̂))
+// X, Y: C·H·W × B (H·W taken from the rows, so one layer serves images and feature vectors)
+//
+// PyTorch's conventions, so that weights and statistics move between the two: training mode
+// normalises with the batch's statistics (the biased variance) and updates the running ones as
+//   running_mean ← (1 − m)·running_mean + m·μ,  running_var ← (1 − m)·running_var + m·σ²·N/(N − 1)
+// with m = 0.1 and the unbiased variance; evaluation mode normalises with the running statistics,
+// so its VJP is the plain dx = (γ/√(running_var + ε))·dy. ε = 1e-5; γ starts at 1, β at 0, the
+// running mean at 0 and the running variance at 1. PyTorch's int64 `num_batches_tracked` buffer is
+// not kept: it only matters for momentum=None (a cumulative average), which this layer does not
+// offer.
+//
+// Each channel's statistics are summed by one thread, in sample order, within a plane by Eigen's
+// vectorised sums and across planes in double, two passes (mean, then squared deviations from
+// it): the result is the same bit for bit on any number of threads.
+template <int Channels, class T = float>
+class BatchNorm {
+  static_assert(Channels > 0, "BatchNorm needs at least one channel");
+
+ public:
+  using Scalar = T;
+  static constexpr Shape input_shape{Channels, kAny, kAny};
+  static constexpr Shape output_shape{Channels, kAny, kAny};
+  static constexpr double kMomentum = 0.1;
+  static constexpr double kEpsilon = 1e-5;
+
+  const Matrix<T>& forward(const Matrix<T>& X) {
+    const Index plane = plane_size(X.rows());
+    const Index batch = X.cols();
+    const Index count = batch * plane;  // N
+    forward_mode_ = mode_;
+    if (mode_ == Mode::training && count < 2)
+      throw Error(name() + ": training needs more than one value per channel (batch × height × width), got " +
+                  std::to_string(count));
+    Y_.resize(X.rows(), batch);
+    JIGGLE_OMP(parallel for schedule(static))
+    for (int c = 0; c < Channels; ++c) {
+      if (mode_ == Mode::training) {
+        double sum = 0.0;
+        for (Index s = 0; s < batch; ++s) sum += static_cast<double>(X.col(s).segment(c * plane, plane).sum());
+        const double mean = sum / static_cast<double>(count);
+        double squares = 0.0;
+        for (Index s = 0; s < batch; ++s)
+          squares +=
+              static_cast<double>((X.col(s).segment(c * plane, plane).array() - static_cast<T>(mean)).square().sum());
+        const double variance = squares / static_cast<double>(count);
+        mean_(c) = mean;
+        inverse_deviation_(c) = 1.0 / std::sqrt(variance + kEpsilon);
+        const double unbiased = variance * static_cast<double>(count) / static_cast<double>(count - 1);
+        running_mean(c) = static_cast<T>((1.0 - kMomentum) * static_cast<double>(running_mean(c)) + kMomentum * mean);
+        running_var(c) = static_cast<T>((1.0 - kMomentum) * static_cast<double>(running_var(c)) + kMomentum * unbiased);
+      } else {
+        mean_(c) = static_cast<double>(running_mean(c));
+        inverse_deviation_(c) = 1.0 / std::sqrt(static_cast<double>(running_var(c)) + kEpsilon);
+      }
+      // y = γ·(x − μ)/√(σ² + ε) + β
+      const auto mean = static_cast<T>(mean_(c));
+      const auto scale = static_cast<T>(static_cast<double>(gamma(c)) * inverse_deviation_(c));
+      for (Index s = 0; s < batch; ++s)
+        Y_.col(s).segment(c * plane, plane).array() =
+            (X.col(s).segment(c * plane, plane).array() - mean) * scale + beta(c);
+    }
+    return Y_;
+  }
+
+  // dγ = Σ dy·x̂, dβ = Σ dy; dx from γ before the step a fused target may take.
+  const Matrix<T>& backward(const Matrix<T>& X, const Matrix<T>& dY, const GradientTarget<T>& target) {
+    check_backward_arguments(name, X, Y_.rows(), dY, Y_);
+    const Index plane = plane_size(X.rows());
+    const Index batch = X.cols();
+    const auto count = static_cast<double>(batch * plane);
+    const bool input_gradient = target.input_gradient;
+    if (input_gradient) dX_.resize(X.rows(), batch);
+    JIGGLE_OMP(parallel for schedule(static))
+    for (int c = 0; c < Channels; ++c) {
+      const auto mean = static_cast<T>(mean_(c));
+      const double inverse_deviation = inverse_deviation_(c);
+      double sum_dy = 0.0;
+      double sum_dy_centred = 0.0;  // Σ dy·(x − μ)
+      for (Index s = 0; s < batch; ++s) {
+        const auto dy = dY.col(s).segment(c * plane, plane).array();
+        const auto x = X.col(s).segment(c * plane, plane).array();
+        sum_dy += static_cast<double>(dy.sum());
+        sum_dy_centred += static_cast<double>((dy * (x - mean)).sum());
+      }
+      const double dgamma = sum_dy_centred * inverse_deviation;
+      gamma_gradient_(c) = static_cast<T>(dgamma);
+      beta_gradient_(c) = static_cast<T>(sum_dy);
+      if (!input_gradient) continue;
+      const auto scale = static_cast<T>(static_cast<double>(gamma(c)) * inverse_deviation);  // γ/√(σ² + ε)
+      if (forward_mode_ == Mode::evaluation) {
+        for (Index s = 0; s < batch; ++s)
+          dX_.col(s).segment(c * plane, plane) = scale * dY.col(s).segment(c * plane, plane);
+        continue;
+      }
+      const auto mean_dy = static_cast<T>(sum_dy / count);
+      const auto mean_dy_xhat = static_cast<T>(dgamma / count);
+      const auto inverse = static_cast<T>(inverse_deviation);
+      for (Index s = 0; s < batch; ++s) {
+        const auto dy = dY.col(s).segment(c * plane, plane).array();
+        const auto x_hat = (X.col(s).segment(c * plane, plane).array() - mean) * inverse;
+        dX_.col(s).segment(c * plane, plane).array() = scale * (dy - mean_dy - x_hat * mean_dy_xhat);
+      }
+    }
+    target.write(target.select(gamma, dgamma), gamma_gradient_);
+    target.write(target.select(beta, dbeta), beta_gradient_);
+    return input_gradient ? dX_ : no_input_gradient<T>();
+  }
+
+  template <class Visitor>
+  void visit_parameters(Visitor&& visit, const ParameterPath& path) {
+    Parameter<T> weight(path.with_leaf("weight"), TensorShape{Channels}, gamma, dgamma);
+    visit(weight);
+    Parameter<T> bias(path.with_leaf("bias"), TensorShape{Channels}, beta, dbeta);
+    visit(bias);
+  }
+
+  template <class Visitor>
+  void visit_buffers(Visitor&& visit, const ParameterPath& path) {
+    Buffer<T> mean(path.with_leaf("running_mean"), TensorShape{Channels}, running_mean);
+    visit(mean);
+    Buffer<T> variance(path.with_leaf("running_var"), TensorShape{Channels}, running_var);
+    visit(variance);
+  }
+
+  void set_mode(Mode mode) { mode_ = mode; }
+  Mode mode() const { return mode_; }
+
+  Vector<T> gamma = Vector<T>::Ones(Channels);
+  Vector<T> beta = Vector<T>::Zero(Channels);
+  Vector<T> dgamma = Vector<T>::Zero(Channels);
+  Vector<T> dbeta = Vector<T>::Zero(Channels);
+  Vector<T> running_mean = Vector<T>::Zero(Channels);
+  Vector<T> running_var = Vector<T>::Ones(Channels);
+
+ private:
+  // H·W of a sample with `rows` values.
+  static Index plane_size(Index rows) {
+    if (rows <= 0 || rows % Channels != 0)
+      throw Error(name() + ": the input has " + std::to_string(rows) + " rows (values per sample), not a multiple of " +
+                  std::to_string(Channels) + " channels");
+    return rows / Channels;
+  }
+
+  static std::string name() { return "BatchNorm<" + std::to_string(Channels) + ">"; }
+
+  Mode mode_ = Mode::training;
+  Mode forward_mode_ = Mode::training;                    // the mode of the last forward, which its VJP follows
+  Vector<T> gamma_gradient_ = Vector<T>::Zero(Channels);  // the last backward's, before the target takes them
+  Vector<T> beta_gradient_ = Vector<T>::Zero(Channels);
+  Vector<double> mean_ = Vector<double>::Zero(Channels);  // of the last forward: the batch's, or the running one
+  Vector<double> inverse_deviation_ = Vector<double>::Ones(Channels);  // 1/√(σ² + ε), likewise
+  Matrix<T> Y_;
+  Matrix<T> dX_;
+};
+
+}  // namespace jiggle

@@ -1,0 +1,91 @@
+#pragma once
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+#include "jiggle/layer.hpp"
+#include "jiggle/parallel.hpp"
+#include "jiggle/shape.hpp"
+#include "jiggle/tensor.hpp"
+
+namespace jiggle {
+
+// MaxPool2D (nn.MaxPool2d, no padding): each output is the largest input of its K×K window.
+//   forward   Y[c, oy, ox] = X[c, a],  a = argmax of X over the window at (oy·S, ox·S)
+//   backward  dX[c, a] += dY[c, oy, ox] for every window, 0 where no window's maximum sits
+// X: C·H·W × B   Y: C·Ho·Wo × B,  Ho = floor((H − K)/S) + 1
+//
+// Ties go as in PyTorch: the window is scanned row by row, and a later element wins only if it is
+// strictly larger, so the first maximum in scan order takes the whole gradient. A NaN always
+// wins (the last NaN in scan order), so a NaN input shows in the output as PyTorch's does.
+// The forward keeps each maximum's position within its sample (int32, sized by the first batch).
+template <Shape In, int K, int Stride = K, class T = float>
+class MaxPool2D {
+  static_assert(In.fixed() && In.size() > 0, "MaxPool2D needs a fixed input shape");
+  static_assert(K > 0 && Stride > 0, "MaxPool2D sizes must be positive");
+  static_assert(In.height >= K && In.width >= K, "MaxPool2D: the window is larger than the input");
+
+  static constexpr int kOutHeight = (In.height - K) / Stride + 1;
+  static constexpr int kOutWidth = (In.width - K) / Stride + 1;
+
+ public:
+  using Scalar = T;
+  static constexpr Shape input_shape = In;
+  static constexpr Shape output_shape{In.channels, kOutHeight, kOutWidth};
+
+  const Matrix<T>& forward(const Matrix<T>& X) {
+    check_input_rows(name, X.rows(), In.size());
+    const Index batch = X.cols();
+    Y_.resize(output_shape.size(), batch);
+    argmax_.resize(output_shape.size(), batch);
+    JIGGLE_OMP(parallel for schedule(static))
+    for (Index s = 0; s < batch; ++s) {
+      const T* x = X.col(s).data();
+      T* y = Y_.col(s).data();
+      std::int32_t* at = argmax_.col(s).data();
+      for (int c = 0; c < In.channels; ++c)
+        for (int oy = 0; oy < kOutHeight; ++oy)
+          for (int ox = 0; ox < kOutWidth; ++ox) {
+            const int corner = (c * In.height + oy * Stride) * In.width + ox * Stride;
+            int best = corner;
+            for (int ky = 0; ky < K; ++ky)
+              for (int kx = 0; kx < K; ++kx) {
+                const int i = corner + ky * In.width + kx;
+                if (x[i] > x[best] || std::isnan(x[i])) best = i;
+              }
+            const int o = (c * kOutHeight + oy) * kOutWidth + ox;
+            y[o] = x[best];
+            at[o] = best;
+          }
+    }
+    return Y_;
+  }
+
+  // dX[argmax] += dY: the gradient goes to the input the forward picked, nowhere else.
+  const Matrix<T>& backward(const Matrix<T>& X, const Matrix<T>& dY, const GradientTarget<T>& target) {
+    check_backward_arguments(name, X, In.size(), dY, Y_);
+    if (!target.input_gradient) return no_input_gradient<T>();
+    const Index batch = dY.cols();
+    dX_.resize(In.size(), batch);
+    JIGGLE_OMP(parallel for schedule(static))
+    for (Index s = 0; s < batch; ++s) {
+      auto dx = dX_.col(s);
+      dx.setZero();
+      const T* dy = dY.col(s).data();
+      const std::int32_t* at = argmax_.col(s).data();
+      for (Index o = 0; o < output_shape.size(); ++o) dx(at[o]) += dy[o];
+    }
+    return dX_;
+  }
+
+ private:
+  static std::string name() {
+    return "MaxPool2D<" + to_string(In) + ", " + std::to_string(K) + ", " + std::to_string(Stride) + ">";
+  }
+
+  Matrix<T> Y_;
+  Matrix<T> dX_;
+  Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic> argmax_;
+};
+
+}  // namespace jiggle

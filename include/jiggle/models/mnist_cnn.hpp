@@ -1,0 +1,49 @@
+#pragma once
+// The convolutional networks for 28×28 digits, as nn.Sequential stacks: parameters and buffers are
+// named by position (layers.0.weight, layers.1.running_mean) in PyTorch's layouts, so checkpoints
+// move between the two. Convolutions are 3×3 with 'same' padding and start as PyTorch's do
+// (Init::torch_default); the Dense layers take their own default unless the Chain is given one.
+#include "jiggle/chain.hpp"
+#include "jiggle/layers/batch_norm.hpp"
+#include "jiggle/layers/conv2d.hpp"
+#include "jiggle/layers/dense.hpp"
+#include "jiggle/layers/flatten.hpp"
+#include "jiggle/layers/max_pool2d.hpp"
+#include "jiggle/layers/relu.hpp"
+#include "jiggle/shape.hpp"
+
+namespace jiggle {
+
+namespace mnist_cnn_detail {
+template <int Cin, int Cout, int Size, class T>
+using Conv3x3 = Conv2D<Shape{Cin, Size, Size}, Cout, 3, 1, Padding::same, T>;
+}  // namespace mnist_cnn_detail
+
+// cnn-nobn: two 32-channel convolutions, one pooling, three dense layers; 3,489,130 parameters.
+template <class T = float>
+using MnistCnn = Chain<mnist_cnn_detail::Conv3x3<1, 32, 28, T>, ReLU<T>,   //
+                       mnist_cnn_detail::Conv3x3<32, 32, 28, T>, ReLU<T>,  //
+                       MaxPool2D<Shape{32, 28, 28}, 2, 2, T>, Flatten<Shape{32, 14, 14}, T>, Dense<6272, 512, T>,
+                       ReLU<T>, Dense<512, 512, T>, ReLU<T>, Dense<512, 10, T>>;
+
+// cnn-bn: [conv, batch norm, ReLU] twice at 32 channels, pool, twice at 64, pool, two dense layers;
+// 1,676,650 parameters.
+// The convolutions keep their bias, as nn.Conv2d does by default: batch norm subtracts it again
+// (its gradient is 0 up to rounding), and it costs nothing measurable.
+template <class T = float>
+using MnistCnnBn = Chain<mnist_cnn_detail::Conv3x3<1, 32, 28, T>, BatchNorm<32, T>, ReLU<T>,   //
+                         mnist_cnn_detail::Conv3x3<32, 32, 28, T>, BatchNorm<32, T>, ReLU<T>,  //
+                         MaxPool2D<Shape{32, 28, 28}, 2, 2, T>,                                //
+                         mnist_cnn_detail::Conv3x3<32, 64, 14, T>, BatchNorm<64, T>, ReLU<T>,  //
+                         mnist_cnn_detail::Conv3x3<64, 64, 14, T>, BatchNorm<64, T>, ReLU<T>,  //
+                         MaxPool2D<Shape{64, 14, 14}, 2, 2, T>, Flatten<Shape{64, 7, 7}, T>, Dense<3136, 512, T>,
+                         ReLU<T>, Dense<512, 10, T>>;
+
+// width-cnn-f<F>: two F-channel convolutions, one pooling, a 128-unit hidden layer.
+template <int F, class T = float>
+using MnistWidthCnn = Chain<mnist_cnn_detail::Conv3x3<1, F, 28, T>, ReLU<T>,  //
+                            mnist_cnn_detail::Conv3x3<F, F, 28, T>, ReLU<T>,  //
+                            MaxPool2D<Shape{F, 28, 28}, 2, 2, T>, Flatten<Shape{F, 14, 14}, T>, Dense<F * 196, 128, T>,
+                            ReLU<T>, Dense<128, 10, T>>;
+
+}  // namespace jiggle
