@@ -27,7 +27,7 @@ int run(const TrainingOptions& options, const NetworkInfo& network) {
   jiggle::Mnist mnist = jiggle::load_mnist(options.data);
   if (options.subset) mnist.train.keep_first(options.subset);
   if (options.evaluate_only) {
-    jiggle::Batches<float> test(mnist.test, 1000, jiggle::Order::sequential, 0, scaling);
+    jiggle::Batches<float> test(mnist.test, kEvaluationBatch, jiggle::Order::sequential, 0, scaling);
     const jiggle::Evaluation result = jiggle::evaluate(model, test);
     if (!options.quiet) print_confusion(result);
     print_accuracy(result);

@@ -25,7 +25,7 @@ struct TrainingConfig {
   int batch_size = 128;
 };
 
-inline constexpr std::array<TrainingConfig, 6> kTrainingConfigs{{
+inline constexpr std::array<TrainingConfig, 11> kTrainingConfigs{{
     {.name = "mlp-sgd", .summary = "the reference baseline: plain SGD, lr 0.1, batch 128, 12 epochs"},
     {.name = "mlp-sgd-momentum",
      .summary = "SGD with momentum 0.9; lr 0.01 keeps the baseline's effective step lr/(1-momentum)",
@@ -53,6 +53,34 @@ inline constexpr std::array<TrainingConfig, 6> kTrainingConfigs{{
      .warmup_epochs = 1,
      .label_smoothing = 0.1,
      .augment_shift = 2},
+    {.name = "cnn-nobn-sgd",
+     .summary = "the reference's first CNN: two 3x3 convolutions, max pooling, three dense layers; SGD 0.1",
+     .network = "cnn-nobn"},
+    {.name = "cnn-bn-sgd",
+     .summary = "the reference's CNN with batch norm; SGD 0.1, 15 epochs",
+     .network = "cnn-bn",
+     .epochs = 15},
+    {.name = "cnn-bn-full",
+     .summary = "the CNN with batch norm: AdamW (decay 1e-4), warmup, cosine, shifts, label smoothing, 15 epochs",
+     .network = "cnn-bn",
+     .optimizer = "adam",
+     .learning_rate = 1e-3,
+     .weight_decay = 1e-4,
+     .cosine = true,
+     .warmup_epochs = 1,
+     .label_smoothing = 0.1,
+     .augment_shift = 2,
+     .epochs = 15},
+    {.name = "width-cnn-f8",
+     .summary = "a narrow CNN, 8 filters; SGD 0.002, 15 epochs",
+     .network = "width-cnn-f8",
+     .learning_rate = 0.002,
+     .epochs = 15},
+    {.name = "width-cnn-f64",
+     .summary = "a wide CNN, 64 filters; SGD 0.002, 15 epochs",
+     .network = "width-cnn-f64",
+     .learning_rate = 0.002,
+     .epochs = 15},
 }};
 
 inline const TrainingConfig* find_training_config(std::string_view name) {

@@ -14,6 +14,10 @@
 #include "mnist_report.hpp"
 #include "networks.hpp"
 
+// Test images per forward pass: every layer keeps its output for the batch, so this bounds the
+// memory of evaluation (a CNN's 32×28×28 layers hold 100 MB each at 1000 images).
+inline constexpr jiggle::Index kEvaluationBatch = 200;
+
 // How a run ended: with the test accuracy of its last epoch, or stopped early with its state saved
 // (exit_code 0 when asked to by --stop-after-steps, 128 + the signal's number when interrupted).
 struct RunOutcome {
@@ -80,7 +84,7 @@ RunOutcome train(Model& model, Optimizer optimizer, const NetworkInfo& network, 
   const TrainingConfig& config = options.config;
   jiggle::Batches<float> training(train_images, config.batch_size, jiggle::Order::shuffled, options.seed + 1, scaling);
   training.set_augmentation({.max_shift = config.augment_shift});
-  jiggle::Batches<float> test(test_images, 1000, jiggle::Order::sequential, 0, scaling);
+  jiggle::Batches<float> test(test_images, kEvaluationBatch, jiggle::Order::sequential, 0, scaling);
   jiggle::SoftmaxCrossEntropy<float> loss(config.label_smoothing);
   const jiggle::LearningRateSchedule schedule{.base = config.learning_rate,
                                               .total_steps = training.count() * config.epochs,
