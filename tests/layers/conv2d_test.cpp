@@ -246,7 +246,7 @@ TEST_CASE("Conv2D gives the same bits on one thread or two, run after run", "[co
     results.push_back(layer.forward(X));
     results.push_back(layer.backward(X, dY, jiggle::GradientTarget<float>::gradients()));
     results.push_back(layer.dW);
-    results.push_back(layer.db);
+    results.emplace_back(layer.db);
   }
   jiggle::set_thread_count(threads);
   for (std::size_t k = 4; k < results.size(); ++k) REQUIRE(results[k] == results[k % 4]);
