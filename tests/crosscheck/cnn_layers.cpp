@@ -15,16 +15,16 @@ using jiggle::Matrix;
 using jiggle::Padding;
 using jiggle::Shape;
 
-using Model = jiggle::Chain<jiggle::Conv2D<Shape{3, 9, 9}, 4, 3, 1, Padding::same, double>,  // 0
-                            jiggle::BatchNorm<4, double>,                                    // 1
-                            jiggle::ReLU<double>,                                            // 2
-                            jiggle::MaxPool2D<Shape{4, 9, 9}, 2, 2, double>,                 // 3
-                            jiggle::Conv2D<Shape{4, 4, 4}, 5, 3, 2, Padding::same, double>,  // 4
+using Model = jiggle::Chain<jiggle::Conv2D<Shape{3, 9, 9}, 4, 3, 1, Padding::same, double>,   // 0
+                            jiggle::BatchNorm<4, double>,                                     // 1
+                            jiggle::ReLU<double>,                                             // 2
+                            jiggle::MaxPool2D<Shape{4, 9, 9}, 2, 2, double>,                  // 3
+                            jiggle::Conv2D<Shape{4, 4, 4}, 5, 3, 2, Padding::same, double>,   // 4
                             jiggle::Conv2D<Shape{5, 2, 2}, 6, 2, 1, Padding::valid, double>,  // 5
-                            jiggle::Flatten<Shape{6, 1, 1}, double>,                         // 6
-                            jiggle::Dense<6, 8, double>,                                     // 7
-                            jiggle::BatchNorm<8, double>,                                    // 8
-                            jiggle::Dense<8, 3, double>>;                                    // 9
+                            jiggle::Flatten<Shape{6, 1, 1}, double>,                          // 6
+                            jiggle::Dense<6, 8, double>,                                      // 7
+                            jiggle::BatchNorm<8, double>,                                     // 8
+                            jiggle::Dense<8, 3, double>>;                                     // 9
 
 namespace {
 
@@ -69,14 +69,15 @@ int main(int argc, char** argv) {
 
   std::ofstream out(argv[1], std::ios::binary);
   write_batch(out, "input", X);
-  jiggle::visit_parameters(model, [&](jiggle::Parameter<double>& p) { write_tensor(out, p.path.to_string(), p.value); });
-  jiggle::visit_buffers(model, [&](jiggle::Buffer<double>& b) { write_tensor(out, "before." + b.path.to_string(), b.value); });
+  jiggle::visit_parameters(model,
+                           [&](jiggle::Parameter<double>& p) { write_tensor(out, p.path.to_string(), p.value); });
+  jiggle::visit_buffers(model,
+                        [&](jiggle::Buffer<double>& b) { write_tensor(out, "before." + b.path.to_string(), b.value); });
   write_batch(out, "output", model.forward(X));
   write_batch(out, "output_gradient", dY);
   write_batch(out, "input_gradient", model.backward(X, dY, jiggle::GradientTarget<double>::gradients()));
-  jiggle::visit_parameters(model, [&](jiggle::Parameter<double>& p) {
-    write_tensor(out, "grad." + p.path.to_string(), p.gradient);
-  });
+  jiggle::visit_parameters(
+      model, [&](jiggle::Parameter<double>& p) { write_tensor(out, "grad." + p.path.to_string(), p.gradient); });
   jiggle::visit_buffers(model, [&](jiggle::Buffer<double>& b) { write_tensor(out, b.path.to_string(), b.value); });
   jiggle::set_mode(model, jiggle::Mode::evaluation);
   write_batch(out, "evaluation_output", model.forward(X));
