@@ -27,12 +27,12 @@ enum class Padding { valid, same };
 // X: Cin·H·W × B   W: Cout × Cin·K·K (PyTorch's [Cout, Cin, K, K])   b: Cout   Y: Cout·Ho·Wo × B
 //
 // Samples are shared out among the threads, each with its own cols, one sample at a time, so the
-// scratch is threads × P × Cin·K·K values whatever the batch (1.8 MB for 32→32 channels at 28×28
-// on two threads), where a whole-batch im2col would take 115 MB at batch 128. Inside the
-// parallel region Eigen's products run on the calling thread. dW and db are summed over a fixed
-// split of the batch into at most kChunks runs of samples, taken by whichever thread is free,
-// and the runs' sums are added in order: the result is the same bit for bit on any number of
-// threads, and a thread slowed by another process holds nobody up.
+// scratch is threads × P × Cin·K·K values plus kChunks partial dW whatever the batch (2.4 MB for
+// 32→32 channels at 28×28 on two threads), where a whole-batch im2col would take 115 MB at batch
+// 128. Inside the parallel region Eigen's products run on the calling thread. dW and db are
+// summed over a fixed split of the batch into at most kChunks runs of samples, taken by
+// whichever thread is free, and the runs' sums are added in order: the result is the same bit
+// for bit on any number of threads, and a thread slowed by another process holds nobody up.
 template <Shape In, int Cout, int K, int Stride = 1, Padding Pad = Padding::same, class T = float>
 class Conv2D {
   static_assert(In.fixed() && In.size() > 0, "Conv2D needs a fixed input shape");
