@@ -19,40 +19,13 @@
 #include <utility>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "jiggle/jiggle.hpp"
 
 namespace {
 
 constexpr int kBatch = 128;
 constexpr double kEpochImages = 60000.0;
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t middle = values.size() / 2;
-  return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
-}
-
-// MNIST when present, else random images of the same shape, so the bench runs anywhere.
-jiggle::LabelledImages training_images(const std::filesystem::path& folder, bool& synthetic) {
-  try {
-    synthetic = false;
-    return jiggle::load_mnist(folder).train;
-  } catch (const jiggle::Error&) {
-    synthetic = true;
-    jiggle::Rng rng(1);
-    jiggle::LabelledImages split;
-    split.rows = split.cols = 28;
-    split.pixels.resize(std::size_t{60000} * 784);
-    for (auto& pixel : split.pixels) pixel = static_cast<std::uint8_t>(rng.below(256));
-    split.labels.resize(60000);
-    for (auto& label : split.labels) label = static_cast<std::uint8_t>(rng.below(10));
-    return split;
-  }
-}
 
 // The first `count` batches of an epoch, as a batch source of their own.
 struct FirstBatches {
@@ -85,19 +58,19 @@ void profiled_step(Model& model, const jiggle::Matrix<float>& X, const std::vect
   auto forward = [&]<std::size_t J>() {
     const auto start = std::chrono::steady_clock::now();
     inputs[J + 1] = &model.template layer<J>().forward(*inputs[J]);
-    seconds[kind_of<std::remove_cvref_t<decltype(model.template layer<J>())>>()] += seconds_since(start);
+    seconds[kind_of<std::remove_cvref_t<decltype(model.template layer<J>())>>()] += bench_support::seconds_since(start);
   };
   (forward.template operator()<I>(), ...);
   auto start = std::chrono::steady_clock::now();
   loss.forward(*inputs[kCount], targets);
   const jiggle::Matrix<float>* dY = &loss.backward();
-  seconds["loss"] += seconds_since(start);
+  seconds["loss"] += bench_support::seconds_since(start);
   auto backward = [&]<std::size_t J>() {
     auto target = jiggle::GradientTarget<float>::descent_step(learning_rate);
     target.input_gradient = J > 0;
     const auto begin = std::chrono::steady_clock::now();
     dY = &model.template layer<J>().backward(*inputs[J], *dY, target);
-    seconds[kind_of<std::remove_cvref_t<decltype(model.template layer<J>())>>()] += seconds_since(begin);
+    seconds[kind_of<std::remove_cvref_t<decltype(model.template layer<J>())>>()] += bench_support::seconds_since(begin);
   };
   (backward.template operator()<kCount - 1 - I>(), ...);
 }
@@ -123,11 +96,11 @@ void bench(const char* label, const jiggle::LabelledImages& images, int repeats,
   for (int r = 0; r < repeats; ++r) {
     const auto start = std::chrono::steady_clock::now();
     jiggle::train_epoch(model, loss, sgd, source);
-    times.push_back(seconds_since(start));
+    times.push_back(bench_support::seconds_since(start));
     std::printf("  %s repeat %d: %lld steps in %.3f s\n", label, r + 1, static_cast<long long>(source.count()),
                 times.back());
   }
-  const double images_per_second = static_cast<double>(source.count() * kBatch) / median(times);
+  const double images_per_second = static_cast<double>(source.count() * kBatch) / bench_support::median(times);
 
   std::map<std::string, double> seconds;
   jiggle::set_mode(model, jiggle::Mode::training);
@@ -182,7 +155,7 @@ int main(int argc, char** argv) {
   }
   jiggle::set_thread_count(threads);
   bool synthetic = false;
-  const jiggle::LabelledImages images = training_images(folder, synthetic);
+  const jiggle::LabelledImages images = bench_support::mnist_or_stand_in(folder, synthetic).train;
   const char* data = synthetic ? "synthetic" : "mnist";
   std::printf("cnn_bench: %d threads, %d repeats of %lld steps of batch %d, %s data\n", threads, repeats,
               static_cast<long long>(steps), kBatch, data);

@@ -11,43 +11,13 @@
 #include <string_view>
 #include <vector>
 
+#include "bench_support.hpp"
 #include "jiggle/jiggle.hpp"
 #include "mlp_products.hpp"
 
 namespace {
 
 constexpr int kBatch = 128;
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t middle = values.size() / 2;
-  return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
-}
-
-// MNIST when present, else random images of the same shape, so the bench runs anywhere.
-jiggle::Mnist data_for_bench(const std::filesystem::path& folder, bool& synthetic) {
-  try {
-    synthetic = false;
-    return jiggle::load_mnist(folder);
-  } catch (const jiggle::Error&) {
-    synthetic = true;
-    jiggle::Rng rng(1);
-    auto make = [&](std::size_t count) {
-      jiggle::LabelledImages split;
-      split.rows = split.cols = 28;
-      split.pixels.resize(count * 784);
-      for (auto& pixel : split.pixels) pixel = static_cast<std::uint8_t>(rng.below(256));
-      split.labels.resize(count);
-      for (auto& label : split.labels) label = static_cast<std::uint8_t>(rng.below(10));
-      return split;
-    };
-    return jiggle::Mnist{make(60000), make(10000)};
-  }
-}
 
 // Multiply-adds of one training step at batch b: three forward products, three weight
 // gradients, and the input gradients of the two upper layers (nobody needs the data's).
@@ -83,7 +53,7 @@ int main(int argc, char** argv) {
   jiggle::set_thread_count(threads);
 
   bool synthetic = false;
-  const jiggle::Mnist mnist = data_for_bench(folder, synthetic);
+  const jiggle::Mnist mnist = bench_support::mnist_or_stand_in(folder, synthetic);
   jiggle::Batches<float> training(mnist.train, kBatch, jiggle::Order::shuffled, 1);
   jiggle::Batches<float> test(mnist.test, 1000, jiggle::Order::sequential);
   jiggle::Rng rng(0);
@@ -103,22 +73,22 @@ int main(int argc, char** argv) {
   for (int r = 0; r < repeats; ++r) {
     auto start = std::chrono::steady_clock::now();
     jiggle::train_epoch(model, loss, sgd, training);
-    epoch_seconds.push_back(seconds_since(start));
+    epoch_seconds.push_back(bench_support::seconds_since(start));
 
     start = std::chrono::steady_clock::now();
     for (jiggle::Index s = 0; s < steps; ++s) gemms.step();
-    gemm_seconds.push_back(seconds_since(start));
+    gemm_seconds.push_back(bench_support::seconds_since(start));
 
     start = std::chrono::steady_clock::now();
     jiggle::evaluate(model, test);
-    inference_seconds.push_back(seconds_since(start));
+    inference_seconds.push_back(bench_support::seconds_since(start));
     std::printf("  repeat %d: epoch %.3f s, bare GEMMs %.3f s, inference %.3f s\n", r + 1, epoch_seconds.back(),
                 gemm_seconds.back(), inference_seconds.back());
   }
 
-  const double epoch = median(epoch_seconds);
-  const double gemm = median(gemm_seconds);
-  const double inference = median(inference_seconds);
+  const double epoch = bench_support::median(epoch_seconds);
+  const double gemm = bench_support::median(gemm_seconds);
+  const double inference = bench_support::median(inference_seconds);
   const double images_per_second = static_cast<double>(mnist.train.size()) / epoch;
   const double inference_images_per_second = static_cast<double>(mnist.test.size()) / inference;
   std::printf("epoch:      %.3f s  %.0f images/s  %.1f GFLOP/s (%.1f GFLOP)\n", epoch, images_per_second,
