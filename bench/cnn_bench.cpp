@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "bench_support.hpp"
+#include "command_line.hpp"
 #include "jiggle/jiggle.hpp"
 
 namespace {
@@ -134,25 +135,16 @@ int main(int argc, char** argv) {
   int repeats = 3;
   jiggle::Index steps = 60;
   std::filesystem::path folder = jiggle::data_folder(JIGGLE_MNIST_DIR);
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string_view flag = argv[i];
-    if (flag == "--threads")
-      threads = std::atoi(argv[i + 1]);
-    else if (flag == "--repeats")
-      repeats = std::atoi(argv[i + 1]);
-    else if (flag == "--batches")
-      steps = std::atoi(argv[i + 1]);
-    else if (flag == "--data")
-      folder = argv[i + 1];
-    else {
-      std::fprintf(stderr, "usage: cnn_bench [--threads N] [--repeats N] [--batches N] [--data DIR]\n");
-      return 2;
-    }
-  }
-  if (threads < 1 || repeats < 1 || steps < 1) {
-    std::fprintf(stderr, "cnn_bench: --threads, --repeats and --batches must be at least 1\n");
-    return 2;
-  }
+  CommandLine line("cnn_bench", "Times training steps of cnn-nobn and cnn-bn at batch 128.");
+  line.add_integer("--threads", "threads (default: $OMP_NUM_THREADS, else every core)", threads, 1, 1024);
+  line.add_integer("--repeats", "runs of each figure, reported as their median", repeats, 1, 1000);
+  line.add_integer<jiggle::Index>("--batches", "steps timed in each run", steps, 1, 100'000);
+  line.add_text("--data", "DIR", "the MNIST folder (random images of the same shape if absent)", folder);
+  line.add({"--help", "", "this text", [&](std::string_view) {
+              line.print_help();
+              std::exit(0);
+            }});
+  line.parse(argc, argv);
   jiggle::set_thread_count(threads);
   bool synthetic = false;
   const jiggle::LabelledImages images = bench_support::mnist_or_stand_in(folder, synthetic).train;

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bench_support.hpp"
+#include "command_line.hpp"
 #include "jiggle/jiggle.hpp"
 #include "mlp_products.hpp"
 
@@ -33,23 +34,15 @@ int main(int argc, char** argv) {
   int threads = jiggle::thread_count();
   int repeats = 5;
   std::filesystem::path folder = jiggle::data_folder(JIGGLE_MNIST_DIR);
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string_view flag = argv[i];
-    if (flag == "--threads")
-      threads = std::atoi(argv[i + 1]);
-    else if (flag == "--repeats")
-      repeats = std::atoi(argv[i + 1]);
-    else if (flag == "--data")
-      folder = argv[i + 1];
-    else {
-      std::fprintf(stderr, "usage: epoch_bench [--threads N] [--repeats N] [--data DIR]\n");
-      return 2;
-    }
-  }
-  if (threads < 1 || repeats < 3) {
-    std::fprintf(stderr, "epoch_bench: --threads must be at least 1 and --repeats at least 3\n");
-    return 2;
-  }
+  CommandLine line("epoch_bench", "Times an epoch of the MNIST MLP, its bare products and inference.");
+  line.add_integer("--threads", "threads (default: $OMP_NUM_THREADS, else every core)", threads, 1, 1024);
+  line.add_integer("--repeats", "runs of each figure, reported as their median", repeats, 3, 1000);
+  line.add_text("--data", "DIR", "the MNIST folder (random images of the same shape if absent)", folder);
+  line.add({"--help", "", "this text", [&](std::string_view) {
+              line.print_help();
+              std::exit(0);
+            }});
+  line.parse(argc, argv);
   jiggle::set_thread_count(threads);
 
   bool synthetic = false;
