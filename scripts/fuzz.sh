@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer harnesses of tests/fuzz with clang and runs each for N seconds (default 60)
-# on a copy of its seed corpus, so the committed corpus never changes. Fails if any harness finds
-# a crash, a sanitizer report, a leak, a timeout or an out-of-memory; what it found is kept in
-# build/fuzz/findings/<harness>/ (run the harness on that file to reproduce, then make it a test).
+# Builds the libFuzzer harnesses of tests/fuzz with clang and runs each for N seconds (default 60),
+# as many at a time as there are cores, on a copy of its seed corpus, so the committed corpus never
+# changes. Fails if any harness finds a crash, a sanitizer report, a leak, a timeout or an
+# out-of-memory; what it found is kept in build/fuzz/findings/<harness>/ (run the harness on that
+# file to reproduce, then make it a test).
 # Needs clang-14, libfuzzer-14-dev and libclang-rt-14-dev; JIGGLE_FUZZ_CXX picks another clang++.
 # Usage: scripts/fuzz.sh [seconds-per-harness]
 set -euo pipefail
@@ -17,26 +18,49 @@ cmake --build "$build" -j2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 rm -rf "$build/findings"
-failed=()
-while read -r name; do
-  [ -n "$name" ] || continue
-  mkdir -p "$work/$name/corpus" "$work/$name/findings"
-  cp -R "tests/fuzz/corpus/$name/." "$work/$name/corpus/"
-  echo "fuzz: $name for $seconds s"
+jobs=$(nproc)
+
+# One harness on a copy of its corpus; its report goes to $work/NAME/report, printed when all end.
+fuzz_one() {
+  local name=$1 dir=$work/$1 executions coverage
+  mkdir -p "$dir/corpus" "$dir/findings"
+  cp -R "tests/fuzz/corpus/$name/." "$dir/corpus/"
   if "$build/${name}_fuzz" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
-      -artifact_prefix="$work/$name/findings/" "$work/$name/corpus" >"$work/$name/log" 2>&1; then
-    executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/$name/log")
-    coverage=$(sed -n 's/^#[0-9]*[[:space:]]*DONE[[:space:]]*cov: \([0-9]*\) .*corp: \([0-9]*\).*/\1 edges, \2 inputs in the corpus/p' "$work/$name/log")
-    echo "fuzz: $name: no findings in ${executions:-?} executions (${coverage:-coverage unknown})"
+      -artifact_prefix="$dir/findings/" "$dir/corpus" >"$dir/log" 2>&1; then
+    executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log")
+    coverage=$(sed -n 's/^#[0-9]*[[:space:]]*DONE[[:space:]]*cov: \([0-9]*\) .*corp: \([0-9]*\).*/\1 edges, \2 inputs in the corpus/p' "$dir/log")
+    echo "fuzz: $name: no findings in ${executions:-?} executions (${coverage:-coverage unknown})" >"$dir/report"
   else
-    failed+=("$name")
     mkdir -p "$build/findings/$name"
-    cp -R "$work/$name/findings/." "$build/findings/$name/"
-    cp "$work/$name/log" "$build/findings/$name/log"
-    echo "fuzz: $name FOUND A PROBLEM (inputs and log in $build/findings/$name):"
-    grep -E "ERROR|runtime error|SUMMARY|Test unit written" "$work/$name/log" | head -20 || tail -20 "$work/$name/log"
+    cp -R "$dir/findings/." "$build/findings/$name/"
+    cp "$dir/log" "$build/findings/$name/log"
+    {
+      echo "fuzz: $name FOUND A PROBLEM (inputs and log in $build/findings/$name):"
+      grep -E "ERROR|runtime error|SUMMARY|Test unit written" "$dir/log" | head -20 || tail -20 "$dir/log"
+    } >"$dir/report"
+    touch "$dir/failed"
   fi
-done <"$build/harnesses.txt"
+}
+
+# The harnesses, as many at a time as there are cores.
+mapfile -t names < <(grep -v '^$' "$build/harnesses.txt")
+running=0
+for name in "${names[@]}"; do
+  echo "fuzz: $name for $seconds s"
+  fuzz_one "$name" &
+  running=$((running + 1))
+  if ((running >= jobs)); then
+    wait -n
+    running=$((running - 1))
+  fi
+done
+wait
+
+failed=()
+for name in "${names[@]}"; do
+  cat "$work/$name/report"
+  [ ! -e "$work/$name/failed" ] || failed+=("$name")
+done
 
 if [ ${#failed[@]} -ne 0 ]; then
   echo "fuzz: findings in ${failed[*]}" >&2
