@@ -2,14 +2,12 @@
 // A command line read from a table of flags: each row names a flag, shows its value and help, and
 // knows how to check and store its value. A bad value is a usage error (exit 2) naming the flag
 // and what it accepts, never a silent default.
-#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
-#include <initializer_list>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -35,6 +33,9 @@ class CommandLine {
   CommandLine(std::string_view program, std::string_view summary) : program_(program), summary_(summary) {}
 
   void add(Flag flag) { flags_.push_back(std::move(flag)); }
+
+  // What the words that are not flags mean (names of things to run); without this they are errors.
+  void set_words(std::function<void(std::string_view word)> apply) { apply_word_ = std::move(apply); }
 
   template <class Integer>
   void add_integer(std::string_view name, std::string_view help, Integer& target, Integer lowest, Integer highest) {
@@ -63,7 +64,7 @@ class CommandLine {
   }
 
   void print_help() const {
-    std::printf("usage: %.*s [flags]\n%.*s\n\n", static_cast<int>(program_.size()), program_.data(),
+    std::printf("usage: %.*s\n%.*s\n\n", static_cast<int>(program_.size()), program_.data(),
                 static_cast<int>(summary_.size()), summary_.data());
     for (const Flag& flag : flags_) {
       const std::string left =
@@ -72,12 +73,16 @@ class CommandLine {
     }
   }
 
-  // Applies the flags named in `first` before all others, whatever their place on the line (a
-  // recipe, so that the other flags override its fields), then the rest in order.
-  void parse(int argc, char** argv, std::initializer_list<std::string_view> first = {}) const {
+  // Applies the words, then the flags, each in order.
+  void parse(int argc, char** argv) const {
     const std::vector<std::string_view> arguments(argv + 1, argv + argc);
-    for (const bool early : {true, false}) {
+    for (const bool words : {true, false}) {
       for (std::size_t i = 0; i < arguments.size(); ++i) {
+        if (!arguments[i].starts_with("-")) {
+          if (!apply_word_) usage_error("unexpected word '" + std::string(arguments[i]) + "'");
+          if (words) apply_word_(arguments[i]);
+          continue;
+        }
         const Flag& flag = find(arguments[i]);
         std::string_view value;
         if (!flag.value_name.empty()) {
@@ -85,8 +90,7 @@ class CommandLine {
             usage_error(std::string(flag.name) + " needs a value " + std::string(flag.value_name));
           value = arguments[++i];
         }
-        const bool is_early = std::find(first.begin(), first.end(), flag.name) != first.end();
-        if (is_early == early) flag.apply(value);
+        if (!words) flag.apply(value);
       }
     }
   }
@@ -130,4 +134,5 @@ class CommandLine {
   std::string_view program_;
   std::string_view summary_;
   std::vector<Flag> flags_;
+  std::function<void(std::string_view)> apply_word_;
 };

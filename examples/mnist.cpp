@@ -1,20 +1,24 @@
-// mnist: trains a network on MNIST and reports the test accuracy; or, from saved weights,
-// evaluates them or classifies one image. `mnist --help` lists the flags, `mnist --list-configs`
-// the recipes and networks.
+// mnist: trains rows of the ablation table (a network and a recipe each) on MNIST and reports
+// their test accuracy; or, from saved weights, evaluates them or classifies one image; or turns a
+// results folder into a report. `mnist --help` lists the flags, `mnist --list` the rows.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <new>
+#include <string>
 #include <type_traits>
 
+#include "ablation_report.hpp"
 #include "jiggle/jiggle.hpp"
 #include "mnist_options.hpp"
 #include "mnist_report.hpp"
 #include "networks.hpp"
+#include "results_folder.hpp"
 #include "training_run.hpp"
 
 namespace {
 
-// The whole program for one network: model → (load) → data → train → save → report.
+// The whole program for one run: model → (load) → data → train → save → report.
 template <class Model>
 int run(const TrainingOptions& options, const NetworkInfo& network) {
   const auto scaling = options.standardize ? jiggle::PixelScaling::standardized(jiggle::kMnistPixelStatistics)
@@ -46,15 +50,81 @@ int run(const TrainingOptions& options, const NetworkInfo& network) {
   return 0;
 }
 
+int run_network(const TrainingOptions& options) {
+  return with_network(options.config.network, [&]<class Model>(std::type_identity<Model>, const NetworkInfo& info) {
+    return run<Model>(options, info);
+  });
+}
+
+// Every row: name, network, parameters, reference accuracy, recipe.
+void print_rows() {
+  std::printf("%-24s %-14s %10s %9s  %s\n", "name", "network", "parameters", "reference", "recipe");
+  for (const TrainingConfig& row : kTrainingConfigs) {
+    const std::string reference =
+        row.reference_accuracy > 0 ? report_detail::format("%.2f %%", row.reference_accuracy) : std::string("(own)");
+    std::printf("%-24.*s %-14.*s %10s %9s  %s\n", static_cast<int>(row.name.size()), row.name.data(),
+                static_cast<int>(row.network.size()), row.network.data(),
+                report_detail::with_thousands(report_detail::parameters_of(row.network)).c_str(), reference.c_str(),
+                recipe_text(row).c_str());
+  }
+}
+
+// Each row of the plan over each seed; in a results folder each run keeps its files there, a
+// finished run is skipped and an interrupted one resumed.
+int run_plan(const RunPlan& plan, int argc, char** argv) {
+  const std::size_t total = plan.rows.size() * static_cast<std::size_t>(plan.seeds);
+  const bool several = total > 1;
+  std::size_t number = 0;
+  const auto started = std::chrono::steady_clock::now();
+  if (plan.results) std::filesystem::create_directories(*plan.results);
+  for (const TrainingConfig* row : plan.rows)
+    for (int k = 0; k < plan.seeds; ++k) {
+      ++number;
+      TrainingOptions options = parse_command_line(argc, argv, *row).options;
+      options.seed += static_cast<std::uint64_t>(k);
+      if (several)
+        options.run_label = "[" + std::to_string(number) + "/" + std::to_string(total) + " " + std::string(row->name) +
+                            " seed " + std::to_string(options.seed) + "] ";
+      if (plan.results) {
+        const auto file = [&](std::string_view suffix) {
+          return run_file(*plan.results, row->name, options.seed, suffix);
+        };
+        options.in_results_folder = true;
+        options.log = file(".csv");
+        options.save = file(".safetensors");
+        options.checkpoint = file(".state.safetensors");
+        options.checkpoint_every = 1;
+        if (std::filesystem::exists(*options.save)) {
+          std::printf("%sfinished earlier: %s\n", options.run_label.c_str(), options.save->c_str());
+          continue;
+        }
+        if (std::filesystem::exists(*options.checkpoint)) options.resume = options.checkpoint;
+      }
+      if (several && options.quiet) std::printf("%s", options.run_label.c_str());
+      const int status = run_network(options);
+      if (status != 0 || options.stop_after_steps) return status;  // a stop ends the command, not one run
+    }
+  if (several)
+    std::printf("%zu runs in %.0f s\n", total,
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const TrainingOptions options = parse_command_line(argc, argv);
+  const CommandLineRequest request = parse_command_line(argc, argv);
   try {
-    if (options.threads) jiggle::set_thread_count(*options.threads);
-    return with_network(options.config.network, [&]<class Model>(std::type_identity<Model>, const NetworkInfo& info) {
-      return run<Model>(options, info);
-    });
+    if (request.options.threads) jiggle::set_thread_count(*request.options.threads);
+    if (request.plan.list) {
+      print_rows();
+      return 0;
+    }
+    if (request.plan.report) {
+      std::printf("%s", write_report(*request.plan.report).c_str());
+      return 0;
+    }
+    return run_plan(request.plan, argc, argv);
   } catch (const jiggle::Error& error) {
     std::fflush(stdout);
     std::fprintf(stderr, "mnist: %s\n", error.what());

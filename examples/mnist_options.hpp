@@ -1,6 +1,7 @@
 #pragma once
-// The command line of the MNIST programs: every flag, its default and its accepted values. A
-// --config names a recipe; the other flags then override its fields, wherever they stand.
+// The command line of the MNIST program: every flag, its default and its accepted values. The
+// words that are not flags name rows of the ablation table; each row runs with its own recipe,
+// which the flags then override field by field, wherever they stand.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -17,7 +18,7 @@
 #include "training_configs.hpp"
 
 struct TrainingOptions {
-  TrainingConfig config = kTrainingConfigs[0];
+  TrainingConfig config;
   std::filesystem::path data = jiggle::data_folder(JIGGLE_MNIST_DIR);
   std::uint64_t seed = 0;
   std::optional<int> threads;  // unset: OMP_NUM_THREADS, else every core
@@ -36,27 +37,53 @@ struct TrainingOptions {
   bool quiet = false;
   std::optional<jiggle::Init> init;  // unset: each layer's own default
   bool standardize = true;           // (x/255 − 0.1307) / 0.3081; x/255 with --scaling unit
+  std::string run_label;             // heads each epoch's line when one command makes several runs
+  bool in_results_folder = false;    // its files are --results DIR's, so the same command resumes it
 };
 
-inline TrainingOptions parse_command_line(int argc, char** argv) {
-  TrainingOptions options;
+// What to run: rows of the table, each over some seeds, or a report of what ran.
+struct RunPlan {
+  std::vector<const TrainingConfig*> rows;       // in the order given; mlp-sgd when none is
+  int seeds = 1;                                 // seeds seed, seed + 1, …
+  std::optional<std::filesystem::path> results;  // a folder for every row's log, weights and state
+  std::optional<std::filesystem::path> report;   // a results folder to report on
+  bool list = false;
+};
+
+struct CommandLineRequest {
+  RunPlan plan;
+  TrainingOptions options;  // for `row`, the flags applied over its recipe
+};
+
+inline const TrainingConfig& default_row() { return *find_training_config("mlp-sgd"); }
+
+// The whole command line read over `row`'s recipe: parsing it once per row gives each row its
+// own recipe with the same overrides.
+inline CommandLineRequest parse_command_line(int argc, char** argv, const TrainingConfig& row = default_row()) {
+  CommandLineRequest request;
+  RunPlan& plan = request.plan;
+  TrainingOptions& options = request.options;
   TrainingConfig& c = options.config;
-  CommandLine line("mnist", "Trains the MLP 784-512-512-10 (ReLU, softmax cross-entropy) on MNIST.");
-  line.add({"--config", "NAME", "a named recipe (default mlp-sgd, the reference baseline); see --list-configs",
-            [&](std::string_view name) {
-              const TrainingConfig* config = find_training_config(name);
-              if (config == nullptr)
-                line.usage_error("unknown config '" + std::string(name) + "' (see --list-configs)");
-              c = *config;
+  c = row;
+  CommandLine line("mnist [flags] [NAME...]",
+                   "Trains the named rows of the ablation table on MNIST (default mlp-sgd: the MLP 784-512-512-10, "
+                   "plain SGD) and reports their test accuracy.");
+  line.set_words([&](std::string_view name) {
+    const TrainingConfig* config = find_training_config(name);
+    if (config == nullptr) line.usage_error("unknown row '" + std::string(name) + "' (see --list)");
+    plan.rows.push_back(config);
+  });
+  line.add({"--list", "", "prints every row: its network, recipe, parameter count and reference accuracy",
+            [&](std::string_view) { plan.list = true; }});
+  line.add({"--all", "", "runs every row, in --list's order", [&](std::string_view) {
+              for (const auto& config : kTrainingConfigs) plan.rows.push_back(&config);
             }});
-  line.add({"--list-configs", "", "prints every recipe with its values, and the networks", [](std::string_view) {
-              for (const auto& config : kTrainingConfigs) print_training_config(config);
-              std::printf("networks:\n");
-              for (const auto& network : kNetworks)
-                std::printf("  %-14.*s %.*s\n", static_cast<int>(network.name.size()), network.name.data(),
-                            static_cast<int>(network.layers.size()), network.layers.data());
-              std::exit(0);
-            }});
+  line.add_integer("--seeds", "runs each row N times, with seeds --seed, --seed + 1, ...", plan.seeds, 1, 1000);
+  line.add_text("--results", "DIR",
+                "writes each row's log, weights and training state into DIR; a finished row is skipped, an "
+                "interrupted one resumed",
+                plan.results);
+  line.add_text("--report", "DIR", "writes DIR/report.md and a plot per family from the runs in DIR", plan.report);
   line.add_text("--data", "DIR", "folder of the MNIST files (default: $JIGGLE_DATA, else the source tree's data/mnist)",
                 options.data);
   line.add_integer("--epochs", "passes over the training images", c.epochs, 1, 10'000);
@@ -97,14 +124,16 @@ inline TrainingOptions parse_command_line(int argc, char** argv) {
                   options.evaluate_only, true);
   line.add_text("--predict", "IMAGE.pgm", "with --load: classifies one 28x28 PGM image (P2 or P5)", options.predict);
   line.add_switch("--quiet", "prints only the final accuracy line", options.quiet, true);
-  line.add({"--network", "NAME", "the network to train, overriding the recipe's (see --list-configs)",
-            [&](std::string_view name) {
-              for (const auto& network : kNetworks)
+  line.add({"--network", "NAME", "the network to train, overriding the row's (see --list)", [&](std::string_view name) {
+              bool found = false;
+              for_each_network([&](const NetworkInfo& network) {
                 if (network.name == name) {
                   c.network = network.name;
-                  return;
+                  found = true;
                 }
-              line.usage_error("unknown network '" + std::string(name) + "' (see --list-configs)");
+              });
+              if (found) return;
+              line.usage_error("unknown network '" + std::string(name) + "' (see --list)");
             }});
   line.add({"--init", "NAME",
             "every layer's initialisation: glorot-uniform, glorot-normal, he-normal, he-uniform, torch-default "
@@ -126,13 +155,23 @@ inline TrainingOptions parse_command_line(int argc, char** argv) {
               line.print_help();
               std::exit(0);
             }});
-  line.parse(argc, argv, {"--config"});
+  line.parse(argc, argv);
   options.arguments.assign(argv, argv + argc);
   if (c.nesterov && c.momentum == 0.0) line.usage_error("--nesterov needs a --momentum above 0");
   if ((options.evaluate_only || options.predict) && !options.load)
     line.usage_error("--eval and --predict need --load FILE");
   if (options.resume && options.load) line.usage_error("--resume continues a run; it cannot start from --load weights");
-  return options;
+  if (plan.rows.empty()) plan.rows.push_back(&row);
+  const bool several_runs = plan.rows.size() > 1 || plan.seeds > 1;
+  if (several_runs && (options.log || options.save || options.checkpoint || options.resume))
+    line.usage_error("several runs would share one --log, --save, --checkpoint or --resume file: give --results DIR");
+  if (plan.results && (options.log || options.save || options.checkpoint || options.resume))
+    line.usage_error("--results DIR names each run's files itself; drop --log, --save, --checkpoint and --resume");
+  if (plan.results && (options.evaluate_only || options.predict || options.load))
+    line.usage_error("--results is for training runs; --load, --eval and --predict take one file");
+  if (plan.report && (plan.results || several_runs))
+    line.usage_error("--report reads a results folder; it runs nothing");
+  return request;
 }
 
 // Where training states go: --checkpoint, else the state being resumed, else the current folder.

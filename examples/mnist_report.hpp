@@ -81,7 +81,7 @@ int predict(Model& model, const std::filesystem::path& path, jiggle::PixelScalin
 class EpochLog {
  public:
   explicit EpochLog(const TrainingOptions& options)
-      : quiet_(options.quiet), progress_(!options.quiet && isatty(STDOUT_FILENO)) {
+      : quiet_(options.quiet), label_(options.run_label), progress_(!options.quiet && isatty(STDOUT_FILENO)) {
     if (!options.log) return;
     file_.emplace(*options.log);
     file_->write_line("epoch,train_loss,test_accuracy,seconds");
@@ -94,9 +94,11 @@ class EpochLog {
   }
   const std::string& rows() const { return rows_; }
 
-  void start_epoch() {
+  // The progress line names the run and the epoch, and counts the time left to the run's end.
+  void start_epoch(int epoch, int epochs, long long batches_per_epoch) {
     started_ = std::chrono::steady_clock::now();
-    progress_.start_epoch();
+    progress_.start_epoch(label_ + "epoch " + std::to_string(epoch) + "/" + std::to_string(epochs),
+                          static_cast<long long>(epochs - epoch) * batches_per_epoch);
   }
 
   void progress(const jiggle::BatchReport& report) { progress_(report); }
@@ -110,8 +112,8 @@ class EpochLog {
   void finish_epoch(int epoch, int epochs, double train_loss, double learning_rate, const jiggle::Evaluation& result) {
     const double seconds = seconds_;
     if (!quiet_) {
-      std::printf("Epoch %2d/%d: loss=%.6f lr=%g test=%.2f%% (%.0fms)\n", epoch, epochs, train_loss, learning_rate,
-                  100.0 * result.accuracy(), 1000.0 * seconds);
+      std::printf("%sEpoch %2d/%d: loss=%.6f lr=%g test=%.2f%% (%.0fms)\n", label_.c_str(), epoch, epochs, train_loss,
+                  learning_rate, 100.0 * result.accuracy(), 1000.0 * seconds);
       std::fflush(stdout);  // a line per epoch, even into a pipe or a file
     }
     char line[128];
@@ -127,6 +129,7 @@ class EpochLog {
 
  private:
   bool quiet_;
+  std::string label_;
   jiggle::ProgressLine progress_;
   std::optional<jiggle::SafeLog> file_;
   std::string rows_;

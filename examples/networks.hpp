@@ -2,9 +2,10 @@
 // The networks the MNIST program trains, by name. Each is a compile-time model of the library's
 // layers; with_network hands the chosen one's type to a generic function, so the program's code
 // exists once and is compiled for each network.
-#include <array>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <type_traits>
 
 #include "jiggle/error.hpp"
@@ -13,26 +14,64 @@
 
 struct NetworkInfo {
   std::string_view name;
-  std::string_view layers;  // what it is, for --list-configs and the run's first line
+  std::string_view layers;  // what it is, for --list and the run's first line
 };
 
-inline constexpr std::array<NetworkInfo, 5> kNetworks{{
-    {"mlp", "784-512-512-10, ReLU, softmax cross-entropy"},
-    {"cnn-nobn", "conv 1-32, conv 32-32 (3x3 same, ReLU), maxpool 2, 6272-512-512-10"},
-    {"cnn-bn", "[conv 3x3 same, batch norm, ReLU] 1-32, 32-32, maxpool 2, [same] 32-64, 64-64, maxpool 2, 3136-512-10"},
-    {"width-cnn-f8", "conv 1-8, conv 8-8 (3x3 same, ReLU), maxpool 2, 1568-128-10"},
-    {"width-cnn-f64", "conv 1-64, conv 64-64 (3x3 same, ReLU), maxpool 2, 12544-128-10"},
-}};
+template <class Model>
+struct Network {
+  using Type = Model;
+  NetworkInfo info;
+};
 
-// Calls visit(std::type_identity<Model>{}, info) for the network named `name`.
+inline constexpr std::tuple kNetworks{
+    Network<jiggle::MnistMlp<float>>{{"mlp", "784-512-512-10, ReLU, softmax cross-entropy"}},
+    Network<jiggle::MnistLinear<float>>{{"linear", "784-10, softmax cross-entropy"}},
+    Network<jiggle::MnistShallow<64, float>>{{"shallow-h64", "784-64-10, ReLU"}},
+    Network<jiggle::MnistShallow<128, float>>{{"shallow-h128", "784-128-10, ReLU"}},
+    Network<jiggle::MnistShallow<512, float>>{{"shallow-h512", "784-512-10, ReLU"}},
+    Network<jiggle::MnistCnn<float>>{
+        {"cnn-nobn", "conv 1-32, conv 32-32 (3x3 same, ReLU), maxpool 2, 6272-512-512-10"}},
+    Network<jiggle::MnistCnnBn<float>>{
+        {"cnn-bn",
+         "[conv 3x3 same, batch norm, ReLU] 1-32, 32-32, maxpool 2, [same] 32-64, 64-64, maxpool 2, 3136-512-10"}},
+    Network<jiggle::MnistWidthCnn<8, float>>{
+        {"width-cnn-f8", "conv 1-8, conv 8-8 (3x3 same, ReLU), maxpool 2, 1568-128-10"}},
+    Network<jiggle::MnistWidthCnn<64, float>>{
+        {"width-cnn-f64", "conv 1-64, conv 64-64 (3x3 same, ReLU), maxpool 2, 12544-128-10"}},
+};
+
+// Calls function(info) for every network, in order.
+template <class Function>
+void for_each_network(Function&& function) {
+  std::apply([&](const auto&... network) { (function(network.info), ...); }, kNetworks);
+}
+
+inline bool is_network(std::string_view name) {
+  bool found = false;
+  for_each_network([&](const NetworkInfo& info) { found = found || info.name == name; });
+  return found;
+}
+
+// Returns visit(std::type_identity<Model>{}, info) for the network named `name`.
 template <class Visit>
-decltype(auto) with_network(std::string_view name, Visit&& visit) {
-  if (name == kNetworks[0].name) return visit(std::type_identity<jiggle::MnistMlp<float>>{}, kNetworks[0]);
-  if (name == kNetworks[1].name) return visit(std::type_identity<jiggle::MnistCnn<float>>{}, kNetworks[1]);
-  if (name == kNetworks[2].name) return visit(std::type_identity<jiggle::MnistCnnBn<float>>{}, kNetworks[2]);
-  if (name == kNetworks[3].name) return visit(std::type_identity<jiggle::MnistWidthCnn<8, float>>{}, kNetworks[3]);
-  if (name == kNetworks[4].name) return visit(std::type_identity<jiggle::MnistWidthCnn<64, float>>{}, kNetworks[4]);
-  std::string known;
-  for (const auto& network : kNetworks) known.append(known.empty() ? "" : ", ").append(network.name);
-  throw jiggle::Error("unknown network '" + std::string(name) + "' (" + known + ")");
+auto with_network(std::string_view name, Visit&& visit) {
+  using First = typename std::tuple_element_t<0, std::remove_const_t<decltype(kNetworks)>>::Type;
+  using Result = decltype(visit(std::type_identity<First>{}, NetworkInfo{}));
+  std::optional<Result> result;
+  std::apply(
+      [&](const auto&... network) {
+        const auto try_one = [&](const auto& candidate) {
+          using Model = typename std::remove_cvref_t<decltype(candidate)>::Type;
+          if (result || candidate.info.name != name) return;
+          result.emplace(visit(std::type_identity<Model>{}, candidate.info));
+        };
+        (try_one(network), ...);
+      },
+      kNetworks);
+  if (!result) {
+    std::string known;
+    for_each_network([&](const NetworkInfo& info) { known.append(known.empty() ? "" : ", ").append(info.name); });
+    throw jiggle::Error("unknown network '" + std::string(name) + "' (" + known + ")");
+  }
+  return *std::move(result);
 }

@@ -14,9 +14,11 @@
 #include "mnist_report.hpp"
 #include "networks.hpp"
 
-// Test images per forward pass: every layer keeps its output for the batch, so this bounds the
-// memory of evaluation (a CNN's 32×28×28 layers hold 100 MB each at 1000 images).
-inline constexpr jiggle::Index kEvaluationBatch = 200;
+// Test images per forward pass of `--eval`: every layer keeps its output for the batch, so this
+// bounds the memory of evaluation (a CNN's 32×28×28 layers hold 100 MB each at 1000 images). A
+// training run evaluates in its own batch size, so the layers' buffers, already that size,
+// serve both without growing.
+inline constexpr jiggle::Index kEvaluationBatch = 128;
 
 // How a run ended: with the test accuracy of its last epoch, or stopped early with its state saved
 // (exit_code 0 when asked to by --stop-after-steps, 128 + the signal's number when interrupted).
@@ -40,7 +42,8 @@ inline std::map<std::string, std::string> describe_run(const TrainingOptions& op
 }
 
 // The command that continues this run from `state`: the same arguments, with --resume STATE in
-// place of any earlier --resume or --stop-after-steps.
+// place of any earlier --resume or --stop-after-steps; in a results folder, which resumes its
+// unfinished runs by itself, the same arguments without --stop-after-steps.
 inline std::string resume_command(const TrainingOptions& options, const std::filesystem::path& state) {
   auto quoted = [](const std::string& word) {
     if (!word.empty() &&
@@ -61,7 +64,7 @@ inline std::string resume_command(const TrainingOptions& options, const std::fil
     if (!command.empty()) command += ' ';
     command += quoted(words[i]);
   }
-  return command + " --resume " + quoted(state.string());
+  return options.in_results_folder ? command : command + " --resume " + quoted(state.string());
 }
 
 // A training state's log rows are written back into the log file, so they must be log rows.
@@ -84,7 +87,7 @@ RunOutcome train(Model& model, Optimizer optimizer, const NetworkInfo& network, 
   const TrainingConfig& config = options.config;
   jiggle::Batches<float> training(train_images, config.batch_size, jiggle::Order::shuffled, options.seed + 1, scaling);
   training.set_augmentation({.max_shift = config.augment_shift});
-  jiggle::Batches<float> test(test_images, kEvaluationBatch, jiggle::Order::sequential, 0, scaling);
+  jiggle::Batches<float> test(test_images, config.batch_size, jiggle::Order::sequential, 0, scaling);
   jiggle::SoftmaxCrossEntropy<float> loss(config.label_smoothing);
   const jiggle::LearningRateSchedule schedule{.base = config.learning_rate,
                                               .total_steps = training.count() * config.epochs,
@@ -148,7 +151,7 @@ RunOutcome train(Model& model, Optimizer optimizer, const NetworkInfo& network, 
   jiggle::Evaluation result;
   while (position.epochs_done < config.epochs) {
     const auto epoch = static_cast<int>(position.epochs_done + 1);
-    log.start_epoch();
+    log.start_epoch(epoch, config.epochs, training.count());
     optimizer.set_learning_rate(schedule.at(position.steps_done));
     const bool finished = jiggle::continue_epoch(
         model, loss, optimizer, training, position.epoch, [&](const jiggle::BatchReport& report) {

@@ -96,6 +96,14 @@ class Chain {
   using First = std::tuple_element_t<0, std::tuple<Layers...>>;
   static constexpr std::size_t kCount = sizeof...(Layers);
   static constexpr std::size_t kLast = kCount - 1;
+  // Each layer's position in the equivalent nn.Sequential, which names its tensors.
+  static constexpr std::array<int, kCount> kPositions = [] {
+    std::array<int, kCount> positions{};
+    int next = 0;
+    std::size_t index = 0;
+    ((positions[index++] = next, next += sequential_modules<Layers>()), ...);
+    return positions;
+  }();
 
  public:
   using Scalar = typename First::Scalar;
@@ -127,7 +135,7 @@ class Chain {
   void visit_parameters(Visitor&& visit, const ParameterPath& path) {
     for_each_layer([&]<std::size_t I>(auto& layer) {
       if constexpr (HasParameters<std::remove_reference_t<decltype(layer)>>)
-        layer.visit_parameters(visit, path.with_position(static_cast<int>(I)));
+        layer.visit_parameters(visit, path.with_position(kPositions[I]));
     });
   }
 
@@ -135,7 +143,7 @@ class Chain {
   void visit_buffers(Visitor&& visit, const ParameterPath& path) {
     for_each_layer([&]<std::size_t I>(auto& layer) {
       if constexpr (HasBuffers<std::remove_reference_t<decltype(layer)>>)
-        layer.visit_buffers(visit, path.with_position(static_cast<int>(I)));
+        layer.visit_buffers(visit, path.with_position(kPositions[I]));
     });
   }
 

@@ -14,6 +14,9 @@
 //   visit_parameters(visit, path)  each trainable tensor: path, logical shape, value, gradient
 //   visit_buffers(visit, path)     each saved, never-stepped tensor (running statistics)
 //   set_mode(Mode)                 training or evaluation
+//   L::sequential_modules          how many of nn.Sequential's modules the layer stands for
+//                                  (2 for batch norm fused with its ReLU; 1 when absent), so the
+//                                  layers after it keep PyTorch's names
 #include <array>
 #include <concepts>
 #include <cstddef>
@@ -180,6 +183,14 @@ template <class L>
 concept HasModes = requires(L layer, Mode mode) {
   layer.set_mode(mode);
 };
+
+template <class L>
+constexpr int sequential_modules() {
+  if constexpr (requires { L::sequential_modules; })
+    return L::sequential_modules;
+  else
+    return 1;
+}
 
 template <Layer L, class Visitor>
 void visit_parameters(L& layer, Visitor&& visit) {

@@ -37,7 +37,7 @@ signal_and_expect() {
   if [[ ! $code =~ ^($expected)$ ]]; then echo "expected exit code $expected, got $code"; exit 1; fi
 }
 
-args=(--data "$mnist" --subset 10000 --epochs 30 --threads 2 --config mlp-sgd-momentum --checkpoint state.safetensors)
+args=(--data "$mnist" --subset 10000 --epochs 30 --threads 2 mlp-sgd-momentum --checkpoint state.safetensors)
 
 start_and_wait_for "Epoch  1/30" "$program" "${args[@]}"
 signal_and_expect 130 INT

@@ -1,12 +1,13 @@
 # A run stopped by --stop-after-steps and resumed with the command it printed must end with the
 # same weights, bit for bit, as the run never stopped; then resuming with another recipe must
 # fail, naming the difference.
-#   -DPROGRAM=... -DARGS="a|b" -DSTOP_AFTER=N -DWORK=dir -DNEEDS_FOLDER=dir [-DOTHER_CONFIG=name]
+#   -DPROGRAM=... -DROW=name -DARGS="a|b" -DSTOP_AFTER=N -DWORK=dir -DNEEDS_FOLDER=dir [-DOTHER_CONFIG=name]
 if(NOT IS_DIRECTORY "${NEEDS_FOLDER}")
   message("SKIPPED: MNIST not found in ${NEEDS_FOLDER} (run data/fetch_mnist.sh)")
   return()
 endif()
 string(REPLACE "|" ";" ARGS "${ARGS}")
+list(PREPEND ARGS "${ROW}")
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 
@@ -36,11 +37,12 @@ endif()
 message("the weights are bit-identical: ${whole}")
 
 if(DEFINED OTHER_CONFIG)
-  run(1 "${PROGRAM}" ${ARGS} --config ${OTHER_CONFIG} --resume state.safetensors)
+  list(REMOVE_AT ARGS 0)
+  run(1 "${PROGRAM}" ${OTHER_CONFIG} ${ARGS} --resume state.safetensors)
   if(NOT err MATCHES "state.safetensors: was written by a run with recipe [a-z-]+, and this run has recipe ${OTHER_CONFIG}")
     message(FATAL_ERROR "the recipe's difference is not named")
   endif()
-  run(1 "${PROGRAM}" ${ARGS} --epochs 3 --resume state.safetensors)
+  run(1 "${PROGRAM}" ${ROW} ${ARGS} --epochs 3 --resume state.safetensors)
   if(NOT err MATCHES "was written by a run with recipe.epochs 2, and this run has recipe.epochs 3")
     message(FATAL_ERROR "the number of epochs' difference is not named")
   endif()

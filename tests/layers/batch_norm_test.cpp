@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "jiggle/chain.hpp"
+#include "jiggle/layers/relu.hpp"
 #include "support/catch.hpp"
 #include "support/gradcheck_matchers.hpp"
 #include "support/random_matrix.hpp"
@@ -197,4 +199,82 @@ TEST_CASE("BatchNorm refuses inputs it cannot normalise, naming itself", "[batch
                       Catch::Contains("backward before any forward"));
   layer.set_mode(jiggle::Mode::evaluation);
   REQUIRE_NOTHROW(layer.forward(Matrix<double>::Zero(3, 1)));  // one sample is fine for inference
+}
+
+namespace {
+
+// γ and β as with_random_affine's, for the fused layer; β near zero leaves about half of each
+// channel's outputs clipped by the ReLU, so both sides of it take part.
+template <int C>
+jiggle::BatchNormReLU<C, double> fused_with_random_affine(std::uint64_t seed) {
+  jiggle::BatchNormReLU<C, double> layer;
+  layer.gamma = random_matrix(C, 1, seed, 0.5).array() + 1.0;
+  layer.beta = random_matrix(C, 1, seed + 1, 0.2);
+  return layer;
+}
+
+}  // namespace
+
+TEST_CASE("BatchNormReLU gives max(batch norm, 0) in both modes", "[batch_norm][batch_norm_relu]") {
+  for (const auto mode : {jiggle::Mode::training, jiggle::Mode::evaluation}) {
+    auto fused = fused_with_random_affine<3>(17);
+    auto plain = with_random_affine<3>(17);
+    plain.beta = fused.beta;
+    fused.running_mean = plain.running_mean = random_matrix(3, 1, 18);
+    fused.running_var = plain.running_var = random_matrix(3, 1, 19).array().abs() + 0.5;
+    fused.set_mode(mode);
+    plain.set_mode(mode);
+    const Matrix<double> X = random_matrix(12, 5, 20, 2.0);
+    const Matrix<double> Y = fused.forward(X);
+    REQUIRE(Y == plain.forward(X).cwiseMax(0.0));
+    REQUIRE((Y.array() == 0.0).count() > Y.size() / 4);  // the ReLU clipped some, not all
+    REQUIRE((Y.array() > 0.0).count() > Y.size() / 4);
+    REQUIRE(fused.running_var == plain.running_var);
+  }
+}
+
+TEST_CASE("BatchNormReLU VJP in training mode matches central differences over the whole batch",
+          "[batch_norm][batch_norm_relu][vjp]") {
+  auto layer = fused_with_random_affine<3>(21);
+  const Matrix<double> X = random_matrix(12, 5, 22, 2.0);
+  const auto report = jiggle::check_vjp(layer, X);
+  REQUIRE_GRADCHECK_PASSES(report);
+  REQUIRE(report.entries_checked == X.size() + 6);
+  REQUIRE_GRADCHECK_PASSES(jiggle::check_vjp_direction(layer, X));
+}
+
+TEST_CASE("BatchNormReLU VJP in evaluation mode matches central differences", "[batch_norm][batch_norm_relu][vjp]") {
+  auto layer = fused_with_random_affine<3>(23);
+  layer.running_mean << 0.3, -0.2, 1.0;
+  layer.running_var << 2.0, 0.5, 1.5;
+  layer.set_mode(jiggle::Mode::evaluation);
+  const Matrix<double> X = random_matrix(12, 3, 24);
+  REQUIRE_GRADCHECK_PASSES(jiggle::check_vjp(layer, X));
+  REQUIRE_GRADCHECK_PASSES(jiggle::check_vjp_direction(layer, X));
+}
+
+TEST_CASE("BatchNormReLU's gradients equal those of BatchNorm followed by ReLU", "[batch_norm][batch_norm_relu]") {
+  auto fused = fused_with_random_affine<2>(25);
+  jiggle::Chain<BatchNorm<2, double>, jiggle::ReLU<double>> apart(with_random_affine<2>(25), jiggle::ReLU<double>());
+  apart.layer<0>().beta = fused.beta;
+  const Matrix<double> X = random_matrix(8, 6, 26);
+  const Matrix<double> dY = random_matrix(8, 6, 27);
+  REQUIRE(fused.forward(X) == apart.forward(X));
+  const Matrix<double> dX = fused.backward(X, dY, kGradients);
+  REQUIRE(dX.isApprox(apart.backward(X, dY, kGradients), 1e-14));
+  REQUIRE(fused.dgamma.isApprox(apart.layer<0>().dgamma, 1e-14));
+  REQUIRE(fused.dbeta.isApprox(apart.layer<0>().dbeta, 1e-14));
+}
+
+TEST_CASE("BatchNormReLU stands for two of nn.Sequential's modules, so later layers keep their names",
+          "[batch_norm][batch_norm_relu]") {
+  REQUIRE(jiggle::sequential_modules<jiggle::BatchNormReLU<4>>() == 2);
+  REQUIRE(jiggle::sequential_modules<BatchNorm<4>>() == 1);
+  jiggle::Chain<jiggle::BatchNormReLU<2, double>, BatchNorm<2, double>> chain(jiggle::BatchNormReLU<2, double>{},
+                                                                              BatchNorm<2, double>{});
+  std::vector<std::string> names;
+  jiggle::visit_buffers(chain, [&](jiggle::Buffer<double>& b) { names.push_back(b.path.to_string()); });
+  REQUIRE(names == std::vector<std::string>{"layers.0.running_mean", "layers.0.running_var", "layers.2.running_mean",
+                                            "layers.2.running_var"});
+  REQUIRE_THROWS_WITH(chain.layer<0>().forward(Matrix<double>::Zero(5, 2)), Catch::Contains("BatchNormReLU<2>"));
 }

@@ -29,14 +29,24 @@ namespace jiggle {
 // Each channel's statistics are summed by one thread, in sample order, within a plane by Eigen's
 // vectorised sums and across planes in double, two passes (mean, then squared deviations from
 // it): the result is the same bit for bit on any number of threads.
-template <int Channels, class T = float>
+//
+// BatchNormReLU is the same layer with a ReLU fused onto its output, y = max(γ x̂ + β, 0), whose
+// VJP first masks dy where y = 0 (the ReLU's, derivative 0 at the kink) and then is batch norm's.
+// It keeps no ReLU output and no ReLU gradient of its own, and reads and writes each value once
+// where the two layers apart would go over them twice: a third less memory and time for the
+// pair. It names its tensors as nn.Sequential names a BatchNorm2d followed by a ReLU.
+enum class FusedActivation { none, relu };
+
+template <int Channels, class T = float, FusedActivation Then = FusedActivation::none>
 class BatchNorm {
   static_assert(Channels > 0, "BatchNorm needs at least one channel");
+  static constexpr bool kRelu = Then == FusedActivation::relu;
 
  public:
   using Scalar = T;
   static constexpr Shape input_shape{Channels, kAny, kAny};
   static constexpr Shape output_shape{Channels, kAny, kAny};
+  static constexpr int sequential_modules = kRelu ? 2 : 1;
   static constexpr double kMomentum = 0.1;
   static constexpr double kEpsilon = 1e-5;
 
@@ -69,17 +79,22 @@ class BatchNorm {
         mean_(c) = static_cast<double>(running_mean(c));
         inverse_deviation_(c) = 1.0 / std::sqrt(static_cast<double>(running_var(c)) + kEpsilon);
       }
-      // y = γ·(x − μ)/√(σ² + ε) + β
+      // y = γ·(x − μ)/√(σ² + ε) + β, and max(y, 0) when fused
       const auto mean = static_cast<T>(mean_(c));
       const auto scale = static_cast<T>(static_cast<double>(gamma(c)) * inverse_deviation_(c));
-      for (Index s = 0; s < batch; ++s)
-        Y_.col(s).segment(c * plane, plane).array() =
-            (X.col(s).segment(c * plane, plane).array() - mean) * scale + beta(c);
+      for (Index s = 0; s < batch; ++s) {
+        const auto y = (X.col(s).segment(c * plane, plane).array() - mean) * scale + beta(c);
+        if constexpr (kRelu)
+          Y_.col(s).segment(c * plane, plane).array() = y.max(T(0));
+        else
+          Y_.col(s).segment(c * plane, plane).array() = y;
+      }
     }
     return Y_;
   }
 
-  // dγ = Σ dy·x̂, dβ = Σ dy; dx from γ before the step a fused target may take.
+  // dγ = Σ dy·x̂, dβ = Σ dy; dx from γ before the step a fused target may take. Fused with a
+  // ReLU, dy is first zeroed where the output is.
   const Matrix<T>& backward(const Matrix<T>& X, const Matrix<T>& dY, const GradientTarget<T>& target) {
     check_backward_arguments(name, X, Y_.rows(), dY, Y_);
     const Index plane = plane_size(X.rows());
@@ -87,6 +102,14 @@ class BatchNorm {
     const auto count = static_cast<double>(batch * plane);
     const bool input_gradient = target.input_gradient;
     if (input_gradient) dX_.resize(X.rows(), batch);
+    // The output gradient of sample s in channel c, through the fused ReLU if there is one.
+    auto output_gradient = [&](Index s, int c) {
+      const auto dy = dY.col(s).segment(c * plane, plane).array();
+      if constexpr (kRelu)
+        return (Y_.col(s).segment(c * plane, plane).array() > T(0)).select(dy, T(0));
+      else
+        return dy;
+    };
     JIGGLE_OMP(parallel for schedule(static))
     for (int c = 0; c < Channels; ++c) {
       const auto mean = static_cast<T>(mean_(c));
@@ -94,7 +117,7 @@ class BatchNorm {
       double sum_dy = 0.0;
       double sum_dy_centred = 0.0;  // Σ dy·(x − μ)
       for (Index s = 0; s < batch; ++s) {
-        const auto dy = dY.col(s).segment(c * plane, plane).array();
+        const auto dy = output_gradient(s, c);
         const auto x = X.col(s).segment(c * plane, plane).array();
         sum_dy += static_cast<double>(dy.sum());
         sum_dy_centred += static_cast<double>((dy * (x - mean)).sum());
@@ -105,15 +128,14 @@ class BatchNorm {
       if (!input_gradient) continue;
       const auto scale = static_cast<T>(static_cast<double>(gamma(c)) * inverse_deviation);  // γ/√(σ² + ε)
       if (forward_mode_ == Mode::evaluation) {
-        for (Index s = 0; s < batch; ++s)
-          dX_.col(s).segment(c * plane, plane) = scale * dY.col(s).segment(c * plane, plane);
+        for (Index s = 0; s < batch; ++s) dX_.col(s).segment(c * plane, plane).array() = scale * output_gradient(s, c);
         continue;
       }
       const auto mean_dy = static_cast<T>(sum_dy / count);
       const auto mean_dy_xhat = static_cast<T>(dgamma / count);
       const auto inverse = static_cast<T>(inverse_deviation);
       for (Index s = 0; s < batch; ++s) {
-        const auto dy = dY.col(s).segment(c * plane, plane).array();
+        const auto dy = output_gradient(s, c);
         const auto x_hat = (X.col(s).segment(c * plane, plane).array() - mean) * inverse;
         dX_.col(s).segment(c * plane, plane).array() = scale * (dy - mean_dy - x_hat * mean_dy_xhat);
       }
@@ -158,7 +180,7 @@ class BatchNorm {
     return rows / Channels;
   }
 
-  static std::string name() { return "BatchNorm<" + std::to_string(Channels) + ">"; }
+  static std::string name() { return (kRelu ? "BatchNormReLU<" : "BatchNorm<") + std::to_string(Channels) + ">"; }
 
   Mode mode_ = Mode::training;
   Mode forward_mode_ = Mode::training;                    // the mode of the last forward, which its VJP follows
@@ -169,5 +191,8 @@ class BatchNorm {
   Matrix<T> Y_;
   Matrix<T> dX_;
 };
+
+template <int Channels, class T = float>
+using BatchNormReLU = BatchNorm<Channels, T, FusedActivation::relu>;
 
 }  // namespace jiggle

@@ -29,13 +29,14 @@ using MnistCnn = Chain<mnist_cnn_detail::Conv3x3<1, 32, 28, T>, ReLU<T>,   //
 // cnn-bn: [conv, batch norm, ReLU] twice at 32 channels, pool, twice at 64, pool, two dense layers;
 // 1,676,650 parameters.
 // The convolutions keep their bias, as nn.Conv2d does by default: batch norm subtracts it again
-// (its gradient is 0 up to rounding), and it costs nothing measurable.
+// (its gradient is 0 up to rounding), and it costs nothing measurable. Each batch norm carries
+// its ReLU (BatchNormReLU), and the tensors keep nn.Sequential's names of the unfused stack.
 template <class T = float>
-using MnistCnnBn = Chain<mnist_cnn_detail::Conv3x3<1, 32, 28, T>, BatchNorm<32, T>, ReLU<T>,   //
-                         mnist_cnn_detail::Conv3x3<32, 32, 28, T>, BatchNorm<32, T>, ReLU<T>,  //
-                         MaxPool2D<Shape{32, 28, 28}, 2, 2, T>,                                //
-                         mnist_cnn_detail::Conv3x3<32, 64, 14, T>, BatchNorm<64, T>, ReLU<T>,  //
-                         mnist_cnn_detail::Conv3x3<64, 64, 14, T>, BatchNorm<64, T>, ReLU<T>,  //
+using MnistCnnBn = Chain<mnist_cnn_detail::Conv3x3<1, 32, 28, T>, BatchNormReLU<32, T>,   //
+                         mnist_cnn_detail::Conv3x3<32, 32, 28, T>, BatchNormReLU<32, T>,  //
+                         MaxPool2D<Shape{32, 28, 28}, 2, 2, T>,                           //
+                         mnist_cnn_detail::Conv3x3<32, 64, 14, T>, BatchNormReLU<64, T>,  //
+                         mnist_cnn_detail::Conv3x3<64, 64, 14, T>, BatchNormReLU<64, T>,  //
                          MaxPool2D<Shape{64, 14, 14}, 2, 2, T>, Flatten<Shape{64, 7, 7}, T>, Dense<3136, 512, T>,
                          ReLU<T>, Dense<512, 10, T>>;
 

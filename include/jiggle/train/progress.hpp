@@ -5,6 +5,8 @@
 
 #include <chrono>
 #include <cstdio>
+#include <string>
+#include <utility>
 
 #include "jiggle/train/train_epoch.hpp"
 
@@ -14,7 +16,11 @@ class ProgressLine {
  public:
   explicit ProgressLine(bool enabled = isatty(STDOUT_FILENO) == 1) : enabled_(enabled) {}
 
-  void start_epoch() {
+  // `label` heads the line (which run this is, of how many); `batches_after` is how many batches
+  // the run has left after this epoch, for the time left.
+  void start_epoch(std::string label = {}, long long batches_after = 0) {
+    label_ = std::move(label);
+    batches_after_ = batches_after;
     started_ = Clock::now();
     last_drawn_ = started_;
   }
@@ -28,21 +34,26 @@ class ProgressLine {
     const double seconds = std::chrono::duration<double>(now - started_).count();
     const long long done = report.batch + 1;
     const long long count = report.batch_count;
-    std::printf("\r  batch %4lld/%lld  loss %.6f  %.0f samples/s   ", done, count, report.mean_loss,
-                seconds > 0 ? static_cast<double>(report.samples_done) / seconds : 0.0);
+    const double per_batch = seconds / static_cast<double>(done);
+    const auto left = static_cast<long long>(per_batch * static_cast<double>(count - done + batches_after_));
+    std::printf("\r%s  batch %4lld/%lld  loss %.6f  %.0f images/s  %lld:%02lld left   ", label_.c_str(), done, count,
+                report.mean_loss, seconds > 0 ? static_cast<double>(report.samples_done) / seconds : 0.0, left / 60,
+                left % 60);
     std::fflush(stdout);
   }
 
   // Clears the line so the epoch's summary starts at column 0.
   void finish_epoch() const {
     if (!enabled_) return;
-    std::printf("\r%72s\r", "");
+    std::printf("\r%*s\r", static_cast<int>(label_.size()) + 80, "");
     std::fflush(stdout);
   }
 
  private:
   using Clock = std::chrono::steady_clock;
   bool enabled_;
+  std::string label_;
+  long long batches_after_ = 0;
   Clock::time_point started_ = Clock::now();
   Clock::time_point last_drawn_ = started_;
 };

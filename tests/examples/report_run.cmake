@@ -1,0 +1,60 @@
+# mnist --report over a small results folder of hand-written logs: the Markdown table must hold
+# each row's figures exactly (seeds averaged, the reference compared, the median epoch time), and
+# a plot per family must be written; a malformed log must be refused, naming its file and line.
+#   -DPROGRAM=... -DSOURCE=tests/examples/results -DWORK=dir
+file(REMOVE_RECURSE "${WORK}")
+file(COPY "${SOURCE}/" DESTINATION "${WORK}/results")
+
+function(run expected_exit)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  message("$ ${ARGN}\nexit code: ${code}\nstdout:\n${out}\nstderr:\n${err}")
+  if(NOT code STREQUAL expected_exit)
+    message(FATAL_ERROR "expected exit code ${expected_exit}, got ${code}")
+  endif()
+  set(out "${out}" PARENT_SCOPE)
+  set(err "${err}" PARENT_SCOPE)
+endfunction()
+
+function(expect_text haystack needle what)
+  string(FIND "${haystack}" "${needle}" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "${what} lacks the line:\n${needle}")
+  endif()
+endfunction()
+
+run(0 "${PROGRAM}" --report "${WORK}/results")
+file(READ "${WORK}/results/report.md" report)
+if(NOT report STREQUAL out)
+  message(FATAL_ERROR "report.md differs from what was printed")
+endif()
+set(expected
+  "| linear-sgd | linear | 7,850 | SGD 0.1, 12 epochs | 2 | 91.90 % | 92.50 % ± 0.71 (92.00–93.00, 2 seeds) | +0.60; below every seed | 3.50 |"
+  "| shallow-sgd | shallow-h128 | 101,770 | SGD 0.1, 15 epochs | 1 | 98.10 % | 97.00 % | -1.10 | 1.50 |"
+  "| cnn-nobn-sgd | cnn-nobn | 3,489,130 | SGD 0.1, 12 epochs | 3 | 98.98 % | 99.31 % | +0.33 | 31.00 |"
+  "![linear/shallow](linear-shallow.svg)"
+  "![CNN](cnn.svg)")
+foreach(line IN LISTS expected)
+  expect_text("${report}" "${line}" "report.md")
+endforeach()
+string(FIND "${report}" "| linear-sgd" linear_at)
+string(FIND "${report}" "| shallow-sgd" shallow_at)
+string(FIND "${report}" "| cnn-nobn-sgd" cnn_at)
+if(NOT (linear_at LESS shallow_at AND shallow_at LESS cnn_at))
+  message(FATAL_ERROR "the rows are not in the table's order")
+endif()
+foreach(plot linear-shallow cnn)
+  file(READ "${WORK}/results/${plot}.svg" svg)
+  string(REGEX MATCHALL "<polyline" lines "${svg}")
+  list(LENGTH lines count)
+  if(NOT svg MATCHES "^<svg xmlns=\"http://www.w3.org/2000/svg\".*</svg>\n$" OR count LESS 2)
+    message(FATAL_ERROR "${plot}.svg is not a figure of two charts with a line each")
+  endif()
+endforeach()
+expect_text("${svg}" "cnn-nobn-sgd (seed 0)" "cnn.svg's legend")
+
+file(APPEND "${WORK}/results/shallow-sgd.seed0.csv" "2,0.1,1.5,2\n")
+run(1 "${PROGRAM}" --report "${WORK}/results")
+if(NOT err MATCHES "shallow-sgd.seed0.csv: line 3 holds an accuracy outside")
+  message(FATAL_ERROR "the malformed log is not named with its line")
+endif()
+file(REMOVE_RECURSE "${WORK}")
