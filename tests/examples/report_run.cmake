@@ -5,15 +5,7 @@
 file(REMOVE_RECURSE "${WORK}")
 file(COPY "${SOURCE}/" DESTINATION "${WORK}/results")
 
-function(run expected_exit)
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  message("$ ${ARGN}\nexit code: ${code}\nstdout:\n${out}\nstderr:\n${err}")
-  if(NOT code STREQUAL expected_exit)
-    message(FATAL_ERROR "expected exit code ${expected_exit}, got ${code}")
-  endif()
-  set(out "${out}" PARENT_SCOPE)
-  set(err "${err}" PARENT_SCOPE)
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/run_program.cmake")
 
 function(expect_text haystack needle what)
   string(FIND "${haystack}" "${needle}" at)

@@ -11,16 +11,7 @@ list(PREPEND ARGS "${ROW}")
 file(REMOVE_RECURSE "${WORK}")
 file(MAKE_DIRECTORY "${WORK}")
 
-function(run expected_exit)
-  execute_process(COMMAND ${ARGN} WORKING_DIRECTORY "${WORK}" RESULT_VARIABLE code OUTPUT_VARIABLE out
-                  ERROR_VARIABLE err)
-  message("$ ${ARGN}\nexit code: ${code}\nstdout:\n${out}\nstderr:\n${err}")
-  if(NOT code STREQUAL expected_exit)
-    message(FATAL_ERROR "expected exit code ${expected_exit}, got ${code}")
-  endif()
-  set(out "${out}" PARENT_SCOPE)
-  set(err "${err}" PARENT_SCOPE)
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/run_program.cmake")
 
 run(0 "${PROGRAM}" ${ARGS} --quiet --save whole.safetensors)
 run(0 "${PROGRAM}" ${ARGS} --quiet --save resumed.safetensors --stop-after-steps ${STOP_AFTER}
