@@ -87,11 +87,11 @@ inline std::string table_line(const std::vector<const RunRecord*>& runs) {
     difference = format("%+.2f", mean - row.reference_accuracy);
     if (accuracies.size() > 1) {
       if (row.reference_accuracy < *lowest)
-        difference += "; below every seed";
+        difference += "; the reference below every seed";
       else if (row.reference_accuracy > *highest)
-        difference += "; above every seed";
+        difference += "; the reference above every seed";
       else
-        difference += "; inside the seeds' range";
+        difference += "; the reference inside the seeds' range";
     }
   }
   return "| " + std::string(row.name) + " | " + std::string(row.network) + " | " +
