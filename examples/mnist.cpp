@@ -25,6 +25,7 @@ int run(const TrainingOptions& options, const NetworkInfo& network) {
                                            : jiggle::PixelScaling::unit_interval();
   jiggle::Rng rng(options.seed);
   Model model = options.init ? Model(rng, *options.init) : Model(rng);
+  model.set_precision(options.precision);
   if (options.load) jiggle::load_safetensors(model, *options.load);
   if (options.predict) return predict(model, *options.predict, scaling);
 

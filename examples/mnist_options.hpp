@@ -14,6 +14,7 @@
 #include "command_line.hpp"
 #include "jiggle/data/data_folder.hpp"
 #include "jiggle/init.hpp"
+#include "jiggle/precision.hpp"
 #include "networks.hpp"
 #include "training_configs.hpp"
 
@@ -36,9 +37,10 @@ struct TrainingOptions {
   bool evaluate_only = false;
   bool quiet = false;
   std::optional<jiggle::Init> init;  // unset: each layer's own default
-  bool standardize = true;           // (x/255 − 0.1307) / 0.3081; x/255 with --scaling unit
-  std::string run_label;             // heads each epoch's line when one command makes several runs
-  bool in_results_folder = false;    // its files are --results DIR's, so the same command resumes it
+  jiggle::Precision precision = jiggle::Precision::fp32;
+  bool standardize = true;         // (x/255 − 0.1307) / 0.3081; x/255 with --scaling unit
+  std::string run_label;           // heads each epoch's line when one command makes several runs
+  bool in_results_folder = false;  // its files are --results DIR's, so the same command resumes it
 };
 
 // What to run: rows of the table, each over some seeds, or a report of what ran.
@@ -151,6 +153,14 @@ inline CommandLineRequest parse_command_line(int argc, char** argv, const Traini
                 line.usage_error("--scaling takes standard or unit, got '" + std::string(scaling) + "'");
               options.standardize = scaling == "standard";
             }});
+  line.add({"--precision", "P",
+            "the matrix products: fp32 (default), or bf16, inputs rounded to bfloat16 and sums kept in fp32 (needs "
+            "a CPU with AVX512_BF16)",
+            [&](std::string_view precision) {
+              if (precision != "fp32" && precision != "bf16")
+                line.usage_error("--precision takes fp32 or bf16, got '" + std::string(precision) + "'");
+              options.precision = precision == "bf16" ? jiggle::Precision::bf16 : jiggle::Precision::fp32;
+            }});
   line.add({"--help", "", "this text", [&](std::string_view) {
               line.print_help();
               std::exit(0);
@@ -169,6 +179,8 @@ inline CommandLineRequest parse_command_line(int argc, char** argv, const Traini
     line.usage_error("--results DIR names each run's files itself; drop --log, --save, --checkpoint and --resume");
   if (plan.results && (options.evaluate_only || options.predict || options.load))
     line.usage_error("--results is for training runs; --load, --eval and --predict take one file");
+  if (plan.results && options.precision != jiggle::Precision::fp32)
+    line.usage_error("a results folder holds fp32 runs, which --precision bf16 would mix with; use --log");
   if (plan.report && (plan.results || several_runs))
     line.usage_error("--report reads a results folder; it runs nothing");
   return request;

@@ -21,6 +21,8 @@ inline void print_configuration(const TrainingOptions& options, const NetworkInf
   std::printf("  seed %llu, threads %d, init %.*s, input %s\n", static_cast<unsigned long long>(options.seed),
               jiggle::thread_count(), static_cast<int>(init.size()), init.data(),
               options.standardize ? "(x/255 - 0.1307) / 0.3081" : "x/255");
+  std::printf("  products: %s kernels, %s\n", jiggle::kernels::to_string(jiggle::kernels::cpu_isa()).c_str(),
+              jiggle::to_string(options.precision).c_str());
   std::printf("  data: %s (%zu train, %zu test images)\n", options.data.c_str(), mnist.train.size(), mnist.test.size());
 }
 

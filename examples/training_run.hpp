@@ -38,6 +38,8 @@ inline std::map<std::string, std::string> describe_run(const TrainingOptions& op
   description["seed"] = std::to_string(options.seed);
   description["scaling"] = options.standardize ? "standard" : "unit";
   description["subset"] = options.subset ? std::to_string(options.subset) : "all";
+  // Only where it is not the default, so states written before precisions existed still resume.
+  if (options.precision != jiggle::Precision::fp32) description["precision"] = jiggle::to_string(options.precision);
   return description;
 }
 

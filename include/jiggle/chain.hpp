@@ -151,6 +151,10 @@ class Chain {
     for_each_layer([&]<std::size_t I>(auto& layer) { jiggle::set_mode(layer, mode); });
   }
 
+  void set_precision(Precision precision) {
+    for_each_layer([&]<std::size_t I>(auto& layer) { jiggle::set_precision(layer, precision); });
+  }
+
   template <std::size_t I>
   auto& layer() {
     return std::get<I>(layers_);

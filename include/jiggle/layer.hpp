@@ -14,6 +14,7 @@
 //   visit_parameters(visit, path)  each trainable tensor: path, logical shape, value, gradient
 //   visit_buffers(visit, path)     each saved, never-stepped tensor (running statistics)
 //   set_mode(Mode)                 training or evaluation
+//   set_precision(Precision)       the precision of the layer's matrix products
 //   L::sequential_modules          how many of nn.Sequential's modules the layer stands for
 //                                  (2 for batch norm fused with its ReLU; 1 when absent), so the
 //                                  layers after it keep PyTorch's names
@@ -24,6 +25,8 @@
 #include <string_view>
 
 #include "jiggle/error.hpp"
+#include "jiggle/multiply.hpp"
+#include "jiggle/precision.hpp"
 #include "jiggle/shape.hpp"
 #include "jiggle/tensor.hpp"
 
@@ -138,16 +141,11 @@ struct GradientTarget {
     return into == Into::values ? value : gradient;
   }
 
-  // destination ← α·(lhs·rhs) + β·destination, as one product: Eigen takes α and the
-  // accumulation into its GEMM, so the fused step makes no temporary and no second pass.
+  // destination ← α·(lhs·rhs) + β·destination, as one product: the kernels take α and the
+  // accumulation into their tiles, so the fused step makes no temporary and no second pass.
   template <class Destination, class Lhs, class Rhs>
-  void write_product(Destination& destination, const Lhs& lhs, const Rhs& rhs) const {
-    if (beta == T(0)) {
-      destination.noalias() = (alpha * lhs) * rhs;
-    } else {
-      if (beta != T(1)) destination *= beta;
-      destination.noalias() += (alpha * lhs) * rhs;
-    }
+  void write_product(Destination& destination, const Lhs& lhs, const Rhs& rhs, Precision precision) const {
+    multiply(destination, lhs, rhs, precision, alpha, beta);
   }
 
   // destination ← α·gradient + β·destination, for gradients that are not a product (a bias).
@@ -185,6 +183,11 @@ concept HasModes = requires(L layer, Mode mode) {
 };
 
 template <class L>
+concept HasPrecision = requires(L layer, Precision precision) {
+  layer.set_precision(precision);
+};
+
+template <class L>
 constexpr int sequential_modules() {
   if constexpr (requires { L::sequential_modules; })
     return L::sequential_modules;
@@ -205,6 +208,13 @@ void visit_buffers(L& layer, Visitor&& visit) {
 template <Layer L>
 void set_mode(L& layer, Mode mode) {
   if constexpr (HasModes<L>) layer.set_mode(mode);
+}
+
+// Checked here, once, so a CPU that cannot run bf16 hears so before the first step.
+template <Layer L>
+void set_precision(L& layer, Precision precision) {
+  require_supported(precision);
+  if constexpr (HasPrecision<L>) layer.set_precision(precision);
 }
 
 template <Layer L>

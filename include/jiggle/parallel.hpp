@@ -46,4 +46,13 @@ inline int thread_index() {
 #endif
 }
 
+// Whether this runs inside a parallel region already, where a product must not start another.
+inline bool in_parallel_region() {
+#ifdef _OPENMP
+  return omp_in_parallel() != 0;
+#else
+  return false;
+#endif
+}
+
 }  // namespace jiggle

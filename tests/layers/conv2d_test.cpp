@@ -7,6 +7,7 @@
 #include "jiggle/chain.hpp"
 #include "support/catch.hpp"
 #include "support/gradcheck_matchers.hpp"
+#include "support/precision_agreement.hpp"
 #include "support/random_matrix.hpp"
 
 using jiggle::Conv2D;
@@ -288,4 +289,19 @@ TEST_CASE("Conv2D rejects inputs and output gradients of the wrong shape, naming
                       Catch::Contains("output gradient is 27×3, but the last forward gave 27×2"));
   REQUIRE_THROWS_WITH(layer.backward(Matrix<double>::Zero(50, 3), Matrix<double>::Zero(27, 2), kGradients),
                       Catch::Contains("input of 50×3, but the last forward ran on 50×2"));
+}
+
+TEST_CASE("Conv2D in float on the kernels agrees with Conv2D in double, in fp32 and bf16", "[conv2d][precision]") {
+  jiggle::Rng rng(21);
+  Conv2D<Shape{5, 9, 7}, 13, 3, 1, Padding::same, double> reference(rng);
+  Conv2D<Shape{5, 9, 7}, 13, 3, 1, Padding::same, float> single(rng);
+  const Matrix<double> X = random_matrix(5 * 9 * 7, 6, 22);
+  const Matrix<double> dY = random_matrix(13 * 9 * 7, 6, 23);
+  REQUIRE(largest_relative_difference(single, reference, X, dY) < 1e-5);
+  if (jiggle::kernels::cpu_isa() == jiggle::kernels::Isa::avx512_bf16) {
+    jiggle::set_precision(single, jiggle::Precision::bf16);
+    const double difference = largest_relative_difference(single, reference, X, dY);
+    REQUIRE(difference < 0.03);
+    REQUIRE(difference > 1e-5);
+  }
 }

@@ -4,6 +4,7 @@
 
 #include "support/catch.hpp"
 #include "support/gradcheck_matchers.hpp"
+#include "support/precision_agreement.hpp"
 #include "support/random_matrix.hpp"
 
 using jiggle::Dense;
@@ -163,4 +164,19 @@ TEST_CASE("Dense<1, 3> keeps its weight's logical shape [3, 1]", "[dense]") {
   std::vector<std::string> shapes;
   jiggle::visit_parameters(layer, [&](jiggle::Parameter<double>& p) { shapes.push_back(p.shape.to_string()); });
   REQUIRE(shapes == std::vector<std::string>{"[3, 1]", "[3]"});
+}
+
+TEST_CASE("Dense in float on the kernels agrees with Dense in double, in fp32 and bf16", "[dense][precision]") {
+  jiggle::Rng rng(21);
+  Dense<37, 45, double> reference(rng, jiggle::Init::torch_default);
+  Dense<37, 45, float> single(rng);
+  const Matrix<double> X = random_matrix(37, 19, 22);
+  const Matrix<double> dY = random_matrix(45, 19, 23);
+  REQUIRE(largest_relative_difference(single, reference, X, dY) < 1e-5);
+  if (jiggle::kernels::cpu_isa() == jiggle::kernels::Isa::avx512_bf16) {
+    jiggle::set_precision(single, jiggle::Precision::bf16);
+    const double difference = largest_relative_difference(single, reference, X, dY);
+    REQUIRE(difference < 0.03);
+    REQUIRE(difference > 1e-5);  // the products did round to bf16
+  }
 }

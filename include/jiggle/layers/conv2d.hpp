@@ -6,7 +6,9 @@
 
 #include "jiggle/init.hpp"
 #include "jiggle/layer.hpp"
+#include "jiggle/multiply.hpp"
 #include "jiggle/parallel.hpp"
+#include "jiggle/precision.hpp"
 #include "jiggle/random.hpp"
 #include "jiggle/shape.hpp"
 #include "jiggle/tensor.hpp"
@@ -29,7 +31,7 @@ enum class Padding { valid, same };
 // Samples are shared out among the threads, each with its own cols, one sample at a time, so the
 // scratch is threads × P × Cin·K·K values plus kChunks partial dW whatever the batch (2.4 MB for
 // 32→32 channels at 28×28 on two threads), where a whole-batch im2col would take 115 MB at batch
-// 128. Inside the parallel region Eigen's products run on the calling thread. dW and db are
+// 128. Inside the parallel region the products run on the calling thread. dW and db are
 // summed over a fixed split of the batch into at most kChunks runs of samples, taken by
 // whichever thread is free, and the runs' sums are added in order: the result is the same bit
 // for bit on any number of threads, and a thread slowed by another process holds nobody up.
@@ -73,7 +75,7 @@ class Conv2D {
       im2col(X.col(s).data(), cols);
       SampleMap Y_s(Y_.col(s).data(), kPositions, Cout);
       for (int c = 0; c < Cout; ++c) Y_s.col(c).setConstant(b(c));
-      Y_s.noalias() += cols * W.transpose();
+      multiply(Y_s, cols, W.transpose(), precision_, T(1), T(1));
     }
     return Y_;
   }
@@ -96,10 +98,10 @@ class Conv2D {
       for (Index s = chunk * batch / chunks; s < (chunk + 1) * batch / chunks; ++s) {
         const ConstSampleMap dY_s(dY.col(s).data(), kPositions, Cout);
         im2col(X.col(s).data(), cols);
-        sums.dW.noalias() += dY_s.transpose() * cols;
+        multiply(sums.dW, dY_s.transpose(), cols, precision_, T(1), T(1));
         sums.db.noalias() += dY_s.colwise().sum().transpose();
         if (input_gradient) {
-          cols.noalias() = dY_s * W;  // dcols, in the cols it no longer needs
+          multiply(cols, dY_s, W, precision_);  // dcols, in the cols it no longer needs
           col2im(cols, dX_.col(s).data());
         }
       }
@@ -113,6 +115,8 @@ class Conv2D {
     target.write(target.select(b, db), total.db);
     return input_gradient ? dX_ : no_input_gradient<T>();
   }
+
+  void set_precision(Precision precision) { precision_ = precision; }
 
   template <class Visitor>
   void visit_parameters(Visitor&& visit, const ParameterPath& path) {
@@ -274,6 +278,7 @@ class Conv2D {
            std::to_string(Stride) + ", " + (Pad == Padding::same ? "same" : "valid") + ">";
   }
 
+  Precision precision_ = Precision::fp32;
   Matrix<T> Y_;
   Matrix<T> dX_;
   std::vector<Matrix<T>> cols_;

@@ -3,6 +3,8 @@
 
 #include "jiggle/init.hpp"
 #include "jiggle/layer.hpp"
+#include "jiggle/multiply.hpp"
+#include "jiggle/precision.hpp"
 #include "jiggle/random.hpp"
 #include "jiggle/shape.hpp"
 #include "jiggle/tensor.hpp"
@@ -28,7 +30,7 @@ class Dense {
   const Matrix<T>& forward(const Matrix<T>& X) {
     check_input_rows(name, X.rows(), In);
     Y_.resize(Out, X.cols());
-    Y_.noalias() = W * X;
+    multiply(Y_, W, X, precision_);
     Y_.colwise() += b;
     return Y_;
   }
@@ -38,12 +40,14 @@ class Dense {
     check_backward_arguments(name, X, In, dY, Y_);
     if (target.input_gradient) {
       dX_.resize(In, dY.cols());
-      dX_.noalias() = W.transpose() * dY;
+      multiply(dX_, W.transpose(), dY, precision_);
     }
-    target.write_product(target.select(W, dW), dY, X.transpose());
+    target.write_product(target.select(W, dW), dY, X.transpose(), precision_);
     target.write(target.select(b, db), dY.rowwise().sum());
     return target.input_gradient ? dX_ : no_input_gradient<T>();
   }
+
+  void set_precision(Precision precision) { precision_ = precision; }
 
   template <class Visitor>
   void visit_parameters(Visitor&& visit, const ParameterPath& path) {
@@ -61,6 +65,7 @@ class Dense {
  private:
   static std::string name() { return "Dense<" + std::to_string(In) + ", " + std::to_string(Out) + ">"; }
 
+  Precision precision_ = Precision::fp32;
   Matrix<T> Y_;
   Matrix<T> dX_;
 };

@@ -1,0 +1,259 @@
+#pragma once
+// C ← α·op(A)·op(B) + β·C for column-major fp32 matrices, on the best tile this CPU runs.
+//
+// The blocking is the usual one (Goto and van de Geijn): a block of op(B), kc deep and up to nc
+// wide, is packed into panels of the tile's width; for each block of op(A), mc tall, packed into
+// panels of the tile's height, the tile walks every panel pair. A packed B panel (kc × 12 values,
+// 12 KB) stays in L1 while the A panels stream from L2 (mc × kc = 256 KB). Packing also converts
+// to bf16 when the tile takes bf16, so each input is rounded once per block.
+//
+// kc depends on k alone and every element of C is summed by one tile in the same order however
+// the work is shared out, so the result is the same bit for bit on any number of threads.
+#include <Eigen/Core>
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "jiggle/error.hpp"
+#include "jiggle/kernels/bf16.hpp"
+#include "jiggle/kernels/isa.hpp"
+#include "jiggle/kernels/tile_avx2.hpp"
+#include "jiggle/kernels/tile_avx512.hpp"
+#include "jiggle/kernels/tile_avx512_bf16.hpp"
+#include "jiggle/parallel.hpp"
+#include "jiggle/precision.hpp"
+#include "jiggle/tensor.hpp"
+
+namespace jiggle::kernels {
+
+// op(M) for a column-major M with leading dimension `ld`: M itself, or its transpose.
+struct Operand {
+  const float* data;
+  Index ld;
+  bool transposed;
+
+  float at(Index row, Index column) const { return transposed ? data[column + row * ld] : data[row + column * ld]; }
+  Operand from_row(Index row) const { return {transposed ? data + row * ld : data + row, ld, transposed}; }
+  Operand from_column(Index column) const { return {transposed ? data + column : data + column * ld, ld, transposed}; }
+};
+
+namespace gemm_detail {
+
+inline constexpr Index kDepthBlock = 256;    // kc, at most
+inline constexpr Index kRowBlock = 256;      // mc
+inline constexpr Index kColumnBlock = 1536;  // nc, a multiple of every tile's width
+
+// Below this many multiply-adds a product runs on one thread: waking the other costs more.
+inline constexpr Index kParallelWork = Index{1} << 18;
+
+template <class Packed>
+Packed packed_value(float value) {
+  if constexpr (sizeof(Packed) == sizeof(float))
+    return value;
+  else
+    return to_bf16(value);
+}
+
+// Where depth p of row (or column) r of a panel `width` wide lands: steps of kDepthPerStep
+// depths, each holding the panel's rows side by side, every row's depths together.
+template <int DepthPerStep>
+constexpr Index packed_index(Index width, Index r, Index p) {
+  return (p / DepthPerStep) * DepthPerStep * width + r * DepthPerStep + p % DepthPerStep;
+}
+
+inline constexpr Index round_up(Index value, Index multiple) { return (value + multiple - 1) / multiple * multiple; }
+
+// Packs `extent` rows of op(A), or columns of op(B), and `depth` depths into panels `Width`
+// wide, zero beyond both ends so a tile never reads past them. Element (r, p) is at
+// data[r + p·ld] when the panel's width runs down the stored columns, else at data[p + r·ld];
+// each case reads its memory in order.
+template <int Width, int DepthPerStep, class Packed>
+void pack_panels(const float* data, Index ld, bool width_runs_down, Index extent, Index depth, Packed* out) {
+  const Index padded_depth = round_up(depth, DepthPerStep);
+  for (Index first = 0; first < extent; first += Width) {
+    const Index valid = std::min<Index>(Width, extent - first);
+    if (valid < Width || padded_depth > depth) std::fill(out, out + padded_depth * Width, Packed{});
+    if (width_runs_down) {
+      for (Index p = 0; p < depth; ++p) {
+        const float* source = data + first + p * ld;
+        for (Index r = 0; r < valid; ++r)
+          out[packed_index<DepthPerStep>(Width, r, p)] = packed_value<Packed>(source[r]);
+      }
+    } else {
+      // In strips of depth, so the strip's writes stay in L1 while every row is read in order.
+      constexpr Index kStrip = 64;
+      for (Index strip = 0; strip < depth; strip += kStrip) {
+        const Index end = std::min(depth, strip + kStrip);
+        for (Index r = 0; r < valid; ++r) {
+          const float* source = data + (first + r) * ld;
+          for (Index p = strip; p < end; ++p)
+            out[packed_index<DepthPerStep>(Width, r, p)] = packed_value<Packed>(source[p]);
+        }
+      }
+    }
+    out += padded_depth * Width;
+  }
+}
+
+// Rows [0, rows) and depths [0, depth) of op(A), in panels of the tile's height.
+template <class Tile>
+void pack_rows(const Operand& A, Index rows, Index depth, typename Tile::Packed* out) {
+  pack_panels<Tile::kRows, Tile::kDepthPerStep>(A.data, A.ld, !A.transposed, rows, depth, out);
+}
+
+// Depths [0, depth) and columns [0, columns) of op(B), in panels of the tile's width.
+template <class Tile>
+void pack_columns(const Operand& B, Index depth, Index columns, typename Tile::Packed* out) {
+  pack_panels<Tile::kColumns, Tile::kDepthPerStep>(B.data, B.ld, B.transposed, columns, depth, out);
+}
+
+// Each thread's packing buffers, grown to the largest block once and then reused, so a training
+// step allocates nothing.
+template <class Packed>
+struct Workspace {
+  std::vector<Packed> rows;
+  std::vector<Packed> columns;
+};
+
+template <class Packed>
+Workspace<Packed>& workspace() {
+  thread_local Workspace<Packed> buffers;
+  return buffers;
+}
+
+// k split into equal blocks of at most kDepthBlock, even so bf16 pairs never straddle two.
+inline Index depth_block(Index k) {
+  const Index blocks = (k + kDepthBlock - 1) / kDepthBlock;
+  return round_up((k + blocks - 1) / blocks, 2);
+}
+
+// One thread's share: C[0:m, 0:n] ← α·op(A)·op(B) + β·C with k > 0.
+template <class Tile>
+void multiply_on_one_thread(const Operand& A, const Operand& B, Index m, Index n, Index k, float alpha, float beta,
+                            float* c, Index ldc) {
+  using Packed = typename Tile::Packed;
+  constexpr Index kStep = Tile::kDepthPerStep;
+  Workspace<Packed>& buffers = workspace<Packed>();
+  const Index kc = depth_block(k);
+  const auto need_rows = static_cast<std::size_t>(round_up(std::min(m, kRowBlock), Tile::kRows) * kc);
+  const auto need_columns = static_cast<std::size_t>(round_up(std::min(n, kColumnBlock), Tile::kColumns) * kc);
+  if (buffers.rows.size() < need_rows) buffers.rows.resize(need_rows);
+  if (buffers.columns.size() < need_columns) buffers.columns.resize(need_columns);
+
+  for (Index jc = 0; jc < n; jc += kColumnBlock) {
+    const Index nb = std::min(kColumnBlock, n - jc);
+    for (Index pc = 0; pc < k; pc += kc) {
+      const Index kb = std::min(kc, k - pc);
+      const Index steps = (kb + kStep - 1) / kStep;
+      pack_columns<Tile>(B.from_row(pc).from_column(jc), kb, nb, buffers.columns.data());
+      const float block_beta = pc == 0 ? beta : 1.0F;
+      for (Index ic = 0; ic < m; ic += kRowBlock) {
+        const Index mb = std::min(kRowBlock, m - ic);
+        pack_rows<Tile>(A.from_row(ic).from_column(pc), mb, kb, buffers.rows.data());
+        for (Index jr = 0; jr < nb; jr += Tile::kColumns)
+          for (Index ir = 0; ir < mb; ir += Tile::kRows)
+            Tile::multiply(steps, buffers.rows.data() + ir * steps * kStep, buffers.columns.data() + jr * steps * kStep,
+                           c + (ic + ir) + (jc + jr) * ldc, ldc,
+                           static_cast<int>(std::min<Index>(Tile::kRows, mb - ir)),
+                           static_cast<int>(std::min<Index>(Tile::kColumns, nb - jr)), alpha, block_beta);
+      }
+    }
+  }
+}
+
+// C ← β·C, for a product with nothing to sum (k = 0); C is not read when β = 0.
+inline void scale(Index m, Index n, float beta, float* c, Index ldc) {
+  for (Index j = 0; j < n; ++j)
+    for (Index i = 0; i < m; ++i) c[i + j * ldc] = beta == 0.0F ? 0.0F : beta * c[i + j * ldc];
+}
+
+// Outside a parallel region, C is cut into one block per thread along its longer side, in whole
+// tiles, so the operand that is not cut, packed by every thread, is the smaller one.
+template <class Tile>
+void multiply_on_threads(const Operand& A, const Operand& B, Index m, Index n, Index k, float alpha, float beta,
+                         float* c, Index ldc) {
+  const Index threads = thread_count();
+  if (threads == 1 || in_parallel_region() || m * n * k < kParallelWork) {
+    multiply_on_one_thread<Tile>(A, B, m, n, k, alpha, beta, c, ldc);
+    return;
+  }
+  const bool by_columns = n >= m;
+  const Index extent = by_columns ? n : m;
+  const Index unit = by_columns ? Tile::kColumns : Tile::kRows;
+  const Index share = round_up((extent + threads - 1) / threads, unit);
+  JIGGLE_OMP(parallel for schedule(static))
+  for (Index part = 0; part < threads; ++part) {
+    const Index first = part * share;
+    const Index size = std::min(share, extent - first);
+    if (size <= 0) continue;
+    if (by_columns)
+      multiply_on_one_thread<Tile>(A, B.from_column(first), m, size, k, alpha, beta, c + first * ldc, ldc);
+    else
+      multiply_on_one_thread<Tile>(A.from_row(first), B, size, n, k, alpha, beta, c + first, ldc);
+  }
+}
+
+// Eigen's own product: what every CPU without AVX2 runs, and the reference the tiles match.
+inline void multiply_portably(const Operand& A, const Operand& B, Index m, Index n, Index k, float alpha, float beta,
+                              float* c, Index ldc) {
+  using Stored = Eigen::Map<const Matrix<float>, 0, Eigen::OuterStride<>>;
+  const Stored a_stored(A.data, A.transposed ? k : m, A.transposed ? m : k, Eigen::OuterStride<>(A.ld));
+  const Stored b_stored(B.data, B.transposed ? n : k, B.transposed ? k : n, Eigen::OuterStride<>(B.ld));
+  Eigen::Map<Matrix<float>, 0, Eigen::OuterStride<>> C(c, m, n, Eigen::OuterStride<>(ldc));
+  const auto update = [&](const auto& a, const auto& b) {
+    if (beta == 0.0F) {
+      C.noalias() = alpha * (a * b);
+    } else {
+      if (beta != 1.0F) C *= beta;
+      C.noalias() += alpha * (a * b);
+    }
+  };
+  if (A.transposed && B.transposed)
+    update(a_stored.transpose(), b_stored.transpose());
+  else if (A.transposed)
+    update(a_stored.transpose(), b_stored);
+  else if (B.transposed)
+    update(a_stored, b_stored.transpose());
+  else
+    update(a_stored, b_stored);
+}
+
+}  // namespace gemm_detail
+
+// C[0:m, 0:n] ← α·op(A)·op(B) + β·C (ldc ≥ m), with op(A) m×k and op(B) k×n, on the kernels of
+// `isa`, which must not exceed cpu_isa(); bf16 needs Isa::avx512_bf16. C is not read when β = 0.
+inline void multiply_with(Isa isa, Precision precision, const Operand& A, const Operand& B, Index m, Index n, Index k,
+                          float alpha, float beta, float* c, Index ldc) {
+  if (isa > cpu_isa())
+    throw Error("jiggle: the " + to_string(isa) + " kernels need a CPU this one is not (" + to_string(cpu_isa()) + ")");
+  if (precision == Precision::bf16 && isa != Isa::avx512_bf16)
+    throw Error("jiggle: bf16 products need the AVX512_BF16 kernels, not " + to_string(isa));
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    gemm_detail::scale(m, n, beta, c, ldc);
+    return;
+  }
+#ifdef JIGGLE_HAS_X86_KERNELS
+  if (precision == Precision::bf16) {
+    gemm_detail::multiply_on_threads<Avx512Bf16Tile>(A, B, m, n, k, alpha, beta, c, ldc);
+    return;
+  }
+  if (isa >= Isa::avx512) {
+    gemm_detail::multiply_on_threads<Avx512Tile>(A, B, m, n, k, alpha, beta, c, ldc);
+    return;
+  }
+  if (isa == Isa::avx2) {
+    gemm_detail::multiply_on_threads<Avx2Tile>(A, B, m, n, k, alpha, beta, c, ldc);
+    return;
+  }
+#endif
+  gemm_detail::multiply_portably(A, B, m, n, k, alpha, beta, c, ldc);
+}
+
+// The same on the best kernels this CPU runs.
+inline void multiply(Precision precision, const Operand& A, const Operand& B, Index m, Index n, Index k, float alpha,
+                     float beta, float* c, Index ldc) {
+  multiply_with(cpu_isa(), precision, A, B, m, n, k, alpha, beta, c, ldc);
+}
+
+}  // namespace jiggle::kernels

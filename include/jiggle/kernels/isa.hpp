@@ -1,0 +1,54 @@
+#pragma once
+// Which vector instructions the products may use, read from the CPU at run time, so a program
+// compiled without any -m flag still runs its products on AVX2, AVX-512 or AVX512_BF16 where the
+// machine has them, and on Eigen's portable code where it has none.
+#include <string>
+
+// The kernels are written with GCC's and Clang's x86 intrinsics and target attributes; any
+// other compiler or machine gets the portable products alone.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define JIGGLE_HAS_X86_KERNELS 1
+#endif
+
+namespace jiggle::kernels {
+
+// Ordered: every level runs on any CPU that runs the level above it.
+enum class Isa { portable, avx2, avx512, avx512_bf16 };
+
+inline std::string to_string(Isa isa) {
+  switch (isa) {
+    case Isa::portable: return "portable";
+    case Isa::avx2: return "AVX2";
+    case Isa::avx512: return "AVX-512";
+    case Isa::avx512_bf16: return "AVX-512 with AVX512_BF16";
+  }
+  return "unknown";
+}
+
+namespace isa_detail {
+
+inline Isa read_cpu() {
+#ifdef JIGGLE_HAS_X86_KERNELS
+  // __builtin_cpu_supports also asks the operating system whether it saves the vector
+  // registers, so a kernel never runs where its registers would be lost.
+  __builtin_cpu_init();
+  if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) return Isa::portable;
+  if (!(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512dq")))
+    return Isa::avx2;
+  if (!__builtin_cpu_supports("avx512bf16")) return Isa::avx512;
+  return Isa::avx512_bf16;
+#else
+  return Isa::portable;
+#endif
+}
+
+}  // namespace isa_detail
+
+// The best level this CPU runs, read once.
+inline Isa cpu_isa() {
+  static const Isa isa = isa_detail::read_cpu();
+  return isa;
+}
+
+}  // namespace jiggle::kernels

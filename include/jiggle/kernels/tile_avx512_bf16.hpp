@@ -1,0 +1,67 @@
+#pragma once
+// The AVX512_BF16 tile: a 32×12 block of C in 24 zmm registers of fp32, fed bf16 inputs two
+// depths at a time. vdpbf16ps multiplies pairs of bf16 exactly and adds both products into an
+// fp32 lane, so each instruction does twice an fp32 FMA's work at the same rate, and the sums
+// stay fp32. Compiled by its target attribute alone; runs only where cpu_isa() finds AVX512_BF16.
+#include <cstdint>
+
+#include "jiggle/kernels/isa.hpp"
+#include "jiggle/kernels/tile_avx512.hpp"
+#include "jiggle/tensor.hpp"
+
+#ifdef JIGGLE_HAS_X86_KERNELS
+#include <immintrin.h>
+#endif
+
+namespace jiggle::kernels {
+
+#ifdef JIGGLE_HAS_X86_KERNELS
+
+// A step is two depths. a: steps × 32 rows × 2 bf16 (row i's depths p and p + 1 side by side),
+// b: steps × 12 columns × 2 bf16, likewise. C[0:rows, 0:cols] ← α·Σ a b + β·C in fp32; C is not
+// read when β = 0.
+struct Avx512Bf16Tile {
+  using Packed = std::uint16_t;
+  static constexpr int kRows = 32;
+  static constexpr int kColumns = 12;
+  static constexpr int kDepthPerStep = 2;
+
+  template <int Halves, int Columns>
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma"))) static void multiply_part(
+      Index steps, const std::uint16_t* a, const std::uint16_t* b, float* c, Index ldc, int rows, int cols, float alpha,
+      float beta) {
+    __m512 acc[Halves][Columns];
+#pragma GCC unroll 12
+    for (int j = 0; j < Columns; ++j)
+#pragma GCC unroll 2
+      for (int h = 0; h < Halves; ++h) acc[h][j] = _mm512_setzero_ps();
+    // The casts only rename the bits: bf16 pairs arrive as integers.
+    for (Index p = 0; p < steps; ++p) {
+      __m512bh pairs_of_a[Halves];
+#pragma GCC unroll 2
+      for (int h = 0; h < Halves; ++h) pairs_of_a[h] = (__m512bh)_mm512_loadu_si512(a + Index{32} * h);
+#pragma GCC unroll 12
+      for (int j = 0; j < Columns; ++j) {
+        std::int32_t pair = 0;
+        __builtin_memcpy(&pair, b + Index{2} * j, sizeof pair);
+        const auto bj = (__m512bh)_mm512_set1_epi32(pair);
+#pragma GCC unroll 2
+        for (int h = 0; h < Halves; ++h) acc[h][j] = _mm512_dpbf16_ps(acc[h][j], pairs_of_a[h], bj);
+      }
+      a += Index{2} * kRows;
+      b += Index{2} * kColumns;
+    }
+    tile_detail::store_tile<Halves, Columns>(acc, c, ldc, rows, cols, alpha, beta);
+  }
+
+  static void multiply(Index steps, const std::uint16_t* a, const std::uint16_t* b, float* c, Index ldc, int rows,
+                       int cols, float alpha, float beta) {
+    tile_detail::run_narrowest(rows, cols, [&]<int Halves, int Columns>() {
+      multiply_part<Halves, Columns>(steps, a, b, c, ldc, rows, cols, alpha, beta);
+    });
+  }
+};
+
+#endif
+
+}  // namespace jiggle::kernels

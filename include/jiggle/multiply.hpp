@@ -1,0 +1,59 @@
+#pragma once
+// The layers' matrix products: destination ← α·lhs·rhs + β·destination, written as the formula
+// reads (`multiply(dX_, W.transpose(), dY)` is dX = Wᵀ dY). float runs on jiggle's kernels,
+// chosen from the CPU at run time and in the layer's precision; double runs on Eigen, where the
+// gradient checks want its exactness more than speed.
+#include <Eigen/Core>
+#include <type_traits>
+
+#include "jiggle/error.hpp"
+#include "jiggle/kernels/gemm.hpp"
+#include "jiggle/precision.hpp"
+#include "jiggle/tensor.hpp"
+
+namespace jiggle {
+
+namespace multiply_detail {
+
+template <class Expression>
+struct IsTranspose : std::false_type {};
+template <class Inner>
+struct IsTranspose<Eigen::Transpose<Inner>> : std::true_type {};
+
+// A column-major matrix with unit inner stride (Matrix, Map or a column block of one), or the
+// transpose of one, as the kernels' operand.
+template <class Expression>
+kernels::Operand operand(const Expression& expression) {
+  if constexpr (IsTranspose<Expression>::value) {
+    const auto& stored = expression.nestedExpression();
+    static_assert(!(std::decay_t<decltype(stored)>::Flags & Eigen::RowMajorBit),
+                  "jiggle: products take column-major matrices");
+    return {stored.data(), stored.outerStride(), true};
+  } else {
+    static_assert(!(Expression::Flags & Eigen::RowMajorBit), "jiggle: products take column-major matrices");
+    return {expression.data(), expression.outerStride(), false};
+  }
+}
+
+}  // namespace multiply_detail
+
+template <class Destination, class Lhs, class Rhs, class T = typename std::decay_t<Destination>::Scalar>
+void multiply(Destination&& destination, const Lhs& lhs, const Rhs& rhs, Precision precision = Precision::fp32,
+              T alpha = T(1), T beta = T(0)) {
+  if (lhs.cols() != rhs.rows() || destination.rows() != lhs.rows() || destination.cols() != rhs.cols())
+    throw Error("jiggle: cannot multiply " + dimensions(lhs.rows(), lhs.cols()) + " by " +
+                dimensions(rhs.rows(), rhs.cols()) + " into " + dimensions(destination.rows(), destination.cols()));
+  if constexpr (std::is_same_v<T, float>) {
+    kernels::multiply(precision, multiply_detail::operand(lhs), multiply_detail::operand(rhs), lhs.rows(), rhs.cols(),
+                      lhs.cols(), alpha, beta, destination.data(), destination.outerStride());
+  } else {
+    if (beta == T(0)) {
+      destination.noalias() = (alpha * lhs) * rhs;
+    } else {
+      if (beta != T(1)) destination *= beta;
+      destination.noalias() += (alpha * lhs) * rhs;
+    }
+  }
+}
+
+}  // namespace jiggle

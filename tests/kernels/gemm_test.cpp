@@ -1,0 +1,181 @@
+#include "jiggle/kernels/gemm.hpp"
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "jiggle/random.hpp"
+#include "support/catch.hpp"
+
+namespace {
+
+using jiggle::Index;
+using jiggle::Matrix;
+using jiggle::Precision;
+using jiggle::kernels::Isa;
+using jiggle::kernels::Operand;
+
+struct Shape {
+  Index m, n, k;
+};
+
+// Degenerate, prime, one past a tile or a depth block, and every product of the MLP and CNNs
+// at batch 128 (per sample for the convolutions).
+const std::vector<Shape> kShapes = {
+    {1, 1, 1},      {1, 1, 2},      {2, 1, 1},       {7, 13, 17},    {31, 37, 41},   {33, 13, 5},     {17, 25, 257},
+    {32, 12, 513},  {65, 29, 1000}, {512, 128, 784}, {10, 128, 512}, {512, 128, 10}, {784, 512, 128}, {784, 32, 9},
+    {784, 32, 288}, {196, 64, 288}, {196, 64, 576},  {32, 288, 784}, {64, 576, 196}, {784, 288, 32},  {196, 576, 64}};
+
+std::vector<Isa> kernels_of_this_cpu() {
+  std::vector<Isa> isas{Isa::portable};
+  if (jiggle::kernels::cpu_isa() >= Isa::avx2) isas.push_back(Isa::avx2);
+  if (jiggle::kernels::cpu_isa() >= Isa::avx512) isas.push_back(Isa::avx512);
+  return isas;
+}
+
+Matrix<float> random_matrix(jiggle::Rng& rng, Index rows, Index cols) {
+  Matrix<float> matrix(rows, cols);
+  for (Index i = 0; i < matrix.size(); ++i) matrix.data()[i] = static_cast<float>(rng.uniform(-1.0, 1.0));
+  return matrix;
+}
+
+// γ_n = n·u / (1 − n·u): the bound on n roundings of unit roundoff u, compounded.
+double gamma(double n, double u) { return n * u / (1.0 - n * u); }
+
+struct Case {
+  Shape shape;
+  bool transpose_a;
+  bool transpose_b;
+  float alpha;
+  float beta;
+};
+
+// Runs one product on `isa` in `precision` and checks every entry against the product in double:
+// |C − C*| ≤ bound·(|α|·Σ|a||b| + |β|·|C₀|), with C stored inside a larger matrix whose other
+// rows must stay untouched, and C₀ all NaN when β = 0, which must then never be read.
+void check_against_double(Isa isa, Precision precision, const Case& c, jiggle::Rng& rng) {
+  const auto [m, n, k] = c.shape;
+  const Matrix<float> a = random_matrix(rng, c.transpose_a ? k : m, c.transpose_a ? m : k);
+  const Matrix<float> b = random_matrix(rng, c.transpose_b ? n : k, c.transpose_b ? k : n);
+  const Index ldc = m + 3;
+  Matrix<float> stored = random_matrix(rng, ldc, n);
+  if (c.beta == 0.0F) stored.topRows(m).setConstant(std::numeric_limits<float>::quiet_NaN());
+  const Matrix<float> before = stored;
+
+  const Matrix<double> op_a = c.transpose_a ? Matrix<double>(a.cast<double>().transpose()) : a.cast<double>();
+  const Matrix<double> op_b = c.transpose_b ? Matrix<double>(b.cast<double>().transpose()) : b.cast<double>();
+  const Matrix<double> c0 =
+      c.beta == 0.0F ? Matrix<double>::Zero(m, n) : Matrix<double>(before.topRows(m).cast<double>());
+  const Matrix<double> exact = static_cast<double>(c.alpha) * op_a * op_b + static_cast<double>(c.beta) * c0;
+  const Matrix<double> magnitude = std::abs(static_cast<double>(c.alpha)) * op_a.cwiseAbs() * op_b.cwiseAbs() +
+                                   std::abs(static_cast<double>(c.beta)) * c0.cwiseAbs();
+
+  // fp32: k − 1 additions, α, β and the sum of the depth blocks, each rounded once per term.
+  // bf16: both inputs of every product also rounded to 8 significant bits (u = 2⁻⁸).
+  const double fp32 = gamma(static_cast<double>(k) + 3.0, std::ldexp(1.0, -24));
+  const double rounding = std::ldexp(1.0, -8);
+  const double bound = precision == Precision::fp32
+                           ? fp32
+                           : 2.0 * rounding + rounding * rounding + fp32 * (1.0 + rounding) * (1.0 + rounding);
+
+  jiggle::kernels::multiply_with(isa, precision, Operand{a.data(), a.rows(), c.transpose_a},
+                                 Operand{b.data(), b.rows(), c.transpose_b}, m, n, k, c.alpha, c.beta, stored.data(),
+                                 ldc);
+
+  INFO(jiggle::kernels::to_string(isa) << ", " << jiggle::to_string(precision) << ": " << m << "×" << n << "×" << k
+                                       << (c.transpose_a ? " Aᵀ" : " A") << (c.transpose_b ? " Bᵀ" : " B") << " α "
+                                       << c.alpha << " β " << c.beta);
+  double worst = 0.0;  // the largest error as a share of its bound
+  for (Index j = 0; j < n; ++j) {
+    for (Index i = 0; i < m; ++i) {
+      const double error = std::abs(static_cast<double>(stored(i, j)) - exact(i, j));
+      const double allowed = bound * magnitude(i, j) + std::numeric_limits<float>::denorm_min();
+      worst = std::max(worst, std::isfinite(error) ? error / allowed : std::numeric_limits<double>::infinity());
+    }
+    for (Index i = m; i < ldc; ++i) REQUIRE(stored(i, j) == before(i, j));
+  }
+  REQUIRE(worst <= 1.0);
+}
+
+}  // namespace
+
+TEST_CASE("Each fp32 kernel matches the product in double within the fp32 error bound", "[kernels]") {
+  jiggle::Rng rng(11);
+  for (const Isa isa : kernels_of_this_cpu())
+    for (const Shape& shape : kShapes)
+      for (const bool transpose_a : {false, true})
+        for (const bool transpose_b : {false, true})
+          for (const auto& [alpha, beta] : {std::pair{1.0F, 0.0F}, {-0.5F, 1.0F}, {2.0F, -0.75F}})
+            check_against_double(isa, Precision::fp32, {shape, transpose_a, transpose_b, alpha, beta}, rng);
+}
+
+TEST_CASE("The bf16 kernel matches the product in double within the bf16 error bound", "[kernels]") {
+  if (jiggle::kernels::cpu_isa() != Isa::avx512_bf16) JIGGLE_SKIP("this CPU has no AVX512_BF16");
+  jiggle::Rng rng(12);
+  for (const Shape& shape : kShapes)
+    for (const bool transpose_a : {false, true})
+      for (const bool transpose_b : {false, true})
+        for (const auto& [alpha, beta] : {std::pair{1.0F, 0.0F}, {-0.5F, 1.0F}, {2.0F, -0.75F}})
+          check_against_double(Isa::avx512_bf16, Precision::bf16, {shape, transpose_a, transpose_b, alpha, beta}, rng);
+}
+
+TEST_CASE("bf16 products round their inputs: a product of values bf16 cannot hold differs from fp32", "[kernels]") {
+  if (jiggle::kernels::cpu_isa() != Isa::avx512_bf16) JIGGLE_SKIP("this CPU has no AVX512_BF16");
+  // 1 + 2⁻¹⁰ rounds to 1 in bf16, so the bf16 product of it with itself is exactly 1.
+  const float value = 1.0F + std::ldexp(1.0F, -10);
+  float product = 0.0F;
+  jiggle::kernels::multiply_with(Isa::avx512_bf16, Precision::bf16, Operand{&value, 1, false},
+                                 Operand{&value, 1, false}, 1, 1, 1, 1.0F, 0.0F, &product, 1);
+  REQUIRE(product == 1.0F);
+  jiggle::kernels::multiply_with(Isa::avx512_bf16, Precision::fp32, Operand{&value, 1, false},
+                                 Operand{&value, 1, false}, 1, 1, 1, 1.0F, 0.0F, &product, 1);
+  REQUIRE(product == value * value);
+}
+
+TEST_CASE("A product is the same bit for bit on one thread and on two", "[kernels]") {
+  const int threads = jiggle::thread_count();
+  jiggle::Rng rng(13);
+  for (const Shape shape : {Shape{512, 128, 784}, Shape{784, 512, 128}, Shape{10, 128, 512}}) {
+    const Matrix<float> a = random_matrix(rng, shape.m, shape.k);
+    const Matrix<float> b = random_matrix(rng, shape.k, shape.n);
+    std::vector<Precision> precisions{Precision::fp32};
+    if (jiggle::kernels::cpu_isa() == Isa::avx512_bf16) precisions.push_back(Precision::bf16);
+    for (const Precision precision : precisions) {
+      Matrix<float> results[2];
+      for (const int t : {1, 2}) {
+        jiggle::set_thread_count(t);
+        Matrix<float>& c = results[t - 1];
+        c.resize(shape.m, shape.n);
+        jiggle::kernels::multiply(precision, Operand{a.data(), a.rows(), false}, Operand{b.data(), b.rows(), false},
+                                  shape.m, shape.n, shape.k, 1.0F, 0.0F, c.data(), c.rows());
+      }
+      INFO(shape.m << "×" << shape.n << "×" << shape.k << " " << jiggle::to_string(precision));
+      REQUIRE(results[0] == results[1]);
+    }
+  }
+  jiggle::set_thread_count(threads);
+}
+
+TEST_CASE("A product with nothing to sum scales C by β, and never reads it when β = 0", "[kernels]") {
+  Matrix<float> c = Matrix<float>::Constant(3, 2, 4.0F);
+  jiggle::kernels::multiply(Precision::fp32, Operand{nullptr, 3, false}, Operand{nullptr, 1, false}, 3, 2, 0, 1.0F,
+                            0.5F, c.data(), 3);
+  REQUIRE(c == Matrix<float>::Constant(3, 2, 2.0F));
+  c.setConstant(std::numeric_limits<float>::quiet_NaN());
+  jiggle::kernels::multiply(Precision::fp32, Operand{nullptr, 3, false}, Operand{nullptr, 1, false}, 3, 2, 0, 1.0F,
+                            0.0F, c.data(), 3);
+  REQUIRE(c == Matrix<float>::Zero(3, 2));
+}
+
+TEST_CASE("Kernels this CPU cannot run are refused with a message, never run", "[kernels]") {
+  float value = 1.0F;
+  const Operand one{&value, 1, false};
+  if (jiggle::kernels::cpu_isa() != Isa::avx512_bf16)
+    REQUIRE_THROWS_WITH(
+        jiggle::kernels::multiply_with(Isa::avx512_bf16, Precision::fp32, one, one, 1, 1, 1, 1.0F, 0.0F, &value, 1),
+        Catch::Matchers::Contains("need a CPU this one is not"));
+  REQUIRE_THROWS_WITH(
+      jiggle::kernels::multiply_with(Isa::portable, Precision::bf16, one, one, 1, 1, 1, 1.0F, 0.0F, &value, 1),
+      Catch::Matchers::Contains("bf16 products need the AVX512_BF16 kernels"));
+}
