@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""The anchor for bench/cnn_vs_torch.sh: PyTorch on the CPU training the same network with the same
+"""The anchor for bench/versus_torch.sh: PyTorch on the CPU training the same network with the same
 recipe as `mnist --network NAME` (SGD lr 0.1, batch 128, standardised pixels, the last partial
 batch kept), for one epoch, then the test accuracy. Prints one line:
     NAME seconds=S images_per_second=R test_accuracy=A peak_rss_mb=M
 Run it as the benchmark script does: Debian's python3-torch with libopenblas0-pthread,
 OMP_WAIT_POLICY=PASSIVE and 2 threads, or PyTorch's OpenMP and OpenBLAS threads fight over the
-cores. A tool for comparison only; nothing in jiggle depends on it.
-Usage: torch_mnist_epoch.py NETWORK MNIST_DIR [THREADS]"""
+cores. PRECISION bf16 runs each step's forward and loss under torch.autocast('cpu',
+dtype=torch.bfloat16), PyTorch's own mixed precision. A tool for comparison only; nothing in
+jiggle depends on it.
+Usage: torch_mnist_epoch.py NETWORK MNIST_DIR [THREADS] [fp32|bf16]"""
+import contextlib
 import gzip
 import pathlib
 import resource
@@ -48,8 +51,9 @@ NETWORKS = {
 
 
 def main():
-    if len(sys.argv) < 3 or sys.argv[1] not in NETWORKS:
+    if len(sys.argv) < 3 or sys.argv[1] not in NETWORKS or sys.argv[4:5] not in ([], ["fp32"], ["bf16"]):
         sys.exit(__doc__)
+    bf16 = sys.argv[4:5] == ["bf16"]
     name, folder = sys.argv[1], sys.argv[2]
     torch.set_num_threads(int(sys.argv[3]) if len(sys.argv) > 3 else 2)
     torch.manual_seed(0)
@@ -68,7 +72,8 @@ def main():
     for first in range(0, len(train_x), 128):
         chosen = order[first:first + 128]
         optimizer.zero_grad(set_to_none=True)
-        loss = loss_function(model(train_x[chosen]), train_y[chosen])
+        with torch.autocast("cpu", dtype=torch.bfloat16) if bf16 else contextlib.nullcontext():
+            loss = loss_function(model(train_x[chosen]), train_y[chosen])
         loss.backward()
         optimizer.step()
     seconds = time.perf_counter() - started

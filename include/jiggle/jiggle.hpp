@@ -15,6 +15,7 @@
 #include "jiggle/kernels/bf16.hpp"
 #include "jiggle/kernels/gemm.hpp"
 #include "jiggle/kernels/isa.hpp"
+#include "jiggle/kernels/pack.hpp"
 #include "jiggle/kernels/tile_avx2.hpp"
 #include "jiggle/kernels/tile_avx512.hpp"
 #include "jiggle/kernels/tile_avx512_bf16.hpp"

@@ -1,5 +1,7 @@
 #include "jiggle/layers/relu.hpp"
 
+#include <limits>
+
 #include "support/catch.hpp"
 #include "support/gradcheck_matchers.hpp"
 
@@ -71,4 +73,19 @@ TEST_CASE("ReLU rejects an output gradient of the wrong shape instead of reading
   REQUIRE_THROWS_WITH(relu.backward(X, Matrix<double>::Ones(6, 400), target),
                       Catch::Contains("ReLU: the output gradient is 6×400, but the last forward gave 6×4"));
   REQUIRE_THROWS_WITH(relu.backward(X, Matrix<double>::Ones(7, 4), target), Catch::Contains("output gradient is 7×4"));
+}
+
+TEST_CASE("ReLU's VJP passes no infinite or NaN dY where the input was not positive", "[relu]") {
+  jiggle::ReLU<float> relu;
+  jiggle::Matrix<float> X(4, 1);
+  X << -1.0F, 0.0F, 2.0F, 3.0F;
+  jiggle::Matrix<float> dY(4, 1);
+  dY << std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN(), -5.0F,
+      std::numeric_limits<float>::infinity();
+  relu.forward(X);
+  const jiggle::Matrix<float>& dX = relu.backward(X, dY, jiggle::GradientTarget<float>::gradients());
+  REQUIRE(dX(0) == 0.0F);
+  REQUIRE(dX(1) == 0.0F);
+  REQUIRE(dX(2) == -5.0F);
+  REQUIRE(dX(3) == std::numeric_limits<float>::infinity());
 }

@@ -11,12 +11,13 @@
 // the work is shared out, so the result is the same bit for bit on any number of threads.
 #include <Eigen/Core>
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <vector>
 
 #include "jiggle/error.hpp"
-#include "jiggle/kernels/bf16.hpp"
 #include "jiggle/kernels/isa.hpp"
+#include "jiggle/kernels/pack.hpp"
 #include "jiggle/kernels/tile_avx2.hpp"
 #include "jiggle/kernels/tile_avx512.hpp"
 #include "jiggle/kernels/tile_avx512_bf16.hpp"
@@ -26,18 +27,9 @@
 
 namespace jiggle::kernels {
 
-// op(M) for a column-major M with leading dimension `ld`: M itself, or its transpose.
-struct Operand {
-  const float* data;
-  Index ld;
-  bool transposed;
-
-  float at(Index row, Index column) const { return transposed ? data[column + row * ld] : data[row + column * ld]; }
-  Operand from_row(Index row) const { return {transposed ? data + row * ld : data + row, ld, transposed}; }
-  Operand from_column(Index column) const { return {transposed ? data + column : data + column * ld, ld, transposed}; }
-};
-
 namespace gemm_detail {
+
+using pack_detail::round_up;
 
 inline constexpr Index kDepthBlock = 256;    // kc, at most
 inline constexpr Index kRowBlock = 256;      // mc
@@ -46,73 +38,24 @@ inline constexpr Index kColumnBlock = 1536;  // nc, a multiple of every tile's w
 // Below this many multiply-adds a product runs on one thread: waking the other costs more.
 inline constexpr Index kParallelWork = Index{1} << 18;
 
-template <class Packed>
-Packed packed_value(float value) {
-  if constexpr (sizeof(Packed) == sizeof(float))
-    return value;
-  else
-    return to_bf16(value);
-}
-
-// Where depth p of row (or column) r of a panel `width` wide lands: steps of kDepthPerStep
-// depths, each holding the panel's rows side by side, every row's depths together.
-template <int DepthPerStep>
-constexpr Index packed_index(Index width, Index r, Index p) {
-  return (p / DepthPerStep) * DepthPerStep * width + r * DepthPerStep + p % DepthPerStep;
-}
-
-inline constexpr Index round_up(Index value, Index multiple) { return (value + multiple - 1) / multiple * multiple; }
-
-// Packs `extent` rows of op(A), or columns of op(B), and `depth` depths into panels `Width`
-// wide, zero beyond both ends so a tile never reads past them. Element (r, p) is at
-// data[r + p·ld] when the panel's width runs down the stored columns, else at data[p + r·ld];
-// each case reads its memory in order.
-template <int Width, int DepthPerStep, class Packed>
-void pack_panels(const float* data, Index ld, bool width_runs_down, Index extent, Index depth, Packed* out) {
-  const Index padded_depth = round_up(depth, DepthPerStep);
-  for (Index first = 0; first < extent; first += Width) {
-    const Index valid = std::min<Index>(Width, extent - first);
-    if (valid < Width || padded_depth > depth) std::fill(out, out + padded_depth * Width, Packed{});
-    if (width_runs_down) {
-      for (Index p = 0; p < depth; ++p) {
-        const float* source = data + first + p * ld;
-        for (Index r = 0; r < valid; ++r)
-          out[packed_index<DepthPerStep>(Width, r, p)] = packed_value<Packed>(source[r]);
-      }
-    } else {
-      // In strips of depth, so the strip's writes stay in L1 while every row is read in order.
-      constexpr Index kStrip = 64;
-      for (Index strip = 0; strip < depth; strip += kStrip) {
-        const Index end = std::min(depth, strip + kStrip);
-        for (Index r = 0; r < valid; ++r) {
-          const float* source = data + (first + r) * ld;
-          for (Index p = strip; p < end; ++p)
-            out[packed_index<DepthPerStep>(Width, r, p)] = packed_value<Packed>(source[p]);
-        }
-      }
-    }
-    out += padded_depth * Width;
-  }
-}
-
 // Rows [0, rows) and depths [0, depth) of op(A), in panels of the tile's height.
 template <class Tile>
 void pack_rows(const Operand& A, Index rows, Index depth, typename Tile::Packed* out) {
-  pack_panels<Tile::kRows, Tile::kDepthPerStep>(A.data, A.ld, !A.transposed, rows, depth, out);
+  Tile::pack(PanelSide::rows, A.data, A.ld, !A.transposed, rows, depth, out);
 }
 
 // Depths [0, depth) and columns [0, columns) of op(B), in panels of the tile's width.
 template <class Tile>
 void pack_columns(const Operand& B, Index depth, Index columns, typename Tile::Packed* out) {
-  pack_panels<Tile::kColumns, Tile::kDepthPerStep>(B.data, B.ld, B.transposed, columns, depth, out);
+  Tile::pack(PanelSide::columns, B.data, B.ld, B.transposed, columns, depth, out);
 }
 
-// Each thread's packing buffers, grown to the largest block once and then reused, so a training
-// step allocates nothing.
+// Each thread's packing buffers, made at their largest the first time the thread multiplies
+// (1.8 MB of fp32), so whichever thread later takes whichever product, a step allocates nothing.
 template <class Packed>
 struct Workspace {
-  std::vector<Packed> rows;
-  std::vector<Packed> columns;
+  std::vector<Packed> rows = std::vector<Packed>(static_cast<std::size_t>(kRowBlock * kDepthBlock));
+  std::vector<Packed> columns = std::vector<Packed>(static_cast<std::size_t>(kColumnBlock * kDepthBlock));
 };
 
 template <class Packed>
@@ -135,10 +78,6 @@ void multiply_on_one_thread(const Operand& A, const Operand& B, Index m, Index n
   constexpr Index kStep = Tile::kDepthPerStep;
   Workspace<Packed>& buffers = workspace<Packed>();
   const Index kc = depth_block(k);
-  const auto need_rows = static_cast<std::size_t>(round_up(std::min(m, kRowBlock), Tile::kRows) * kc);
-  const auto need_columns = static_cast<std::size_t>(round_up(std::min(n, kColumnBlock), Tile::kColumns) * kc);
-  if (buffers.rows.size() < need_rows) buffers.rows.resize(need_rows);
-  if (buffers.columns.size() < need_columns) buffers.columns.resize(need_columns);
 
   for (Index jc = 0; jc < n; jc += kColumnBlock) {
     const Index nb = std::min(kColumnBlock, n - jc);
@@ -220,6 +159,23 @@ inline void multiply_portably(const Operand& A, const Operand& B, Index m, Index
 
 }  // namespace gemm_detail
 
+// Makes every thread's packing buffers now, outside any step. A parallel loop that hands work to
+// whichever thread is free (Conv2D's samples) may reach a thread for the first time at any step,
+// and would allocate there.
+inline void reserve_workspaces(Precision precision) {
+  static std::atomic<int> reserved_for[2] = {0, 0};  // threads whose buffers exist, per precision
+  std::atomic<int>& reserved = reserved_for[precision == Precision::bf16 ? 1 : 0];
+  const int threads = thread_count();
+  if (in_parallel_region() || reserved.load() >= threads) return;
+  JIGGLE_OMP(parallel) {
+    if (precision == Precision::bf16)
+      gemm_detail::workspace<std::uint16_t>();
+    else
+      gemm_detail::workspace<float>();
+  }
+  reserved = threads;
+}
+
 // C[0:m, 0:n] ← α·op(A)·op(B) + β·C (ldc ≥ m), with op(A) m×k and op(B) k×n, on the kernels of
 // `isa`, which must not exceed cpu_isa(); bf16 needs Isa::avx512_bf16. C is not read when β = 0.
 inline void multiply_with(Isa isa, Precision precision, const Operand& A, const Operand& B, Index m, Index n, Index k,
@@ -233,6 +189,7 @@ inline void multiply_with(Isa isa, Precision precision, const Operand& A, const 
     gemm_detail::scale(m, n, beta, c, ldc);
     return;
   }
+  reserve_workspaces(precision);
 #ifdef JIGGLE_HAS_X86_KERNELS
   if (precision == Precision::bf16) {
     gemm_detail::multiply_on_threads<Avx512Bf16Tile>(A, B, m, n, k, alpha, beta, c, ldc);

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "jiggle/kernels/isa.hpp"
+#include "jiggle/kernels/pack.hpp"
 #include "jiggle/tensor.hpp"
 
 #ifdef JIGGLE_HAS_X86_KERNELS
@@ -21,6 +22,15 @@ struct Avx2Tile {
   static constexpr int kRows = 16;
   static constexpr int kColumns = 6;
   static constexpr int kDepthPerStep = 1;
+
+  // The panels this tile reads, packed with its instructions.
+  __attribute__((target("avx2,fma"))) static void pack(PanelSide side, const float* data, Index ld,
+                                                       bool width_runs_down, Index extent, Index depth, Packed* out) {
+    if (side == PanelSide::rows)
+      pack_detail::pack_panels<kRows, kDepthPerStep>(data, ld, width_runs_down, extent, depth, out);
+    else
+      pack_detail::pack_panels<kColumns, kDepthPerStep>(data, ld, width_runs_down, extent, depth, out);
+  }
 
   __attribute__((target("avx2,fma"))) static void multiply(Index steps, const float* a, const float* b, float* c,
                                                            Index ldc, int rows, int cols, float alpha, float beta) {

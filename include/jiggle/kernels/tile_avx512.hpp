@@ -5,6 +5,7 @@
 // cpu_isa() says the CPU has AVX-512. A tile at the edge of C runs a narrower copy (16 rows, or
 // 4 or 8 columns), so the padding costs no multiply-adds.
 #include "jiggle/kernels/isa.hpp"
+#include "jiggle/kernels/pack.hpp"
 #include "jiggle/tensor.hpp"
 
 #ifdef JIGGLE_HAS_X86_KERNELS
@@ -70,6 +71,17 @@ struct Avx512Tile {
   static constexpr int kRows = 32;
   static constexpr int kColumns = 12;
   static constexpr int kDepthPerStep = 1;
+
+  // The panels this tile reads, packed with its instructions.
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma"))) static void pack(PanelSide side, const float* data,
+                                                                                     Index ld, bool width_runs_down,
+                                                                                     Index extent, Index depth,
+                                                                                     Packed* out) {
+    if (side == PanelSide::rows)
+      pack_detail::pack_panels<kRows, kDepthPerStep>(data, ld, width_runs_down, extent, depth, out);
+    else
+      pack_detail::pack_panels<kColumns, kDepthPerStep>(data, ld, width_runs_down, extent, depth, out);
+  }
 
   template <int Halves, int Columns>
   __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma"))) static void multiply_part(

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "jiggle/kernels/isa.hpp"
+#include "jiggle/kernels/pack.hpp"
 #include "jiggle/kernels/tile_avx512.hpp"
 #include "jiggle/tensor.hpp"
 
@@ -25,6 +26,15 @@ struct Avx512Bf16Tile {
   static constexpr int kRows = 32;
   static constexpr int kColumns = 12;
   static constexpr int kDepthPerStep = 2;
+
+  // The panels this tile reads, packed with its instructions.
+  __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma"))) static void pack(
+      PanelSide side, const float* data, Index ld, bool width_runs_down, Index extent, Index depth, Packed* out) {
+    if (side == PanelSide::rows)
+      pack_detail::pack_panels<kRows, kDepthPerStep>(data, ld, width_runs_down, extent, depth, out);
+    else
+      pack_detail::pack_panels<kColumns, kDepthPerStep>(data, ld, width_runs_down, extent, depth, out);
+  }
 
   template <int Halves, int Columns>
   __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma"))) static void multiply_part(

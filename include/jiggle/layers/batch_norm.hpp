@@ -4,6 +4,7 @@
 
 #include "jiggle/error.hpp"
 #include "jiggle/layer.hpp"
+#include "jiggle/layers/relu.hpp"
 #include "jiggle/parallel.hpp"
 #include "jiggle/shape.hpp"
 #include "jiggle/tensor.hpp"
@@ -113,7 +114,7 @@ class BatchNorm {
           const T* y = Y_.col(s).data() + c * plane;
           const T* dy = dY.col(s).data() + c * plane;
           T* masked = dX_.col(s).data() + c * plane;
-          for (Index i = 0; i < plane; ++i) masked[i] = y[i] > T(0) ? dy[i] : T(0);
+          for (Index i = 0; i < plane; ++i) masked[i] = pass_where_positive(y[i], dy[i]);
         }
       const auto mean = static_cast<T>(mean_(c));
       const double inverse_deviation = inverse_deviation_(c);

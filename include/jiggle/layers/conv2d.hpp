@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "jiggle/init.hpp"
@@ -271,6 +272,7 @@ class Conv2D {
     const auto threads = static_cast<std::size_t>(thread_count());
     if (cols_.size() < threads) cols_.resize(threads, Matrix<T>(kPositions, kTaps));
     if (chunk_sums_.empty()) chunk_sums_.resize(kChunks);
+    if constexpr (std::is_same_v<T, float>) kernels::reserve_workspaces(precision_);
   }
 
   static std::string name() {

@@ -1,5 +1,8 @@
 #pragma once
+#include <bit>
+#include <cstdint>
 #include <string>
+#include <type_traits>
 
 #include "jiggle/layer.hpp"
 #include "jiggle/parallel.hpp"
@@ -7,6 +10,17 @@
 #include "jiggle/tensor.hpp"
 
 namespace jiggle {
+
+// dy where y > 0, else 0 (even for an infinite or NaN dy, as PyTorch's threshold_backward), on
+// the bits and without a branch: a branch per element mispredicts on half of a ReLU's mask, and a
+// compiler at -O2 without -march keeps the select as exactly such a branch.
+template <class T>
+T pass_where_positive(T y, T dy) {
+  using Bits = std::conditional_t<sizeof(T) == sizeof(std::uint32_t), std::uint32_t, std::uint64_t>;
+  static_assert(sizeof(Bits) == sizeof(T));
+  const Bits mask = Bits{0} - static_cast<Bits>(y > T(0));
+  return std::bit_cast<T>(std::bit_cast<Bits>(dy) & mask);
+}
 
 // ReLU: Y = max(X, 0), element-wise, on any shape.   X, Y, dY, dX: N×B
 //
@@ -39,7 +53,7 @@ class ReLU {
     const T* dy = dY.data();
     T* dx = dX_.data();
     JIGGLE_OMP(parallel for simd schedule(static) if (n > kElementwiseParallelThreshold))
-    for (Index i = 0; i < n; ++i) dx[i] = y[i] > T(0) ? dy[i] : T(0);
+    for (Index i = 0; i < n; ++i) dx[i] = pass_where_positive(y[i], dy[i]);
     return dX_;
   }
 
