@@ -1,7 +1,8 @@
 #pragma once
-// The eight matrix products of one training step of the flagship MLP, alone, written by Eigen
-// into preallocated buffers: the floor a step's cost is measured against, and the allocations a
-// step is allowed (Eigen's GEMM allocates its own packing workspace on every call).
+// The eight matrix products of one training step of the flagship MLP, alone, into preallocated
+// buffers: the floor a step's cost is measured against, written by Eigen or by jiggle's kernels
+// (in a precision).
+#include "jiggle/multiply.hpp"
 #include "jiggle/random.hpp"
 #include "jiggle/tensor.hpp"
 
@@ -20,7 +21,7 @@ struct MlpProducts {
 
   // Three forward products, three weight gradients, and the input gradients of the two upper
   // layers (nobody needs the data's).
-  void step() {
+  void step_on_eigen() {
     H1.noalias() = W1 * X;
     H2.noalias() = W2 * H1;
     Z.noalias() = W3 * H2;
@@ -29,6 +30,17 @@ struct MlpProducts {
     dW2.noalias() = dH2 * H1.transpose();
     dH1.noalias() = W2.transpose() * dH2;
     dW1.noalias() = dH1 * X.transpose();
+  }
+
+  void step_on_kernels(jiggle::Precision precision) {
+    jiggle::multiply(H1, W1, X, precision);
+    jiggle::multiply(H2, W2, H1, precision);
+    jiggle::multiply(Z, W3, H2, precision);
+    jiggle::multiply(dW3, dZ, H2.transpose(), precision);
+    jiggle::multiply(dH2, W3.transpose(), dZ, precision);
+    jiggle::multiply(dW2, dH2, H1.transpose(), precision);
+    jiggle::multiply(dH1, W2.transpose(), dH2, precision);
+    jiggle::multiply(dW1, dH1, X.transpose(), precision);
   }
 
   jiggle::Matrix<float> W1, W2, W3, X, dZ, H1, H2, Z, dH1, dH2, dW1, dW2, dW3;

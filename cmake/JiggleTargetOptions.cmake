@@ -19,30 +19,12 @@ function(jiggle_native_code target)
   endif()
 endfunction()
 
-# Eigen hands its products to a BLAS when EIGEN_USE_BLAS is defined. Prefer OpenBLAS built on
-# OpenMP: it then shares jiggle's one thread pool instead of starting a second one that would
-# compete for the same cores. The pthread build is taken only when no OpenMP build is found.
-function(jiggle_optional_blas target)
-  if(NOT JIGGLE_USE_OPENBLAS)
-    return()
-  endif()
-  find_library(JIGGLE_OPENBLAS_LIBRARY NAMES libopenblas.so.0 openblas
-    HINTS /usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-openmp /usr/lib64/openblas-openmp)
-  if(NOT JIGGLE_OPENBLAS_LIBRARY)
-    message(FATAL_ERROR "JIGGLE_USE_OPENBLAS is ON but OpenBLAS was not found. "
-                        "On Debian or Ubuntu: apt-get install libopenblas-dev libopenblas0-openmp")
-  endif()
-  target_compile_definitions(${target} PRIVATE EIGEN_USE_BLAS)
-  target_link_libraries(${target} PRIVATE ${JIGGLE_OPENBLAS_LIBRARY})
-endfunction()
-
 # One of jiggle's own programs (an example or a benchmark): strict warnings, code for this CPU,
-# the optional BLAS, and the source tree's MNIST folder as its default data.
+# and the source tree's MNIST folder as its default data.
 function(jiggle_add_program target source)
   add_executable(${target} ${source})
   target_link_libraries(${target} PRIVATE jiggle::jiggle)
   target_compile_definitions(${target} PRIVATE JIGGLE_MNIST_DIR="${PROJECT_SOURCE_DIR}/data/mnist")
   jiggle_strict_warnings(${target})
   jiggle_native_code(${target})
-  jiggle_optional_blas(${target})
 endfunction()

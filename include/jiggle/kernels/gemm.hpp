@@ -91,7 +91,7 @@ void multiply_on_one_thread(const Operand& A, const Operand& B, Index m, Index n
         pack_rows<Tile>(A.from_row(ic).from_column(pc), mb, kb, buffers.rows.data());
         for (Index jr = 0; jr < nb; jr += Tile::kColumns)
           for (Index ir = 0; ir < mb; ir += Tile::kRows)
-            Tile::multiply(steps, buffers.rows.data() + ir * steps * kStep, buffers.columns.data() + jr * steps * kStep,
+            Tile::multiply(steps, buffers.rows.data() + ir * steps, buffers.columns.data() + jr * steps,
                            c + (ic + ir) + (jc + jr) * ldc, ldc,
                            static_cast<int>(std::min<Index>(Tile::kRows, mb - ir)),
                            static_cast<int>(std::min<Index>(Tile::kColumns, nb - jr)), alpha, block_beta);
@@ -169,7 +169,7 @@ inline void reserve_workspaces(Precision precision) {
   if (in_parallel_region() || reserved.load() >= threads) return;
   JIGGLE_OMP(parallel) {
     if (precision == Precision::bf16)
-      gemm_detail::workspace<std::uint16_t>();
+      gemm_detail::workspace<std::uint32_t>();
     else
       gemm_detail::workspace<float>();
   }

@@ -2,6 +2,8 @@
 // Packing: the operands of a product copied into the panels a tile reads in order, rounded to
 // the tile's input type on the way.
 #include <algorithm>
+#include <cstdint>
+#include <type_traits>
 
 #include "jiggle/kernels/bf16.hpp"
 #include "jiggle/parallel.hpp"
@@ -27,64 +29,72 @@ namespace pack_detail {
 
 inline constexpr Index round_up(Index value, Index multiple) { return (value + multiple - 1) / multiple * multiple; }
 
-template <class Packed>
-Packed packed_value(float value) {
-  if constexpr (sizeof(Packed) == sizeof(float))
-    return value;
-  else
-    return to_bf16(value);
-}
-
-// Where depth p of row (or column) r of a panel `width` wide lands: steps of kDepthPerStep
-// depths, each holding the panel's rows side by side, every row's depths together.
-template <int DepthPerStep>
-constexpr Index packed_index(Index width, Index r, Index p) {
-  return (p / DepthPerStep) * DepthPerStep * width + r * DepthPerStep + p % DepthPerStep;
+// The bf16 tile's packed element: a row's (or column's) two depths of one step, depth 2q in the
+// low half and 2q + 1 in the high half, as vdpbf16ps pairs them.
+inline std::uint32_t bf16_pair(float low, float high) {
+  return static_cast<std::uint32_t>(to_bf16(low)) | (static_cast<std::uint32_t>(to_bf16(high)) << 16U);
 }
 
 // Packs `extent` rows of op(A), or columns of op(B), and `depth` depths into panels `Width`
-// wide, zero beyond both ends so a tile never reads past them. Element (r, p) is at
+// wide: one element per row and step of the tile's depth (a float; or for Packed = uint32, a
+// bf16 pair), zero beyond the last row so a tile never reads past it. Element (r, p) is at
 // data[r + p·ld] when the panel's width runs down the stored columns, else at data[p + r·ld];
 // each case reads its memory in order. Inlined into each tile's pack, so it is compiled for the
 // tile's instructions rather than for the plain x86-64 a program may be built for; its loops are
 // marked simd because -O2 alone would leave them scalar.
-template <int Width, int DepthPerStep, class Packed>
+template <int Width, class Packed>
 __attribute__((always_inline)) inline void pack_panels(const float* data, Index ld, bool width_runs_down, Index extent,
                                                        Index depth, Packed* out) {
-  const Index padded_depth = round_up(depth, DepthPerStep);
+  constexpr bool kPairs = std::is_same_v<Packed, std::uint32_t>;
+  static_assert(kPairs || std::is_same_v<Packed, float>, "a tile packs floats or bf16 pairs");
+  constexpr Index kDepthPerStep = kPairs ? 2 : 1;
+  const Index steps = (depth + kDepthPerStep - 1) / kDepthPerStep;
+  const Index whole_steps = depth / kDepthPerStep;  // the steps with every depth inside
   for (Index first = 0; first < extent; first += Width) {
     const Index valid = std::min<Index>(Width, extent - first);
-    if (valid < Width || padded_depth > depth) std::fill(out, out + padded_depth * Width, Packed{});
+    if (valid < Width) std::fill(out, out + steps * Width, Packed{});
     if (width_runs_down) {
-      for (Index p = 0; p < depth; ++p) {
-        const float* source = data + first + p * ld;
+      for (Index q = 0; q < whole_steps; ++q) {
+        const float* source = data + first + q * kDepthPerStep * ld;
         JIGGLE_OMP(simd)
-        for (Index r = 0; r < valid; ++r)
-          out[packed_index<DepthPerStep>(Width, r, p)] = packed_value<Packed>(source[r]);
+        for (Index r = 0; r < valid; ++r) {
+          if constexpr (kPairs)
+            out[q * Width + r] = bf16_pair(source[r], source[r + ld]);
+          else
+            out[q * Width + r] = source[r];
+        }
       }
     } else {
-      // In strips of depth, so a strip of every row stays in L1. fp32 copies each row's strip in
-      // order; bf16, whose steps pair two depths, gathers each depth across the rows, which
-      // measured faster there.
+      // In strips of steps, so a strip of every row stays in L1. fp32 copies each row's strip in
+      // order; bf16 gathers each pair across the rows, which measured faster there.
       constexpr Index kStrip = 64;
       const float* rows = data + first * ld;
-      for (Index strip = 0; strip < depth; strip += kStrip) {
-        const Index end = std::min(depth, strip + kStrip);
-        if constexpr (DepthPerStep == 1) {
-          for (Index r = 0; r < valid; ++r) {
-            JIGGLE_OMP(simd)
-            for (Index p = strip; p < end; ++p) out[p * Width + r] = packed_value<Packed>(rows[r * ld + p]);
-          }
-        } else {
-          for (Index p = strip; p < end; ++p) {
+      for (Index strip = 0; strip < whole_steps; strip += kStrip) {
+        const Index end = std::min(whole_steps, strip + kStrip);
+        if constexpr (kPairs) {
+          for (Index q = strip; q < end; ++q) {
             JIGGLE_OMP(simd)
             for (Index r = 0; r < valid; ++r)
-              out[packed_index<DepthPerStep>(Width, r, p)] = packed_value<Packed>(rows[r * ld + p]);
+              out[q * Width + r] = bf16_pair(rows[r * ld + 2 * q], rows[r * ld + 2 * q + 1]);
+          }
+        } else {
+          for (Index r = 0; r < valid; ++r) {
+            JIGGLE_OMP(simd)
+            for (Index q = strip; q < end; ++q) out[q * Width + r] = rows[r * ld + q];
           }
         }
       }
     }
-    out += padded_depth * Width;
+    if constexpr (kPairs) {
+      // An odd depth: the last step holds the last depth and a zero.
+      if (steps > whole_steps)
+        for (Index r = 0; r < valid; ++r) {
+          const Index last = depth - 1;
+          out[whole_steps * Width + r] =
+              bf16_pair(width_runs_down ? data[first + r + last * ld] : data[(first + r) * ld + last], 0.0F);
+        }
+    }
+    out += steps * Width;
   }
 }
 

@@ -27,9 +27,9 @@ struct Avx2Tile {
   __attribute__((target("avx2,fma"))) static void pack(PanelSide side, const float* data, Index ld,
                                                        bool width_runs_down, Index extent, Index depth, Packed* out) {
     if (side == PanelSide::rows)
-      pack_detail::pack_panels<kRows, kDepthPerStep>(data, ld, width_runs_down, extent, depth, out);
+      pack_detail::pack_panels<kRows>(data, ld, width_runs_down, extent, depth, out);
     else
-      pack_detail::pack_panels<kColumns, kDepthPerStep>(data, ld, width_runs_down, extent, depth, out);
+      pack_detail::pack_panels<kColumns>(data, ld, width_runs_down, extent, depth, out);
   }
 
   __attribute__((target("avx2,fma"))) static void multiply(Index steps, const float* a, const float* b, float* c,

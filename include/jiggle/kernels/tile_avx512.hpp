@@ -78,9 +78,9 @@ struct Avx512Tile {
                                                                                      Index extent, Index depth,
                                                                                      Packed* out) {
     if (side == PanelSide::rows)
-      pack_detail::pack_panels<kRows, kDepthPerStep>(data, ld, width_runs_down, extent, depth, out);
+      pack_detail::pack_panels<kRows>(data, ld, width_runs_down, extent, depth, out);
     else
-      pack_detail::pack_panels<kColumns, kDepthPerStep>(data, ld, width_runs_down, extent, depth, out);
+      pack_detail::pack_panels<kColumns>(data, ld, width_runs_down, extent, depth, out);
   }
 
   template <int Halves, int Columns>

@@ -18,11 +18,11 @@ namespace jiggle::kernels {
 
 #ifdef JIGGLE_HAS_X86_KERNELS
 
-// A step is two depths. a: steps × 32 rows × 2 bf16 (row i's depths p and p + 1 side by side),
-// b: steps × 12 columns × 2 bf16, likewise. C[0:rows, 0:cols] ← α·Σ a b + β·C in fp32; C is not
+// A step is two depths, each packed element a bf16 pair (see bf16_pair). a: steps × 32 rows,
+// b: steps × 12 columns. C[0:rows, 0:cols] ← α·Σ a b + β·C in fp32; C is not
 // read when β = 0.
 struct Avx512Bf16Tile {
-  using Packed = std::uint16_t;
+  using Packed = std::uint32_t;
   static constexpr int kRows = 32;
   static constexpr int kColumns = 12;
   static constexpr int kDepthPerStep = 2;
@@ -31,14 +31,14 @@ struct Avx512Bf16Tile {
   __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma"))) static void pack(
       PanelSide side, const float* data, Index ld, bool width_runs_down, Index extent, Index depth, Packed* out) {
     if (side == PanelSide::rows)
-      pack_detail::pack_panels<kRows, kDepthPerStep>(data, ld, width_runs_down, extent, depth, out);
+      pack_detail::pack_panels<kRows>(data, ld, width_runs_down, extent, depth, out);
     else
-      pack_detail::pack_panels<kColumns, kDepthPerStep>(data, ld, width_runs_down, extent, depth, out);
+      pack_detail::pack_panels<kColumns>(data, ld, width_runs_down, extent, depth, out);
   }
 
   template <int Halves, int Columns>
   __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma"))) static void multiply_part(
-      Index steps, const std::uint16_t* a, const std::uint16_t* b, float* c, Index ldc, int rows, int cols, float alpha,
+      Index steps, const std::uint32_t* a, const std::uint32_t* b, float* c, Index ldc, int rows, int cols, float alpha,
       float beta) {
     __m512 acc[Halves][Columns];
 #pragma GCC unroll 12
@@ -49,22 +49,20 @@ struct Avx512Bf16Tile {
     for (Index p = 0; p < steps; ++p) {
       __m512bh pairs_of_a[Halves];
 #pragma GCC unroll 2
-      for (int h = 0; h < Halves; ++h) pairs_of_a[h] = (__m512bh)_mm512_loadu_si512(a + Index{32} * h);
+      for (int h = 0; h < Halves; ++h) pairs_of_a[h] = (__m512bh)_mm512_loadu_si512(a + Index{16} * h);
 #pragma GCC unroll 12
       for (int j = 0; j < Columns; ++j) {
-        std::int32_t pair = 0;
-        __builtin_memcpy(&pair, b + Index{2} * j, sizeof pair);
-        const auto bj = (__m512bh)_mm512_set1_epi32(pair);
+        const auto bj = (__m512bh)_mm512_set1_epi32(static_cast<int>(b[j]));
 #pragma GCC unroll 2
         for (int h = 0; h < Halves; ++h) acc[h][j] = _mm512_dpbf16_ps(acc[h][j], pairs_of_a[h], bj);
       }
-      a += Index{2} * kRows;
-      b += Index{2} * kColumns;
+      a += kRows;
+      b += kColumns;
     }
     tile_detail::store_tile<Halves, Columns>(acc, c, ldc, rows, cols, alpha, beta);
   }
 
-  static void multiply(Index steps, const std::uint16_t* a, const std::uint16_t* b, float* c, Index ldc, int rows,
+  static void multiply(Index steps, const std::uint32_t* a, const std::uint32_t* b, float* c, Index ldc, int rows,
                        int cols, float alpha, float beta) {
     tile_detail::run_narrowest(rows, cols, [&]<int Halves, int Columns>() {
       multiply_part<Halves, Columns>(steps, a, b, c, ldc, rows, cols, alpha, beta);
