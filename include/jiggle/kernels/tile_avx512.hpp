@@ -62,17 +62,15 @@ inline void run_narrowest(int rows, int cols, Run&& run) {
   return run.template operator()<1, 4>();
 }
 
-}  // namespace tile_detail
-
-// a: steps × 32 values (the tile's rows at each depth), b: steps × 12 (its columns).
-// C[0:rows, 0:cols] ← α·(a-panelᵀ b-panel) + β·C; C is not read when β = 0.
-struct Avx512Tile {
-  using Packed = float;
+// What the AVX-512 tiles (fp32 and bf16) share: panels 32 rows tall and 12 columns wide, packed
+// with AVX-512 (packing needs nothing of AVX512_BF16), and for a tile at C's edge the narrowest
+// variant that covers it. Tile supplies multiply_part<Halves, Columns>.
+template <class Tile>
+struct Avx512Panels {
   static constexpr int kRows = 32;
   static constexpr int kColumns = 12;
-  static constexpr int kDepthPerStep = 1;
 
-  // The panels this tile reads, packed with its instructions.
+  template <class Packed>
   __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma"))) static void pack(PanelSide side, const float* data,
                                                                                      Index ld, bool width_runs_down,
                                                                                      Index extent, Index depth,
@@ -82,6 +80,23 @@ struct Avx512Tile {
     else
       pack_detail::pack_panels<kColumns>(data, ld, width_runs_down, extent, depth, out);
   }
+
+  template <class Packed>
+  static void multiply(Index steps, const Packed* a, const Packed* b, float* c, Index ldc, int rows, int cols,
+                       float alpha, float beta) {
+    run_narrowest(rows, cols, [&]<int Halves, int Columns>() {
+      Tile::template multiply_part<Halves, Columns>(steps, a, b, c, ldc, rows, cols, alpha, beta);
+    });
+  }
+};
+
+}  // namespace tile_detail
+
+// a: steps × 32 values (the tile's rows at each depth), b: steps × 12 (its columns).
+// C[0:rows, 0:cols] ← α·(a-panelᵀ b-panel) + β·C; C is not read when β = 0.
+struct Avx512Tile : tile_detail::Avx512Panels<Avx512Tile> {
+  using Packed = float;
+  static constexpr int kDepthPerStep = 1;
 
   template <int Halves, int Columns>
   __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma"))) static void multiply_part(
@@ -105,13 +120,6 @@ struct Avx512Tile {
       b += kColumns;
     }
     tile_detail::store_tile<Halves, Columns>(acc, c, ldc, rows, cols, alpha, beta);
-  }
-
-  static void multiply(Index steps, const float* a, const float* b, float* c, Index ldc, int rows, int cols,
-                       float alpha, float beta) {
-    tile_detail::run_narrowest(rows, cols, [&]<int Halves, int Columns>() {
-      multiply_part<Halves, Columns>(steps, a, b, c, ldc, rows, cols, alpha, beta);
-    });
   }
 };
 

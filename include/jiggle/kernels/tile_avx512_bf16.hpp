@@ -21,20 +21,9 @@ namespace jiggle::kernels {
 // A step is two depths, each packed element a bf16 pair (see bf16_pair). a: steps × 32 rows,
 // b: steps × 12 columns. C[0:rows, 0:cols] ← α·Σ a b + β·C in fp32; C is not
 // read when β = 0.
-struct Avx512Bf16Tile {
+struct Avx512Bf16Tile : tile_detail::Avx512Panels<Avx512Bf16Tile> {
   using Packed = std::uint32_t;
-  static constexpr int kRows = 32;
-  static constexpr int kColumns = 12;
   static constexpr int kDepthPerStep = 2;
-
-  // The panels this tile reads, packed with its instructions.
-  __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma"))) static void pack(
-      PanelSide side, const float* data, Index ld, bool width_runs_down, Index extent, Index depth, Packed* out) {
-    if (side == PanelSide::rows)
-      pack_detail::pack_panels<kRows>(data, ld, width_runs_down, extent, depth, out);
-    else
-      pack_detail::pack_panels<kColumns>(data, ld, width_runs_down, extent, depth, out);
-  }
 
   template <int Halves, int Columns>
   __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma"))) static void multiply_part(
@@ -60,13 +49,6 @@ struct Avx512Bf16Tile {
       b += kColumns;
     }
     tile_detail::store_tile<Halves, Columns>(acc, c, ldc, rows, cols, alpha, beta);
-  }
-
-  static void multiply(Index steps, const std::uint32_t* a, const std::uint32_t* b, float* c, Index ldc, int rows,
-                       int cols, float alpha, float beta) {
-    tile_detail::run_narrowest(rows, cols, [&]<int Halves, int Columns>() {
-      multiply_part<Halves, Columns>(steps, a, b, c, ldc, rows, cols, alpha, beta);
-    });
   }
 };
 
