@@ -155,6 +155,10 @@ class Chain {
     for_each_layer([&]<std::size_t I>(auto& layer) { jiggle::set_precision(layer, precision); });
   }
 
+  void set_process_group(const ProcessGroup* group) {
+    for_each_layer([&]<std::size_t I>(auto& layer) { jiggle::set_process_group(layer, group); });
+  }
+
   template <std::size_t I>
   auto& layer() {
     return std::get<I>(layers_);

@@ -15,6 +15,8 @@
 //   visit_buffers(visit, path)     each saved, never-stepped tensor (running statistics)
 //   set_mode(Mode)                 training or evaluation
 //   set_precision(Precision)       the precision of the layer's matrix products
+//   set_process_group(const ProcessGroup*)  the processes sharing each batch, for a layer whose
+//                                  statistics span the batch (nullptr: this process alone)
 //   L::sequential_modules          how many of nn.Sequential's modules the layer stands for
 //                                  (2 for batch norm fused with its ReLU; 1 when absent), so the
 //                                  layers after it keep PyTorch's names
@@ -27,6 +29,7 @@
 #include "jiggle/error.hpp"
 #include "jiggle/multiply.hpp"
 #include "jiggle/precision.hpp"
+#include "jiggle/process_group.hpp"
 #include "jiggle/shape.hpp"
 #include "jiggle/tensor.hpp"
 
@@ -188,6 +191,11 @@ concept HasPrecision = requires(L layer, Precision precision) {
 };
 
 template <class L>
+concept HasProcessGroup = requires(L layer, const ProcessGroup* group) {
+  layer.set_process_group(group);
+};
+
+template <class L>
 constexpr int sequential_modules() {
   if constexpr (requires { L::sequential_modules; })
     return L::sequential_modules;
@@ -215,6 +223,13 @@ template <Layer L>
 void set_precision(L& layer, Precision precision) {
   require_supported(precision);
   if constexpr (HasPrecision<L>) layer.set_precision(precision);
+}
+
+// The processes that share each batch with this one (jiggle/distributed/), or nullptr for none;
+// the group must outlive the layer's use of it.
+template <Layer L>
+void set_process_group(L& layer, const ProcessGroup* group) {
+  if constexpr (HasProcessGroup<L>) layer.set_process_group(group);
 }
 
 template <Layer L>

@@ -43,33 +43,43 @@ Matrix<float> random_matrix(jiggle::Rng& rng, Index rows, Index cols) {
 // γ_n = n·u / (1 − n·u): the bound on n roundings of unit roundoff u, compounded.
 double gamma(double n, double u) { return n * u / (1.0 - n * u); }
 
-struct Case {
-  Shape shape;
-  bool transpose_a;
-  bool transpose_b;
-  float alpha;
-  float beta;
+struct Transposes {
+  bool a;
+  bool b;
 };
 
-// Runs one product on `isa` in `precision` and checks every entry against the product in double:
+// Random A and B, and op(A)·op(B) and |op(A)|·|op(B)| in double, which every kernel and every
+// (α, β) is checked against: computed once, they keep the check quick under the sanitizers.
+struct Product {
+  Shape shape;
+  Transposes transposes;
+  Matrix<float> a, b;
+  Matrix<double> exact, magnitude;
+
+  Product(const Shape& shape_, Transposes transposes_, jiggle::Rng& rng)
+      : shape(shape_),
+        transposes(transposes_),
+        a(random_matrix(rng, transposes.a ? shape.k : shape.m, transposes.a ? shape.m : shape.k)),
+        b(random_matrix(rng, transposes.b ? shape.n : shape.k, transposes.b ? shape.k : shape.n)) {
+    const Matrix<double> op_a = transposes.a ? Matrix<double>(a.cast<double>().transpose()) : a.cast<double>();
+    const Matrix<double> op_b = transposes.b ? Matrix<double>(b.cast<double>().transpose()) : b.cast<double>();
+    exact = op_a * op_b;
+    magnitude = op_a.cwiseAbs() * op_b.cwiseAbs();
+  }
+};
+
+// Runs the product on `isa` in `precision` and checks every entry against the product in double:
 // |C − C*| ≤ bound·(|α|·Σ|a||b| + |β|·|C₀|), with C stored inside a larger matrix whose other
 // rows must stay untouched, and C₀ all NaN when β = 0, which must then never be read.
-void check_against_double(Isa isa, Precision precision, const Case& c, jiggle::Rng& rng) {
-  const auto [m, n, k] = c.shape;
-  const Matrix<float> a = random_matrix(rng, c.transpose_a ? k : m, c.transpose_a ? m : k);
-  const Matrix<float> b = random_matrix(rng, c.transpose_b ? n : k, c.transpose_b ? k : n);
+void check_against_double(Isa isa, Precision precision, const Product& product, float alpha, float beta,
+                          jiggle::Rng& rng) {
+  const auto [m, n, k] = product.shape;
   const Index ldc = m + 3;
   Matrix<float> stored = random_matrix(rng, ldc, n);
-  if (c.beta == 0.0F) stored.topRows(m).setConstant(std::numeric_limits<float>::quiet_NaN());
+  if (beta == 0.0F) stored.topRows(m).setConstant(std::numeric_limits<float>::quiet_NaN());
   const Matrix<float> before = stored;
-
-  const Matrix<double> op_a = c.transpose_a ? Matrix<double>(a.cast<double>().transpose()) : a.cast<double>();
-  const Matrix<double> op_b = c.transpose_b ? Matrix<double>(b.cast<double>().transpose()) : b.cast<double>();
   const Matrix<double> c0 =
-      c.beta == 0.0F ? Matrix<double>::Zero(m, n) : Matrix<double>(before.topRows(m).cast<double>());
-  const Matrix<double> exact = static_cast<double>(c.alpha) * op_a * op_b + static_cast<double>(c.beta) * c0;
-  const Matrix<double> magnitude = std::abs(static_cast<double>(c.alpha)) * op_a.cwiseAbs() * op_b.cwiseAbs() +
-                                   std::abs(static_cast<double>(c.beta)) * c0.cwiseAbs();
+      beta == 0.0F ? Matrix<double>::Zero(m, n) : Matrix<double>(before.topRows(m).cast<double>());
 
   // fp32: k − 1 additions, α, β and the sum of the depth blocks, each rounded once per term.
   // bf16: both inputs of every product also rounded to 8 significant bits (u = 2⁻⁸).
@@ -79,18 +89,21 @@ void check_against_double(Isa isa, Precision precision, const Case& c, jiggle::R
                            ? fp32
                            : 2.0 * rounding + rounding * rounding + fp32 * (1.0 + rounding) * (1.0 + rounding);
 
-  jiggle::kernels::multiply_with(isa, precision, Operand{a.data(), a.rows(), c.transpose_a},
-                                 Operand{b.data(), b.rows(), c.transpose_b}, m, n, k, c.alpha, c.beta, stored.data(),
-                                 ldc);
+  jiggle::kernels::multiply_with(isa, precision, Operand{product.a.data(), product.a.rows(), product.transposes.a},
+                                 Operand{product.b.data(), product.b.rows(), product.transposes.b}, m, n, k, alpha,
+                                 beta, stored.data(), ldc);
 
   INFO(jiggle::kernels::to_string(isa) << ", " << jiggle::to_string(precision) << ": " << m << "×" << n << "×" << k
-                                       << (c.transpose_a ? " Aᵀ" : " A") << (c.transpose_b ? " Bᵀ" : " B") << " α "
-                                       << c.alpha << " β " << c.beta);
+                                       << (product.transposes.a ? " Aᵀ" : " A") << (product.transposes.b ? " Bᵀ" : " B")
+                                       << " α " << alpha << " β " << beta);
   double worst = 0.0;  // the largest error as a share of its bound
   for (Index j = 0; j < n; ++j) {
     for (Index i = 0; i < m; ++i) {
-      const double error = std::abs(static_cast<double>(stored(i, j)) - exact(i, j));
-      const double allowed = bound * magnitude(i, j) + std::numeric_limits<float>::denorm_min();
+      const double exact = static_cast<double>(alpha) * product.exact(i, j) + static_cast<double>(beta) * c0(i, j);
+      const double magnitude = std::abs(static_cast<double>(alpha)) * product.magnitude(i, j) +
+                               std::abs(static_cast<double>(beta)) * std::abs(c0(i, j));
+      const double error = std::abs(static_cast<double>(stored(i, j)) - exact);
+      const double allowed = bound * magnitude + std::numeric_limits<float>::denorm_min();
       worst = std::max(worst, std::isfinite(error) ? error / allowed : std::numeric_limits<double>::infinity());
     }
     for (Index i = m; i < ldc; ++i) REQUIRE(stored(i, j) == before(i, j));
@@ -98,26 +111,29 @@ void check_against_double(Isa isa, Precision precision, const Case& c, jiggle::R
   REQUIRE(worst <= 1.0);
 }
 
+// Every shape, in every transpose, with (α, β) = (1, 0), (−0.5, 1) and (2, −0.75), on each kernel.
+void check_every_case(const std::vector<Isa>& isas, Precision precision, jiggle::Rng& rng) {
+  for (const Shape& shape : kShapes)
+    for (const bool transpose_a : {false, true})
+      for (const bool transpose_b : {false, true}) {
+        const Product product(shape, {transpose_a, transpose_b}, rng);
+        for (const Isa isa : isas)
+          for (const auto& [alpha, beta] : {std::pair{1.0F, 0.0F}, {-0.5F, 1.0F}, {2.0F, -0.75F}})
+            check_against_double(isa, precision, product, alpha, beta, rng);
+      }
+}
+
 }  // namespace
 
 TEST_CASE("Each fp32 kernel matches the product in double within the fp32 error bound", "[kernels]") {
   jiggle::Rng rng(11);
-  for (const Isa isa : kernels_of_this_cpu())
-    for (const Shape& shape : kShapes)
-      for (const bool transpose_a : {false, true})
-        for (const bool transpose_b : {false, true})
-          for (const auto& [alpha, beta] : {std::pair{1.0F, 0.0F}, {-0.5F, 1.0F}, {2.0F, -0.75F}})
-            check_against_double(isa, Precision::fp32, {shape, transpose_a, transpose_b, alpha, beta}, rng);
+  check_every_case(kernels_of_this_cpu(), Precision::fp32, rng);
 }
 
 TEST_CASE("The bf16 kernel matches the product in double within the bf16 error bound", "[kernels]") {
   if (jiggle::kernels::cpu_isa() != Isa::avx512_bf16) JIGGLE_SKIP("this CPU has no AVX512_BF16");
   jiggle::Rng rng(12);
-  for (const Shape& shape : kShapes)
-    for (const bool transpose_a : {false, true})
-      for (const bool transpose_b : {false, true})
-        for (const auto& [alpha, beta] : {std::pair{1.0F, 0.0F}, {-0.5F, 1.0F}, {2.0F, -0.75F}})
-          check_against_double(Isa::avx512_bf16, Precision::bf16, {shape, transpose_a, transpose_b, alpha, beta}, rng);
+  check_every_case({Isa::avx512_bf16}, Precision::bf16, rng);
 }
 
 TEST_CASE("bf16 products round their inputs: a product of values bf16 cannot hold differs from fp32", "[kernels]") {

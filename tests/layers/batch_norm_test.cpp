@@ -9,6 +9,7 @@
 #include "support/catch.hpp"
 #include "support/gradcheck_matchers.hpp"
 #include "support/random_matrix.hpp"
+#include "support/thread_group.hpp"
 
 using jiggle::BatchNorm;
 using jiggle::Index;
@@ -277,4 +278,41 @@ TEST_CASE("BatchNormReLU stands for two of nn.Sequential's modules, so later lay
   REQUIRE(names == std::vector<std::string>{"layers.0.running_mean", "layers.0.running_var", "layers.2.running_mean",
                                             "layers.2.running_var"});
   REQUIRE_THROWS_WITH(chain.layer<0>().forward(Matrix<double>::Zero(5, 2)), Catch::Contains("BatchNormReLU<2>"));
+}
+
+TEST_CASE("BatchNorm over a process group normalises and differentiates as one process with the whole batch",
+          "[batch_norm][process_group]") {
+  constexpr int C = 3;
+  const Index plane = 4;
+  const Matrix<double> X = random_matrix(C * plane, 8, 21, 2.0).array() + 0.5;
+  const Matrix<double> dY = random_matrix(C * plane, 8, 22);
+  auto whole = with_random_affine<C>(23);
+  const Matrix<double> Y = whole.forward(X);
+  const Matrix<double> dX = whole.backward(X, dY, kGradients);
+  for (const int ranks : {2, 4}) {
+    const Index share = X.cols() / ranks;
+    std::vector<BatchNorm<C, double>> parts(static_cast<std::size_t>(ranks), with_random_affine<C>(23));
+    std::vector<Matrix<double>> outputs(static_cast<std::size_t>(ranks)), input_gradients(outputs);
+    test_support::run_as_group(ranks, [&](const jiggle::ProcessGroup& group, int rank) {
+      auto& layer = parts[static_cast<std::size_t>(rank)];
+      layer.set_process_group(&group);
+      const Matrix<double> slice = X.middleCols(rank * share, share);
+      outputs[static_cast<std::size_t>(rank)] = layer.forward(slice);
+      input_gradients[static_cast<std::size_t>(rank)] =
+          layer.backward(slice, dY.middleCols(rank * share, share), kGradients);
+    });
+    INFO(ranks << " ranks");
+    Vector<double> dgamma = Vector<double>::Zero(C), dbeta = Vector<double>::Zero(C);
+    for (int rank = 0; rank < ranks; ++rank) {
+      const auto& part = parts[static_cast<std::size_t>(rank)];
+      CHECK(outputs[static_cast<std::size_t>(rank)].isApprox(Y.middleCols(rank * share, share), 1e-12));
+      CHECK(input_gradients[static_cast<std::size_t>(rank)].isApprox(dX.middleCols(rank * share, share), 1e-12));
+      CHECK(part.running_mean.isApprox(whole.running_mean, 1e-12));
+      CHECK(part.running_var.isApprox(whole.running_var, 1e-12));
+      dgamma += part.dgamma;  // each process's share of the parameter gradients, summed as the optimiser will
+      dbeta += part.dbeta;
+    }
+    CHECK(dgamma.isApprox(whole.dgamma, 1e-12));
+    CHECK(dbeta.isApprox(whole.dbeta, 1e-12));
+  }
 }

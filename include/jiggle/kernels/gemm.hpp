@@ -9,6 +9,42 @@
 //
 // kc depends on k alone and every element of C is summed by one tile in the same order however
 // the work is shared out, so the result is the same bit for bit on any number of threads.
+//
+// Every file that multiplies compiles the kernels, as header-only code does. A program of many
+// files may compile them once instead: JIGGLE_SEPARATE_KERNELS defined for every file leaves
+// only the three declarations below, and one file, which also defines JIGGLE_DEFINE_KERNELS,
+// holds their definitions.
+
+#include "jiggle/kernels/isa.hpp"
+#include "jiggle/kernels/pack.hpp"
+#include "jiggle/precision.hpp"
+#include "jiggle/tensor.hpp"
+
+#ifdef JIGGLE_SEPARATE_KERNELS
+#define JIGGLE_KERNEL_ENTRY
+#else
+#define JIGGLE_KERNEL_ENTRY inline
+#endif
+
+namespace jiggle::kernels {
+
+// Makes every thread's packing buffers now, outside any step. A parallel loop that hands work to
+// whichever thread is free (Conv2D's samples) may reach a thread for the first time at any step,
+// and would allocate there.
+JIGGLE_KERNEL_ENTRY void reserve_workspaces(Precision precision);
+
+// C[0:m, 0:n] ← α·op(A)·op(B) + β·C (ldc ≥ m), with op(A) m×k and op(B) k×n, on the kernels of
+// `isa`, which must not exceed cpu_isa(); bf16 needs Isa::avx512_bf16. C is not read when β = 0.
+JIGGLE_KERNEL_ENTRY void multiply_with(Isa isa, Precision precision, const Operand& A, const Operand& B, Index m,
+                                       Index n, Index k, float alpha, float beta, float* c, Index ldc);
+
+// The same on the best kernels this CPU runs.
+JIGGLE_KERNEL_ENTRY void multiply(Precision precision, const Operand& A, const Operand& B, Index m, Index n, Index k,
+                                  float alpha, float beta, float* c, Index ldc);
+
+}  // namespace jiggle::kernels
+
+#if !defined(JIGGLE_SEPARATE_KERNELS) || defined(JIGGLE_DEFINE_KERNELS)
 #include <Eigen/Core>
 #include <algorithm>
 #include <atomic>
@@ -16,14 +52,10 @@
 #include <vector>
 
 #include "jiggle/error.hpp"
-#include "jiggle/kernels/isa.hpp"
-#include "jiggle/kernels/pack.hpp"
 #include "jiggle/kernels/tile_avx2.hpp"
 #include "jiggle/kernels/tile_avx512.hpp"
 #include "jiggle/kernels/tile_avx512_bf16.hpp"
 #include "jiggle/parallel.hpp"
-#include "jiggle/precision.hpp"
-#include "jiggle/tensor.hpp"
 
 namespace jiggle::kernels {
 
@@ -159,10 +191,7 @@ inline void multiply_portably(const Operand& A, const Operand& B, Index m, Index
 
 }  // namespace gemm_detail
 
-// Makes every thread's packing buffers now, outside any step. A parallel loop that hands work to
-// whichever thread is free (Conv2D's samples) may reach a thread for the first time at any step,
-// and would allocate there.
-inline void reserve_workspaces(Precision precision) {
+JIGGLE_KERNEL_ENTRY void reserve_workspaces(Precision precision) {
   static std::atomic<int> reserved_for[2] = {0, 0};  // threads whose buffers exist, per precision
   std::atomic<int>& reserved = reserved_for[precision == Precision::bf16 ? 1 : 0];
   const int threads = thread_count();
@@ -176,10 +205,8 @@ inline void reserve_workspaces(Precision precision) {
   reserved = threads;
 }
 
-// C[0:m, 0:n] ← α·op(A)·op(B) + β·C (ldc ≥ m), with op(A) m×k and op(B) k×n, on the kernels of
-// `isa`, which must not exceed cpu_isa(); bf16 needs Isa::avx512_bf16. C is not read when β = 0.
-inline void multiply_with(Isa isa, Precision precision, const Operand& A, const Operand& B, Index m, Index n, Index k,
-                          float alpha, float beta, float* c, Index ldc) {
+JIGGLE_KERNEL_ENTRY void multiply_with(Isa isa, Precision precision, const Operand& A, const Operand& B, Index m,
+                                       Index n, Index k, float alpha, float beta, float* c, Index ldc) {
   if (isa > cpu_isa())
     throw Error("jiggle: the " + to_string(isa) + " kernels need a CPU this one is not (" + to_string(cpu_isa()) + ")");
   if (precision == Precision::bf16 && isa != Isa::avx512_bf16)
@@ -207,10 +234,11 @@ inline void multiply_with(Isa isa, Precision precision, const Operand& A, const 
   gemm_detail::multiply_portably(A, B, m, n, k, alpha, beta, c, ldc);
 }
 
-// The same on the best kernels this CPU runs.
-inline void multiply(Precision precision, const Operand& A, const Operand& B, Index m, Index n, Index k, float alpha,
-                     float beta, float* c, Index ldc) {
+JIGGLE_KERNEL_ENTRY void multiply(Precision precision, const Operand& A, const Operand& B, Index m, Index n, Index k,
+                                  float alpha, float beta, float* c, Index ldc) {
   multiply_with(cpu_isa(), precision, A, B, m, n, k, alpha, beta, c, ldc);
 }
 
 }  // namespace jiggle::kernels
+
+#endif

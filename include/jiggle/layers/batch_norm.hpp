@@ -1,11 +1,13 @@
 #pragma once
 #include <cmath>
+#include <span>
 #include <string>
 
 #include "jiggle/error.hpp"
 #include "jiggle/layer.hpp"
 #include "jiggle/layers/relu.hpp"
 #include "jiggle/parallel.hpp"
+#include "jiggle/process_group.hpp"
 #include "jiggle/shape.hpp"
 #include "jiggle/tensor.hpp"
 
@@ -54,29 +56,12 @@ class BatchNorm {
   const Matrix<T>& forward(const Matrix<T>& X) {
     const Index plane = plane_size(X.rows());
     const Index batch = X.cols();
-    const Index count = batch * plane;  // N
     forward_mode_ = mode_;
-    if (mode_ == Mode::training && count < 2)
-      throw Error(name() + ": training needs more than one value per channel (batch × height × width), got " +
-                  std::to_string(count));
+    if (mode_ == Mode::training) batch_statistics(X, plane);
     Y_.resize(X.rows(), batch);
     JIGGLE_OMP(parallel for schedule(static))
     for (int c = 0; c < Channels; ++c) {
-      if (mode_ == Mode::training) {
-        double sum = 0.0;
-        for (Index s = 0; s < batch; ++s) sum += static_cast<double>(X.col(s).segment(c * plane, plane).sum());
-        const double mean = sum / static_cast<double>(count);
-        double squares = 0.0;
-        for (Index s = 0; s < batch; ++s)
-          squares +=
-              static_cast<double>((X.col(s).segment(c * plane, plane).array() - static_cast<T>(mean)).square().sum());
-        const double variance = squares / static_cast<double>(count);
-        mean_(c) = mean;
-        inverse_deviation_(c) = 1.0 / std::sqrt(variance + kEpsilon);
-        const double unbiased = variance * static_cast<double>(count) / static_cast<double>(count - 1);
-        running_mean(c) = static_cast<T>((1.0 - kMomentum) * static_cast<double>(running_mean(c)) + kMomentum * mean);
-        running_var(c) = static_cast<T>((1.0 - kMomentum) * static_cast<double>(running_var(c)) + kMomentum * unbiased);
-      } else {
+      if (mode_ == Mode::evaluation) {
         mean_(c) = static_cast<double>(running_mean(c));
         inverse_deviation_(c) = 1.0 / std::sqrt(static_cast<double>(running_var(c)) + kEpsilon);
       }
@@ -102,7 +87,6 @@ class BatchNorm {
     check_backward_arguments(name, X, Y_.rows(), dY, Y_);
     const Index plane = plane_size(X.rows());
     const Index batch = X.cols();
-    const auto count = static_cast<double>(batch * plane);
     const bool input_gradient = target.input_gradient;
     if (input_gradient || kRelu) dX_.resize(X.rows(), batch);
     const Matrix<T>& output_gradients = kRelu ? dX_ : dY;  // dy, through the fused ReLU if there is one
@@ -117,7 +101,6 @@ class BatchNorm {
           for (Index i = 0; i < plane; ++i) masked[i] = pass_where_positive(y[i], dy[i]);
         }
       const auto mean = static_cast<T>(mean_(c));
-      const double inverse_deviation = inverse_deviation_(c);
       double sum_dy = 0.0;
       double sum_dy_centred = 0.0;  // Σ dy·(x − μ)
       for (Index s = 0; s < batch; ++s) {
@@ -126,24 +109,12 @@ class BatchNorm {
         sum_dy += static_cast<double>(dy.sum());
         sum_dy_centred += static_cast<double>((dy * (x - mean)).sum());
       }
-      const double dgamma = sum_dy_centred * inverse_deviation;
-      gamma_gradient_(c) = static_cast<T>(dgamma);
+      sums_(c) = sum_dy;
+      sums_(Channels + c) = sum_dy_centred;
+      gamma_gradient_(c) = static_cast<T>(sum_dy_centred * inverse_deviation_(c));
       beta_gradient_(c) = static_cast<T>(sum_dy);
-      if (!input_gradient) continue;
-      const auto scale = static_cast<T>(static_cast<double>(gamma(c)) * inverse_deviation);  // γ/√(σ² + ε)
-      if (forward_mode_ == Mode::evaluation) {
-        for (Index s = 0; s < batch; ++s) dX_.col(s).segment(c * plane, plane).array() = scale * output_gradient(s, c);
-        continue;
-      }
-      const auto mean_dy = static_cast<T>(sum_dy / count);
-      const auto mean_dy_xhat = static_cast<T>(dgamma / count);
-      const auto inverse = static_cast<T>(inverse_deviation);
-      for (Index s = 0; s < batch; ++s) {
-        const auto dy = output_gradient(s, c);
-        const auto x_hat = (X.col(s).segment(c * plane, plane).array() - mean) * inverse;
-        dX_.col(s).segment(c * plane, plane).array() = scale * (dy - mean_dy - x_hat * mean_dy_xhat);
-      }
     }
+    if (input_gradient) input_gradient_of(X, plane, output_gradient);
     target.write(target.select(gamma, dgamma), gamma_gradient_);
     target.write(target.select(beta, dbeta), beta_gradient_);
     return input_gradient ? dX_ : no_input_gradient<T>();
@@ -168,6 +139,10 @@ class BatchNorm {
   void set_mode(Mode mode) { mode_ = mode; }
   Mode mode() const { return mode_; }
 
+  // Batch statistics over the slices of every process in `group`, synchronised in training mode:
+  // the layer then normalises, and differentiates, as one process holding the whole batch would.
+  void set_process_group(const ProcessGroup* group) { group_ = group; }
+
   Vector<T> gamma = Vector<T>::Ones(Channels);
   Vector<T> beta = Vector<T>::Zero(Channels);
   Vector<T> dgamma = Vector<T>::Zero(Channels);
@@ -184,6 +159,79 @@ class BatchNorm {
     return rows / Channels;
   }
 
+  // μ and σ² of each channel over the batch, and the running statistics updated with them. Two
+  // passes (mean, then squared deviations from it), each summed over the process group if there
+  // is one, with the count of values summed alongside.
+  void batch_statistics(const Matrix<T>& X, Index plane) {
+    const Index batch = X.cols();
+    JIGGLE_OMP(parallel for schedule(static))
+    for (int c = 0; c < Channels; ++c) {
+      double sum = 0.0;
+      for (Index s = 0; s < batch; ++s) sum += static_cast<double>(X.col(s).segment(c * plane, plane).sum());
+      sums_(c) = sum;
+    }
+    sums_(Channels) = static_cast<double>(batch * plane);
+    sum_over_group(Channels + 1);
+    const double count = sums_(Channels);  // N
+    if (count < 2.0)
+      throw Error(name() + ": training needs more than one value per channel (batch × height × width), got " +
+                  std::to_string(static_cast<Index>(count)));
+    for (int c = 0; c < Channels; ++c) mean_(c) = sums_(c) / count;
+    JIGGLE_OMP(parallel for schedule(static))
+    for (int c = 0; c < Channels; ++c) {
+      const auto mean = static_cast<T>(mean_(c));
+      double squares = 0.0;
+      for (Index s = 0; s < batch; ++s)
+        squares += static_cast<double>((X.col(s).segment(c * plane, plane).array() - mean).square().sum());
+      sums_(c) = squares;
+    }
+    sum_over_group(Channels);
+    for (int c = 0; c < Channels; ++c) {
+      const double variance = sums_(c) / count;
+      inverse_deviation_(c) = 1.0 / std::sqrt(variance + kEpsilon);
+      const double unbiased = variance * count / (count - 1.0);
+      running_mean(c) = static_cast<T>((1.0 - kMomentum) * static_cast<double>(running_mean(c)) + kMomentum * mean_(c));
+      running_var(c) = static_cast<T>((1.0 - kMomentum) * static_cast<double>(running_var(c)) + kMomentum * unbiased);
+    }
+  }
+
+  // dx = (γ/√(σ² + ε))·(dy − mean(dy) − x̂·mean(dy·x̂)) from the sums the backward pass left in
+  // sums_ (Σ dy, then Σ dy·(x − μ)), the means taken over the whole batch of every process: each
+  // process's dy is its loss's, scaled alike, so the sums add up.
+  template <class OutputGradient>
+  void input_gradient_of(const Matrix<T>& X, Index plane, OutputGradient output_gradient) {
+    const Index batch = X.cols();
+    double count = static_cast<double>(batch * plane);
+    if (forward_mode_ == Mode::training) {
+      sums_(2 * Channels) = count;
+      sum_over_group(2 * Channels + 1);
+      count = sums_(2 * Channels);
+    }
+    JIGGLE_OMP(parallel for schedule(static))
+    for (int c = 0; c < Channels; ++c) {
+      const double inverse_deviation = inverse_deviation_(c);
+      const auto scale = static_cast<T>(static_cast<double>(gamma(c)) * inverse_deviation);  // γ/√(σ² + ε)
+      if (forward_mode_ == Mode::evaluation) {
+        for (Index s = 0; s < batch; ++s) dX_.col(s).segment(c * plane, plane).array() = scale * output_gradient(s, c);
+        continue;
+      }
+      const auto mean = static_cast<T>(mean_(c));
+      const auto mean_dy = static_cast<T>(sums_(c) / count);
+      const auto mean_dy_xhat = static_cast<T>(sums_(Channels + c) * inverse_deviation / count);
+      const auto inverse = static_cast<T>(inverse_deviation);
+      for (Index s = 0; s < batch; ++s) {
+        const auto dy = output_gradient(s, c);
+        const auto x_hat = (X.col(s).segment(c * plane, plane).array() - mean) * inverse;
+        dX_.col(s).segment(c * plane, plane).array() = scale * (dy - mean_dy - x_hat * mean_dy_xhat);
+      }
+    }
+  }
+
+  // The first `count` entries of sums_, summed over the process group.
+  void sum_over_group(Index count) {
+    if (group_ != nullptr) group_->sum(std::span<double>(sums_.data(), static_cast<std::size_t>(count)));
+  }
+
   static std::string name() { return (kRelu ? "BatchNormReLU<" : "BatchNorm<") + std::to_string(Channels) + ">"; }
 
   Mode mode_ = Mode::training;
@@ -192,6 +240,8 @@ class BatchNorm {
   Vector<T> beta_gradient_ = Vector<T>::Zero(Channels);
   Vector<double> mean_ = Vector<double>::Zero(Channels);  // of the last forward: the batch's, or the running one
   Vector<double> inverse_deviation_ = Vector<double>::Ones(Channels);  // 1/√(σ² + ε), likewise
+  Vector<double> sums_ = Vector<double>::Zero(2 * Channels + 1);       // per-channel sums and a count
+  const ProcessGroup* group_ = nullptr;
   Matrix<T> Y_;
   Matrix<T> dX_;
 };
