@@ -15,6 +15,12 @@
 #include "networks.hpp"
 #include "results_folder.hpp"
 #include "training_run.hpp"
+#ifdef JIGGLE_EXAMPLE_MPI
+#include <cstdlib>
+#include <optional>
+
+#include "jiggle/distributed/mpi_process_group.hpp"
+#endif
 
 namespace {
 
@@ -38,14 +44,15 @@ int run(const TrainingOptions& options, const NetworkInfo& network) {
     print_accuracy(result);
     return 0;
   }
-  // Destinations are checked before the run, not after it.
-  if (options.save) jiggle::check_writable_destination(*options.save);
-  if (writes_checkpoints(options)) jiggle::check_writable_destination(checkpoint_path(options));
+  // Destinations are checked before the run, not after it, by the process that writes them.
+  const bool writes_files = options.processes == nullptr || options.processes->rank() == 0;
+  if (options.save && writes_files) jiggle::check_writable_destination(*options.save);
+  if (writes_checkpoints(options) && writes_files) jiggle::check_writable_destination(checkpoint_path(options));
   if (!options.quiet) print_configuration(options, network, mnist, jiggle::parameter_count(model));
   const auto run_started = std::chrono::steady_clock::now();
   const RunOutcome outcome = train_with_chosen_optimizer(model, network, options, mnist.train, mnist.test, scaling);
   if (!outcome.result) return outcome.exit_code;
-  if (options.save) jiggle::save_safetensors(model, *options.save);
+  if (options.save && writes_files) jiggle::save_safetensors(model, *options.save);
   if (!options.quiet) print_totals(run_started);
   print_accuracy(*outcome.result);
   return 0;
@@ -72,7 +79,7 @@ void print_rows() {
 
 // Each row of the plan over each seed; in a results folder each run keeps its files there, a
 // finished run is skipped and an interrupted one resumed.
-int run_plan(const RunPlan& plan, int argc, char** argv) {
+int run_plan(const RunPlan& plan, int argc, char** argv, const jiggle::ProcessGroup* processes) {
   const std::size_t total = plan.rows.size() * static_cast<std::size_t>(plan.seeds);
   const bool several = total > 1;
   std::size_t number = 0;
@@ -83,6 +90,7 @@ int run_plan(const RunPlan& plan, int argc, char** argv) {
       ++number;
       TrainingOptions options = parse_command_line(argc, argv, *row).options;
       options.seed += static_cast<std::uint64_t>(k);
+      options.processes = processes;
       if (several)
         options.run_label = "[" + std::to_string(number) + "/" + std::to_string(total) + " " + std::string(row->name) +
                             " seed " + std::to_string(options.seed) + "] ";
@@ -111,9 +119,54 @@ int run_plan(const RunPlan& plan, int argc, char** argv) {
   return 0;
 }
 
+// Under mpirun, one of the processes of a data-parallel run: process 0 speaks for all, the others
+// print nothing but their own failures.
+struct Processes {
+#ifdef JIGGLE_EXAMPLE_MPI
+  Processes(int& argc, char**& argv) {
+    if (!jiggle::MpiRuntime::launched()) return;
+    runtime.emplace(argc, argv);
+    group.emplace();
+    if (group->size() == 1) return;
+    if (group->rank() != 0 && std::freopen("/dev/null", "w", stdout) == nullptr) std::abort();
+  }
+  const jiggle::ProcessGroup* shared() const { return group && group->size() > 1 ? &*group : nullptr; }
+
+  // A failure of this process alone ends every process: the others would wait for it forever.
+  // A divergence every process sees at the same step, and process 0 reports it for all.
+  int fail(const std::string& message, bool every_process_fails) const {
+    const jiggle::ProcessGroup* processes = shared();
+    if (processes && every_process_fails) {
+      if (processes->rank() == 0) std::fprintf(stderr, "mnist: %s\n", message.c_str());
+      return 1;
+    }
+    std::fflush(stdout);
+    if (!processes) {
+      std::fprintf(stderr, "mnist: %s\n", message.c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "mnist: process %d of %d: %s\n", processes->rank(), processes->size(), message.c_str());
+    std::fflush(stderr);
+    group->abort(1);
+  }
+
+  std::optional<jiggle::MpiRuntime> runtime;
+  std::optional<jiggle::MpiProcessGroup> group;
+#else
+  Processes(int&, char**&) {}
+  const jiggle::ProcessGroup* shared() const { return nullptr; }
+  int fail(const std::string& message, bool) const {
+    std::fflush(stdout);
+    std::fprintf(stderr, "mnist: %s\n", message.c_str());
+    return 1;
+  }
+#endif
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  const Processes processes(argc, argv);
   const CommandLineRequest request = parse_command_line(argc, argv);
   try {
     if (request.options.threads) jiggle::set_thread_count(*request.options.threads);
@@ -125,14 +178,12 @@ int main(int argc, char** argv) {
       std::printf("%s", write_report(*request.plan.report).c_str());
       return 0;
     }
-    return run_plan(request.plan, argc, argv);
+    return run_plan(request.plan, argc, argv, processes.shared());
+  } catch (const jiggle::DivergedError& error) {
+    return processes.fail(error.what(), true);
   } catch (const jiggle::Error& error) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "mnist: %s\n", error.what());
-    return 1;
+    return processes.fail(error.what(), false);
   } catch (const std::bad_alloc&) {
-    std::fflush(stdout);
-    std::fprintf(stderr, "mnist: out of memory\n");
-    return 1;
+    return processes.fail("out of memory", false);
   }
 }

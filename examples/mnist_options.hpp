@@ -38,9 +38,10 @@ struct TrainingOptions {
   bool quiet = false;
   std::optional<jiggle::Init> init;  // unset: each layer's own default
   jiggle::Precision precision = jiggle::Precision::fp32;
-  bool standardize = true;         // (x/255 − 0.1307) / 0.3081; x/255 with --scaling unit
-  std::string run_label;           // heads each epoch's line when one command makes several runs
-  bool in_results_folder = false;  // its files are --results DIR's, so the same command resumes it
+  bool standardize = true;                          // (x/255 − 0.1307) / 0.3081; x/255 with --scaling unit
+  std::string run_label;                            // heads each epoch's line when one command makes several runs
+  bool in_results_folder = false;                   // its files are --results DIR's, so the same command resumes it
+  const jiggle::ProcessGroup* processes = nullptr;  // under mpirun: the processes sharing each batch
 };
 
 // What to run: rows of the table, each over some seeds, or a report of what ran.

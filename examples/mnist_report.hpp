@@ -23,6 +23,11 @@ inline void print_configuration(const TrainingOptions& options, const NetworkInf
               options.standardize ? "(x/255 - 0.1307) / 0.3081" : "x/255");
   std::printf("  products: %s kernels, %s\n", jiggle::kernels::to_string(jiggle::kernels::cpu_isa()).c_str(),
               jiggle::to_string(options.precision).c_str());
+  if (options.processes)
+    std::printf("  data-parallel: %d processes of %d threads, each taking %lld of every batch's %lld images\n",
+                options.processes->size(), jiggle::thread_count(),
+                static_cast<long long>(options.config.batch_size / options.processes->size()),
+                static_cast<long long>(options.config.batch_size));
   std::printf("  data: %s (%zu train, %zu test images)\n", options.data.c_str(), mnist.train.size(), mnist.test.size());
 }
 

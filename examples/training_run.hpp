@@ -81,15 +81,32 @@ inline const std::string& checked_rows(const std::filesystem::path& state, const
 
 // Data → model → optimiser → loop: `config.epochs` epochs of training on `train_images`, each
 // followed by all of `test_images`.
+//
+// Under mpirun (options.processes) each process takes its shard of every batch, training and
+// test, from the same shuffle; the model starts as process 0's, batch norm shares its statistics
+// and the gradients are averaged at each step; process 0 alone writes the log and the states.
 template <class Model, class Optimizer>
-RunOutcome train(Model& model, Optimizer optimizer, const NetworkInfo& network, const TrainingOptions& options,
+RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& network, const TrainingOptions& options,
                  const jiggle::LabelledImages& train_images, const jiggle::LabelledImages& test_images,
                  jiggle::PixelScaling scaling) {
   namespace detail = training_run_detail;
   const TrainingConfig& config = options.config;
+  const jiggle::ProcessGroup* processes = options.processes;
+  const bool writes_files = processes == nullptr || processes->rank() == 0;
+  jiggle::DataParallel<Optimizer> optimizer(std::move(wrapped_optimizer), processes);
   jiggle::Batches<float> training(train_images, config.batch_size, jiggle::Order::shuffled, options.seed + 1, scaling);
   training.set_augmentation({.max_shift = config.augment_shift});
   jiggle::Batches<float> test(test_images, config.batch_size, jiggle::Order::sequential, 0, scaling);
+  if (processes) {
+    training.set_shard(processes->rank(), processes->size());
+    test.set_shard(processes->rank(), processes->size());
+    jiggle::set_process_group(model, processes);
+    jiggle::broadcast_parameters(model, *processes);
+  }
+  const auto evaluate_test = [&] {
+    const jiggle::Evaluation shard = jiggle::evaluate(model, test);
+    return processes ? jiggle::sum_over(*processes, shard) : shard;
+  };
   jiggle::SoftmaxCrossEntropy<float> loss(config.label_smoothing);
   const jiggle::LearningRateSchedule schedule{.base = config.learning_rate,
                                               .total_steps = training.count() * config.epochs,
@@ -97,7 +114,9 @@ RunOutcome train(Model& model, Optimizer optimizer, const NetworkInfo& network, 
                                               .cosine = config.cosine};
   const std::map<std::string, std::string> description = detail::describe_run(options, network);
   const std::filesystem::path state_path = checkpoint_path(options);
-  EpochLog log(options);
+  TrainingOptions log_options = options;
+  if (!writes_files) log_options.log.reset();
+  EpochLog log(log_options);
   jiggle::TrainingPosition position;
   if (options.resume) {
     const jiggle::TrainingState state = jiggle::load_training_state(*options.resume, model, optimizer, description);
@@ -124,6 +143,7 @@ RunOutcome train(Model& model, Optimizer optimizer, const NetworkInfo& network, 
   training.set_epoch(static_cast<std::uint64_t>(position.epochs_done));
 
   auto save_state = [&] {
+    if (!writes_files) return;
     std::map<std::string, std::string> full = description;
     full["threads"] = std::to_string(jiggle::thread_count());
     full["history"] = log.rows();
@@ -133,6 +153,7 @@ RunOutcome train(Model& model, Optimizer optimizer, const NetworkInfo& network, 
   auto stop_here = [&](const std::string& why, int exit_code) {
     save_state();
     std::fflush(stdout);
+    if (!writes_files) return RunOutcome{std::nullopt, exit_code};
     std::fprintf(stderr, "mnist: %s at step %lld (epoch %lld, batch %lld of %lld); the training state is in %s\n",
                  why.c_str(), static_cast<long long>(position.steps_done),
                  static_cast<long long>(position.epochs_done + (position.epoch.batches_done ? 1 : 0)),
@@ -142,12 +163,20 @@ RunOutcome train(Model& model, Optimizer optimizer, const NetworkInfo& network, 
     return RunOutcome{std::nullopt, exit_code};
   };
   const jiggle::StopSignals signals;
+  // Why the run stops here, if it does: the processes of a data-parallel run agree, so a signal
+  // that reaches one of them a step before the others stops them all at the same step.
   auto stop_reason = [&]() -> std::optional<std::pair<std::string, int>> {
+    std::optional<std::pair<std::string, int>> reason;
     if (const int signal = jiggle::StopSignals::received())
-      return std::pair{"interrupted by " + jiggle::StopSignals::name(signal), jiggle::StopSignals::exit_code(signal)};
-    if (options.stop_after_steps && position.steps_done == options.stop_after_steps)
-      return std::pair{std::string("stopped as asked"), 0};
-    return std::nullopt;
+      reason = std::pair{"interrupted by " + jiggle::StopSignals::name(signal), jiggle::StopSignals::exit_code(signal)};
+    else if (options.stop_after_steps && position.steps_done == options.stop_after_steps)
+      reason = std::pair{std::string("stopped as asked"), 0};
+    if (processes) {
+      double stopping[1] = {reason ? 1.0 : 0.0};
+      processes->sum(stopping);
+      if (stopping[0] > 0.0 && !reason) reason = std::pair{std::string("interrupted on another process"), 130};
+    }
+    return reason;
   };
 
   jiggle::Evaluation result;
@@ -155,30 +184,31 @@ RunOutcome train(Model& model, Optimizer optimizer, const NetworkInfo& network, 
     const auto epoch = static_cast<int>(position.epochs_done + 1);
     log.start_epoch(epoch, config.epochs, training.count());
     optimizer.set_learning_rate(schedule.at(position.steps_done));
+    std::optional<std::pair<std::string, int>> stopping;
     const bool finished = jiggle::continue_epoch(
         model, loss, optimizer, training, position.epoch, [&](const jiggle::BatchReport& report) {
           log.progress(report);
           optimizer.set_learning_rate(schedule.at(++position.steps_done));
-          if (stop_reason()) return jiggle::Continuation::stop;
+          stopping = stop_reason();
+          if (stopping) return jiggle::Continuation::stop;
           if (options.checkpoint_every_steps && position.steps_done % options.checkpoint_every_steps == 0) save_state();
           return jiggle::Continuation::proceed;
         });
     if (!finished) {
       log.stop_clock();
-      const auto [why, exit_code] = *stop_reason();
-      return stop_here(why, exit_code);
+      return stop_here(stopping->first, stopping->second);
     }
     log.stop_clock();
     const double train_loss = position.epoch.mean_loss();
     position.epochs_done = epoch;
     position.epoch = {};
-    result = jiggle::evaluate(model, test);
+    result = evaluate_test();
     log.finish_epoch(epoch, config.epochs, train_loss, schedule.at(position.steps_done - 1), result);
     if (const auto reason = stop_reason(); reason && epoch < config.epochs)
       return stop_here(reason->first, reason->second);
     if (options.checkpoint_every && epoch % options.checkpoint_every == 0) save_state();
   }
-  if (result.total() == 0) result = jiggle::evaluate(model, test);  // resumed from a finished run
+  if (result.total() == 0) result = evaluate_test();  // resumed from a finished run
   log.close();
   return {result, 0};
 }

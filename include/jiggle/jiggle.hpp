@@ -1,11 +1,13 @@
 #pragma once
-// Everything jiggle offers, in one include.
+// Everything jiggle offers, in one include; MPI's process group, which needs MPI, is
+// jiggle/distributed/mpi_process_group.hpp.
 #include "jiggle/chain.hpp"
 #include "jiggle/check/gradcheck.hpp"
 #include "jiggle/data/batches.hpp"
 #include "jiggle/data/data_folder.hpp"
 #include "jiggle/data/idx.hpp"
 #include "jiggle/data/mnist.hpp"
+#include "jiggle/distributed/data_parallel.hpp"
 #include "jiggle/error.hpp"
 #include "jiggle/init.hpp"
 #include "jiggle/io/json.hpp"
@@ -39,6 +41,7 @@
 #include "jiggle/optim/sgd.hpp"
 #include "jiggle/parallel.hpp"
 #include "jiggle/precision.hpp"
+#include "jiggle/process_group.hpp"
 #include "jiggle/random.hpp"
 #include "jiggle/shape.hpp"
 #include "jiggle/tensor.hpp"

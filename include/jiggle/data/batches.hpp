@@ -4,6 +4,10 @@
 // table, so gathering is a lookup per pixel and never allocates. The last, partial batch of an
 // epoch is included.
 //
+// In a data-parallel run each process takes one shard of every batch (set_shard): the same
+// shuffle and augmentation draws on every process, each keeping its own contiguous slice of the
+// batch, so the processes together see exactly the batches one process would.
+//
 // Every random draw is a function of (seed, epoch, batch) alone: epoch e's order is a fresh
 // shuffle from the seed's stream for e, and batch b's augmentation comes from a stream of its
 // own. So any batch of any epoch can be gathered again, in any order, and a run resumed from
@@ -68,14 +72,7 @@ class Batches {
       throw Error("cannot batch " + std::to_string(data.size()) + " images: at most 2^32 - 1");
     for (int pixel = 0; pixel < 256; ++pixel) table_[pixel] = scaling.apply<T>(static_cast<std::uint8_t>(pixel));
     order_of_images_.resize(data.size());
-    const Index tail = static_cast<Index>(data.size()) % batch_size;
-    full_.inputs.resize(static_cast<Index>(data.pixels_per_image()),
-                        std::min<Index>(batch_size, static_cast<Index>(data.size())));
-    full_.targets.resize(static_cast<std::size_t>(full_.inputs.cols()));
-    if (tail != 0 && static_cast<Index>(data.size()) > batch_size) {
-      tail_.inputs.resize(static_cast<Index>(data.pixels_per_image()), tail);
-      tail_.targets.resize(static_cast<std::size_t>(tail));
-    }
+    set_shard(0, 1);
     set_epoch(0);
   }
 
@@ -87,11 +84,39 @@ class Batches {
   Index count() const { return (static_cast<Index>(data_.size()) + batch_size_ - 1) / batch_size_; }
   Index batch_size() const { return batch_size_; }
 
+  // From now on batch(b) is shard `shard` of `shards` of batch b: its images from
+  // ⌊size·shard/shards⌋ up to ⌊size·(shard + 1)/shards⌋. Every batch, the last one too, must
+  // hold at least one image per shard.
+  void set_shard(int shard, int shards) {
+    const auto images = static_cast<Index>(data_.size());
+    const Index smallest =
+        images % batch_size_ == 0 || images < batch_size_ ? std::min(batch_size_, images) : images % batch_size_;
+    if (shards < 1 || shard < 0 || shard >= shards)
+      throw Error("shard " + std::to_string(shard) + " of " + std::to_string(shards) + " does not exist");
+    if (shards > smallest)
+      throw Error("cannot share batches of " + std::to_string(smallest) + " images between " + std::to_string(shards) +
+                  " processes");
+    shard_ = shard;
+    shards_ = shards;
+    const Index pixels = static_cast<Index>(data_.pixels_per_image());
+    const Index full = std::min(batch_size_, images);
+    full_.inputs.resize(pixels, shard_end(full) - shard_begin(full));
+    full_.targets.resize(static_cast<std::size_t>(full_.inputs.cols()));
+    const Index tail = images % batch_size_;
+    if (tail != 0 && images > batch_size_) {
+      tail_.inputs.resize(pixels, shard_end(tail) - shard_begin(tail));
+      tail_.targets.resize(static_cast<std::size_t>(tail_.inputs.cols()));
+    }
+    if (augmentation_.max_shift > 0) shifts_.resize(static_cast<std::size_t>(full));
+  }
+  int shard() const { return shard_; }
+  int shards() const { return shards_; }
+
   void set_augmentation(Augmentation augmentation) {
     if (augmentation.max_shift < 0 || static_cast<std::size_t>(augmentation.max_shift) >= data_.rows)
       throw Error("augmentation shift must be in [0, image size), got " + std::to_string(augmentation.max_shift));
     augmentation_ = augmentation;
-    shifts_.resize(static_cast<std::size_t>(full_.inputs.cols()));
+    shifts_.resize(static_cast<std::size_t>(std::min(batch_size_, static_cast<Index>(data_.size()))));
   }
 
   // The epoch the batches are drawn for, counted from 0.
@@ -115,15 +140,19 @@ class Batches {
     if (index < 0 || index >= count())
       throw Error("batch " + std::to_string(index) + " of " + std::to_string(count()) + " does not exist");
     const Index first = index * batch_size_;
-    const Index size = std::min<Index>(batch_size_, static_cast<Index>(data_.size()) - first);
-    Batch& batch = size == full_.inputs.cols() ? full_ : tail_;
+    const Index whole = std::min<Index>(batch_size_, static_cast<Index>(data_.size()) - first);
+    const Index begin = shard_begin(whole);  // this shard's images, within the batch
+    const Index size = shard_end(whole) - begin;
+    Batch& batch = index + 1 < count() || whole == batch_size_ || count() == 1 ? full_ : tail_;
     const Index pixels = batch.inputs.rows();
-    const std::span<const std::uint32_t> chosen(order_of_images_.data() + first, static_cast<std::size_t>(size));
+    const std::span<const std::uint32_t> chosen(order_of_images_.data() + first + begin,
+                                                static_cast<std::size_t>(size));
     if (augmentation_.max_shift > 0) {
-      // Drawn in order before the threads start, so a seed gives the same shifts on any count.
+      // Drawn in order for the whole batch before the threads start, so a seed gives the same
+      // shifts on any count of threads or shards.
       Rng shifting(seed_, stream(epoch_, static_cast<std::uint64_t>(index) + 1));
       const auto span = 2 * static_cast<std::uint64_t>(augmentation_.max_shift) + 1;
-      for (Index column = 0; column < size; ++column) {
+      for (Index column = 0; column < whole; ++column) {
         shifts_[static_cast<std::size_t>(column)] = {static_cast<int>(shifting.below(span)) - augmentation_.max_shift,
                                                      static_cast<int>(shifting.below(span)) - augmentation_.max_shift};
       }
@@ -136,7 +165,7 @@ class Batches {
       if (augmentation_.max_shift == 0) {
         for (Index p = 0; p < pixels; ++p) target[p] = table_[source[p]];
       } else {
-        gather_shifted(source, target, shifts_[static_cast<std::size_t>(column)]);
+        gather_shifted(source, target, shifts_[static_cast<std::size_t>(begin + column)]);
       }
       batch.targets[static_cast<std::size_t>(column)] = data_.labels[image];
     }
@@ -148,6 +177,10 @@ class Batches {
     int down;
     int right;
   };
+
+  // Where this shard's slice of a batch of `size` images begins and ends.
+  Index shard_begin(Index size) const { return size * shard_ / shards_; }
+  Index shard_end(Index size) const { return size * (shard_ + 1) / shards_; }
 
   // Epoch e's generator streams: slot 0 shuffles, slot b + 1 augments batch b. Batch indices are
   // below 2³² (images are counted in 32 bits), so no two (epoch, slot) pairs share a stream
@@ -173,6 +206,8 @@ class Batches {
   Order order_;
   std::uint64_t seed_;
   std::uint64_t epoch_ = 0;
+  int shard_ = 0;
+  int shards_ = 1;
   std::array<T, 256> table_{};
   std::vector<std::uint32_t> order_of_images_;
   Batch full_;

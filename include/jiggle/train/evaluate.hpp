@@ -2,6 +2,7 @@
 // Classification accuracy and the confusion matrix of any classifier over a labelled data set.
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "jiggle/error.hpp"
@@ -23,6 +24,25 @@ class Evaluation {
 
   // How many samples of class `truth` were predicted as `predicted`.
   Index confusion(Index truth, Index predicted) const { return confusion_[cell(truth, predicted)]; }
+
+  // Every cell of the confusion matrix, truth by truth, and the evaluation those counts make:
+  // what evaluations of parts of a data set are summed through.
+  const std::vector<Index>& confusion_counts() const { return confusion_; }
+  static Evaluation from_confusion_counts(Index classes, std::vector<Index> counts) {
+    if (classes < 0 || counts.size() != static_cast<std::size_t>(classes * classes))
+      throw Error("evaluate: " + std::to_string(counts.size()) + " counts do not make a confusion matrix of " +
+                  std::to_string(classes) + " classes");
+    Evaluation result(classes);
+    result.confusion_ = std::move(counts);
+    for (Index truth = 0; truth < classes; ++truth)
+      for (Index predicted = 0; predicted < classes; ++predicted) {
+        const Index count = result.confusion(truth, predicted);
+        if (count < 0) throw Error("evaluate: a negative count in a confusion matrix");
+        result.total_ += count;
+        result.correct_ += truth == predicted ? count : 0;
+      }
+    return result;
+  }
 
   void record(Index truth, Index predicted) {
     if (truth < 0 || truth >= classes_)

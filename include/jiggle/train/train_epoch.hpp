@@ -51,6 +51,20 @@ struct EpochProgress {
   double mean_loss() const { return samples_done ? loss_sum / static_cast<double>(samples_done) : 0.0; }
 };
 
+// A step's mean loss and how many samples it is the mean of.
+struct StepLoss {
+  double mean;
+  Index samples;
+};
+
+// An optimiser that combines the step's loss with other processes' (distributed/data_parallel.hpp):
+// step(model, run_backward, loss) runs backward, takes a step only if the combined loss is
+// finite, and returns it, so every process reports the same loss and stops on the same step.
+template <class O, class Model>
+concept CombiningOptimizer = Optimizer<O, Model> && requires(O optimizer, Model& model, StepLoss loss) {
+  { optimizer.step(model, RunBackward<typename Model::Scalar>{}, loss) } -> std::same_as<StepLoss>;
+};
+
 // What an after_batch callback may answer: go on, or stop after the step just taken.
 enum class Continuation { proceed, stop };
 
@@ -69,19 +83,20 @@ bool continue_epoch(Model& model, LossFunction& loss, TheOptimizer& optimizer, S
   while (progress.batches_done < batches.count()) {
     const Index b = progress.batches_done;
     const auto& batch = batches.batch(b);
-    const double value = loss.forward(model.forward(batch.inputs), batch.targets);
-    if (!std::isfinite(value))
-      throw DivergedError("training diverged: the loss is " + std::to_string(value) + " at batch " +
+    StepLoss step_loss{loss.forward(model.forward(batch.inputs), batch.targets), batch.inputs.cols()};
+    const auto run_backward = [&](const GradientTarget<T>& target) {
+      model.backward(batch.inputs, loss.backward(), target.without_input_gradient());
+    };
+    if constexpr (CombiningOptimizer<TheOptimizer, Model>) step_loss = optimizer.step(model, run_backward, step_loss);
+    if (!std::isfinite(step_loss.mean))
+      throw DivergedError("training diverged: the loss is " + std::to_string(step_loss.mean) + " at batch " +
                           std::to_string(b + 1) + " of " + std::to_string(batches.count()) +
                           "; try a smaller learning rate");
-    optimizer.step(model, [&](const GradientTarget<T>& target) {
-      model.backward(batch.inputs, loss.backward(), target.without_input_gradient());
-    });
-    const Index samples = batch.inputs.cols();
-    progress.loss_sum += value * static_cast<double>(samples);
-    progress.samples_done += samples;
+    if constexpr (!CombiningOptimizer<TheOptimizer, Model>) optimizer.step(model, run_backward);
+    progress.loss_sum += step_loss.mean * static_cast<double>(step_loss.samples);
+    progress.samples_done += step_loss.samples;
     progress.batches_done = b + 1;
-    const BatchReport report{b, batches.count(), progress.samples_done, value, progress.mean_loss()};
+    const BatchReport report{b, batches.count(), progress.samples_done, step_loss.mean, progress.mean_loss()};
     if constexpr (std::same_as<std::invoke_result_t<AfterBatch&, const BatchReport&>, Continuation>) {
       if (after_batch(report) == Continuation::stop && progress.batches_done < batches.count()) return false;
     } else {

@@ -1,0 +1,63 @@
+# mnist under mpiexec, two ways:
+#   -DMODE=same    runs PROGRAM ARGS alone, then under MPIEXEC (a list, '|'-separated), and
+#                  requires the data-parallel run to say so and to end within 5 test images of the
+#                  lone run's accuracy (the sums are taken in another order);
+#   -DMODE=corrupt runs process 0 on NEEDS_FOLDER and process 1 on a corrupt copy, and requires
+#                  both to end, non-zero, with process 1's message naming the file.
+if(NOT IS_DIRECTORY "${NEEDS_FOLDER}")
+  message("SKIPPED: MNIST not found in ${NEEDS_FOLDER} (run data/fetch_mnist.sh)")
+  return()
+endif()
+string(REPLACE "|" ";" MPIEXEC "${MPIEXEC}")
+string(REPLACE "|" ";" ARGS "${ARGS}")
+
+function(final_count output result)
+  if(NOT output MATCHES "test accuracy: ([0-9]+)/10000")
+    message(FATAL_ERROR "no final accuracy line in:\n${output}")
+  endif()
+  set(${result} ${CMAKE_MATCH_1} PARENT_SCOPE)
+endfunction()
+
+if(MODE STREQUAL "same")
+  execute_process(COMMAND "${PROGRAM}" ${ARGS} RESULT_VARIABLE alone_exit OUTPUT_VARIABLE alone ERROR_VARIABLE alone_err)
+  execute_process(COMMAND ${MPIEXEC} "${PROGRAM}" ${ARGS} RESULT_VARIABLE run_exit OUTPUT_VARIABLE run ERROR_VARIABLE run_err)
+  message("alone (exit ${alone_exit}):\n${alone}${alone_err}\nunder mpiexec (exit ${run_exit}):\n${run}${run_err}")
+  if(NOT alone_exit EQUAL 0 OR NOT run_exit EQUAL 0)
+    message(FATAL_ERROR "a run failed")
+  endif()
+  if(NOT run MATCHES "data-parallel: 2 processes of 1 threads, each taking 64 of every batch's 128 images")
+    message(FATAL_ERROR "the data-parallel run does not say how it shares the work")
+  endif()
+  string(REGEX MATCHALL "test accuracy" lines "${run}")
+  list(LENGTH lines count)
+  if(NOT count EQUAL 1)
+    message(FATAL_ERROR "${count} final lines: process 0 alone should print")
+  endif()
+  final_count("${alone}" expected)
+  final_count("${run}" got)
+  math(EXPR difference "${got} - ${expected}")
+  if(difference GREATER 5 OR difference LESS -5)
+    message(FATAL_ERROR "data-parallel accuracy ${got}/10000, alone ${expected}/10000")
+  endif()
+elseif(MODE STREQUAL "corrupt")
+  file(REMOVE_RECURSE "${CORRUPT_FOLDER}")
+  file(MAKE_DIRECTORY "${CORRUPT_FOLDER}")
+  foreach(name train-images-idx3-ubyte train-labels-idx1-ubyte t10k-images-idx3-ubyte t10k-labels-idx1-ubyte)
+    file(WRITE "${CORRUPT_FOLDER}/${name}" "this is not an IDX file")
+  endforeach()
+  list(GET MPIEXEC 0 launcher)
+  list(SUBLIST MPIEXEC 3 -1 launcher_flags)  # after "launcher -n 2"
+  execute_process(COMMAND ${launcher} ${launcher_flags} -n 1 "${PROGRAM}" --data "${NEEDS_FOLDER}" ${ARGS}
+                          : -n 1 "${PROGRAM}" --data "${CORRUPT_FOLDER}" ${ARGS}
+    RESULT_VARIABLE exit_code OUTPUT_VARIABLE out ERROR_VARIABLE err TIMEOUT 60)
+  message("exit ${exit_code}:\n${out}${err}")
+  if(exit_code EQUAL 0 OR NOT exit_code MATCHES "^[0-9]+$")
+    message(FATAL_ERROR "expected both processes to end with a non-zero exit, got '${exit_code}'")
+  endif()
+  if(NOT "${out}${err}" MATCHES "mnist: process 1 of 2: [^\n]*corrupt[^\n]*/train-images-idx3-ubyte: bad magic number")
+    message(FATAL_ERROR "process 1's message does not name the corrupt file")
+  endif()
+  file(REMOVE_RECURSE "${CORRUPT_FOLDER}")
+else()
+  message(FATAL_ERROR "MODE is same or corrupt")
+endif()
