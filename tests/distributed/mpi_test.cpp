@@ -1,12 +1,11 @@
 // The data-parallel tests on MPI itself, run by CTest under `mpiexec -n 2`: every process runs
 // every test, taking its part in each collective call.
 #define CATCH_CONFIG_RUNNER
-#include "jiggle/distributed/mpi_process_group.hpp"
-
 #include <cstddef>
 #include <string>
 #include <vector>
 
+#include "jiggle/distributed/mpi_process_group.hpp"
 #include "support/catch.hpp"
 #include "support/data_parallel_check.hpp"
 

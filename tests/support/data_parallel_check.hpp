@@ -24,6 +24,7 @@
 #include "jiggle/optim/sgd.hpp"
 #include "jiggle/random.hpp"
 #include "jiggle/train/train_epoch.hpp"
+#include "support/learnable_images.hpp"
 
 namespace test_support {
 
@@ -32,21 +33,8 @@ using SmallCnnBn = jiggle::Chain<jiggle::Conv2D<jiggle::Shape{1, 8, 8}, 4, 3, 1,
                                  jiggle::BatchNormReLU<4>, jiggle::MaxPool2D<jiggle::Shape{4, 8, 8}, 2, 2>,
                                  jiggle::Flatten<jiggle::Shape{4, 4, 4}>, jiggle::Dense<64, 10>>;
 
-// `count` random 8×8 images, each labelled by which quarter of the image is brightest.
-inline jiggle::LabelledImages small_images(std::size_t count) {
-  jiggle::Rng rng(17);
-  jiggle::LabelledImages data;
-  data.rows = data.cols = 8;
-  data.pixels.resize(count * 64);
-  data.labels.resize(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    const auto label = static_cast<std::uint8_t>(rng.below(10));
-    data.labels[i] = label;
-    for (std::size_t p = 0; p < 64; ++p)
-      data.pixels[i * 64 + p] = static_cast<std::uint8_t>(rng.below(p % 10 == label ? 256 : 128));
-  }
-  return data;
-}
+// `count` learnable 8×8 images.
+inline jiggle::LabelledImages small_images(std::size_t count) { return learnable_images(count, 8, 17); }
 
 enum class Recipe { plain_sgd, momentum, adam };
 

@@ -14,26 +14,11 @@
 #include "jiggle/parallel.hpp"
 #include "jiggle/train/evaluate.hpp"
 #include "support/catch.hpp"
+#include "support/learnable_images.hpp"
 
 namespace {
 
-// 1,000 MNIST-shaped images whose class is written into their pixels, so a model can learn it.
-jiggle::LabelledImages learnable_images(std::size_t count) {
-  jiggle::Rng rng(9);
-  jiggle::LabelledImages data;
-  data.rows = data.cols = 28;
-  data.pixels.resize(count * 784);
-  data.labels.resize(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    const auto label = static_cast<std::uint8_t>(rng.below(10));
-    data.labels[i] = label;
-    for (std::size_t p = 0; p < 784; ++p) {
-      const bool lit = p % 10 == label ? rng.uniform() < 0.8 : rng.uniform() < 0.1;
-      data.pixels[i * 784 + p] = lit ? 255 : 0;
-    }
-  }
-  return data;
-}
+using test_support::learnable_images;
 
 double train_and_report_loss(const jiggle::LabelledImages& data, int threads) {
   jiggle::set_thread_count(threads);

@@ -98,7 +98,7 @@ class Batches {
                   " processes");
     shard_ = shard;
     shards_ = shards;
-    const Index pixels = static_cast<Index>(data_.pixels_per_image());
+    const auto pixels = static_cast<Index>(data_.pixels_per_image());
     const Index full = std::min(batch_size_, images);
     full_.inputs.resize(pixels, shard_end(full) - shard_begin(full));
     full_.targets.resize(static_cast<std::size_t>(full_.inputs.cols()));

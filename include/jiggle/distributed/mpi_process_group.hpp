@@ -4,6 +4,8 @@
 // jiggle::distributed, or mpicxx); nothing else in jiggle includes this header.
 #include <mpi.h>
 
+#include <algorithm>
+#include <array>
 #include <climits>
 #include <cstdlib>
 #include <span>
@@ -29,9 +31,8 @@ class MpiRuntime {
   // Whether an MPI launcher (mpirun, mpiexec, srun) started this process, so that a program
   // built with MPI still runs on its own, as a plain program, without one.
   static bool launched() {
-    for (const char* variable : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS"})
-      if (std::getenv(variable) != nullptr) return true;
-    return false;
+    constexpr std::array kLauncherVariables{"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS"};
+    return std::ranges::any_of(kLauncherVariables, [](const char* name) { return std::getenv(name) != nullptr; });
   }
 };
 

@@ -201,11 +201,12 @@ class BatchNorm {
   template <class OutputGradient>
   void input_gradient_of(const Matrix<T>& X, Index plane, OutputGradient output_gradient) {
     const Index batch = X.cols();
-    double count = static_cast<double>(batch * plane);
+    auto count = static_cast<double>(batch * plane);
     if (forward_mode_ == Mode::training) {
-      sums_(2 * Channels) = count;
-      sum_over_group(2 * Channels + 1);
-      count = sums_(2 * Channels);
+      const Index count_slot = Index{2} * Channels;
+      sums_(count_slot) = count;
+      sum_over_group(count_slot + 1);
+      count = sums_(count_slot);
     }
     JIGGLE_OMP(parallel for schedule(static))
     for (int c = 0; c < Channels; ++c) {
