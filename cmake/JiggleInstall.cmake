@@ -1,5 +1,6 @@
 # `cmake --install` puts the headers, the CMake package (jiggle::jiggle, with Eigen, zlib and
-# OpenMP found again through find_dependency) and a pkg-config file in place. The version comes
+# OpenMP found again through find_dependency; jiggle::distributed where MPI is found) and a
+# pkg-config file in place. The version comes
 # from project(VERSION) alone.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
@@ -8,6 +9,12 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/jiggle DESTINATION ${CMAKE_INSTA
 install(TARGETS jiggle EXPORT jiggleTargets)
 set(JIGGLE_CMAKE_DIR ${CMAKE_INSTALL_DATADIR}/cmake/jiggle)  # architecture-independent: header-only
 install(EXPORT jiggleTargets NAMESPACE jiggle:: DESTINATION ${JIGGLE_CMAKE_DIR})
+# jiggle::distributed in a file of its own, which the package loads only where MPI is found.
+if(TARGET jiggle_distributed)
+  set_target_properties(jiggle_distributed PROPERTIES EXPORT_NAME distributed)
+  install(TARGETS jiggle_distributed EXPORT jiggleDistributedTargets)
+  install(EXPORT jiggleDistributedTargets NAMESPACE jiggle:: DESTINATION ${JIGGLE_CMAKE_DIR})
+endif()
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/jiggleConfig.cmake.in
   ${PROJECT_BINARY_DIR}/jiggleConfig.cmake INSTALL_DESTINATION ${JIGGLE_CMAKE_DIR})

@@ -133,7 +133,8 @@ struct Processes {
   const jiggle::ProcessGroup* shared() const { return group && group->size() > 1 ? &*group : nullptr; }
 
   // A failure of this process alone ends every process: the others would wait for it forever.
-  // A divergence every process sees at the same step, and process 0 reports it for all.
+  // A divergence, or a CollectiveError, every process meets at the same step, and process 0
+  // reports it for all.
   int fail(const std::string& message, bool every_process_fails) const {
     const jiggle::ProcessGroup* processes = shared();
     if (processes && every_process_fails) {
@@ -166,8 +167,9 @@ struct Processes {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Processes processes(argc, argv);
+  // The command line first: its errors and --help end the program before MPI starts.
   const CommandLineRequest request = parse_command_line(argc, argv);
+  const Processes processes(argc, argv);
   try {
     if (request.options.threads) jiggle::set_thread_count(*request.options.threads);
     if (request.plan.list) {
@@ -180,6 +182,8 @@ int main(int argc, char** argv) {
     }
     return run_plan(request.plan, argc, argv, processes.shared());
   } catch (const jiggle::DivergedError& error) {
+    return processes.fail(error.what(), true);
+  } catch (const jiggle::CollectiveError& error) {
     return processes.fail(error.what(), true);
   } catch (const jiggle::Error& error) {
     return processes.fail(error.what(), false);

@@ -99,6 +99,11 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
   jiggle::Batches<float> test(test_images, config.batch_size, jiggle::Order::sequential, 0, scaling);
   if (processes) {
     training.set_shard(processes->rank(), processes->size());
+    if (!training.splits_evenly())
+      throw jiggle::CollectiveError("batches of " + std::to_string(config.batch_size) + " from " +
+                                    std::to_string(train_images.size()) + " images do not split evenly between " +
+                                    std::to_string(processes->size()) +
+                                    " processes; choose a batch size, or --subset, that does");
     test.set_shard(processes->rank(), processes->size());
     jiggle::set_process_group(model, processes);
     jiggle::broadcast_parameters(model, *processes);
@@ -128,7 +133,14 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
     const auto rows = state.description.find("history");
     if (rows != state.description.end()) log.restore(detail::checked_rows(*options.resume, rows->second));
     const auto threads = state.description.find("threads");
-    if (threads != state.description.end() && threads->second != std::to_string(jiggle::thread_count()))
+    const auto shared_by = state.description.find("processes");
+    if (writes_files && shared_by != state.description.end() &&
+        shared_by->second != std::to_string(processes ? processes->size() : 1))
+      std::fprintf(stderr,
+                   "mnist: note: the run was started on %s processes and continues on %d, so it will not be "
+                   "bit-identical to an uninterrupted run\n",
+                   shared_by->second.c_str(), processes ? processes->size() : 1);
+    if (writes_files && threads != state.description.end() && threads->second != std::to_string(jiggle::thread_count()))
       std::fprintf(stderr,
                    "mnist: note: the run was started on %s threads and continues on %d, so it will not be "
                    "bit-identical to an uninterrupted run\n",
@@ -146,6 +158,7 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
     if (!writes_files) return;
     std::map<std::string, std::string> full = description;
     full["threads"] = std::to_string(jiggle::thread_count());
+    full["processes"] = std::to_string(processes ? processes->size() : 1);
     full["history"] = log.rows();
     jiggle::save_training_state(state_path, model, optimizer, position, full);
   };
@@ -171,10 +184,11 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
       reason = std::pair{"interrupted by " + jiggle::StopSignals::name(signal), jiggle::StopSignals::exit_code(signal)};
     else if (options.stop_after_steps && position.steps_done == options.stop_after_steps)
       reason = std::pair{std::string("stopped as asked"), 0};
-    if (processes) {
-      double stopping[1] = {reason ? 1.0 : 0.0};
+    if (processes) {  // how many processes stop, and the sum of their exit codes
+      double stopping[2] = {reason ? 1.0 : 0.0, reason ? static_cast<double>(reason->second) : 0.0};
       processes->sum(stopping);
-      if (stopping[0] > 0.0 && !reason) reason = std::pair{std::string("interrupted on another process"), 130};
+      if (stopping[0] > 0.0 && !reason)
+        reason = std::pair{std::string("interrupted on another process"), static_cast<int>(stopping[1] / stopping[0])};
     }
     return reason;
   };

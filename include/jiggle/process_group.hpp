@@ -8,7 +8,16 @@
 // program with as many values, or the run deadlocks.
 #include <span>
 
+#include "jiggle/error.hpp"
+
 namespace jiggle {
+
+// An error every process of a group raises at the same point, so no process is left waiting for
+// another: each may end as it would alone, and one of them need only say why.
+class CollectiveError : public Error {
+ public:
+  using Error::Error;
+};
 
 class ProcessGroup {
  public:
@@ -18,7 +27,9 @@ class ProcessGroup {
   virtual int size() const = 0;
   virtual int rank() const = 0;
 
-  // Replaces each value by its sum over the processes, the same bits on every process.
+  // Replaces each value by its sum over the processes, the same bits on every process: what
+  // keeps the processes' models identical. MPI's standard only advises it of MPI_Allreduce; Open
+  // MPI and MPICH give it (each sum is computed once and sent to all, or by the same steps).
   virtual void sum(std::span<double> values) const = 0;
   virtual void sum(std::span<float> values) const = 0;
 

@@ -1,13 +1,17 @@
 #pragma once
 // A ProcessGroup of threads in one process, to test what a data-parallel run computes without
 // MPI: run_as_group(n, body) runs body(group, rank) on n threads, whose sums and broadcasts meet
-// at a barrier. Sums add the ranks' values in rank order, so every rank gets the same bits.
+// at a barrier. Sums add the ranks' values in rank order, so every rank gets the same bits. A rank
+// that throws leaves the group, and the others throw at their next meeting instead of waiting
+// for it, so a failing test fails rather than hangs.
+#include <atomic>
 #include <barrier>
 #include <cstddef>
 #include <exception>
 #include <functional>
 #include <mutex>
 #include <span>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -35,30 +39,42 @@ class ThreadGroup {
     int rank_;
   };
 
+  // This rank leaves the group, which goes on without it to tell the others.
+  void leave() {
+    failed_ = true;
+    barrier_.arrive_and_drop();
+  }
+
  private:
+  void meet() {
+    barrier_.arrive_and_wait();
+    if (failed_) throw std::runtime_error("another rank of the group failed");
+  }
+
   template <class T>
   void sum(int rank, std::span<T> values) {
     slots_[static_cast<std::size_t>(rank)].assign(values.begin(), values.end());
-    barrier_.arrive_and_wait();
+    meet();
     for (std::size_t i = 0; i < values.size(); ++i) {
       T total = 0;
       for (const auto& slot : slots_) total += static_cast<T>(slot[i]);
       values[i] = total;
     }
-    barrier_.arrive_and_wait();
+    meet();
   }
 
   template <class T>
   void broadcast(int rank, std::span<T> values) {
     if (rank == 0) slots_[0].assign(values.begin(), values.end());
-    barrier_.arrive_and_wait();
+    meet();
     for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<T>(slots_[0][i]);
-    barrier_.arrive_and_wait();
+    meet();
   }
 
   int size_;
   std::vector<std::vector<double>> slots_;  // float values held exactly in double
   std::barrier<> barrier_;
+  std::atomic<bool> failed_ = false;
 };
 
 // Runs body(group, rank) for every rank on its own thread and rethrows the first exception.
@@ -73,8 +89,11 @@ inline void run_as_group(int size, const std::function<void(const jiggle::Proces
       try {
         body(member, rank);
       } catch (...) {
-        const std::lock_guard lock(failure_mutex);
-        if (!failure) failure = std::current_exception();
+        {
+          const std::lock_guard lock(failure_mutex);
+          if (!failure) failure = std::current_exception();
+        }
+        group.leave();
       }
     });
   for (auto& thread : threads) thread.join();

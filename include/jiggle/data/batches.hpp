@@ -112,6 +112,13 @@ class Batches {
   int shard() const { return shard_; }
   int shards() const { return shards_; }
 
+  // Whether every batch, the last one too, splits into equal shards: what data-parallel training
+  // needs (see distributed/data_parallel.hpp), checkable before the first step.
+  bool splits_evenly() const {
+    const auto images = static_cast<Index>(data_.size());
+    return std::min(batch_size_, images) % shards_ == 0 && (images % batch_size_) % shards_ == 0;
+  }
+
   void set_augmentation(Augmentation augmentation) {
     if (augmentation.max_shift < 0 || static_cast<std::size_t>(augmentation.max_shift) >= data_.rows)
       throw Error("augmentation shift must be in [0, image size), got " + std::to_string(augmentation.max_shift));

@@ -122,11 +122,12 @@ class DataParallel {
     buffer[size + 1] = static_cast<T>(loss.samples);
     group_->sum(std::span<T>(buffer));
     const auto samples = static_cast<double>(buffer[size + 1]);
-    // Shares that are not all equal cannot each be 1/N of the batch: every process sees it.
+    // Shares that are not all equal: Batches::set_shard's differ by one image at most, so then
+    // no process's share is 1/N of the batch, and every process sees it at the same step.
     if (samples != static_cast<double>(loss.samples) * group_->size())
-      throw Error("data-parallel training needs every batch split evenly between the processes: a batch of " +
-                  std::to_string(static_cast<long long>(samples)) + " does not split between " +
-                  std::to_string(group_->size()) + " (choose a batch size, and a data set size, that do)");
+      throw CollectiveError("data-parallel training needs every batch split evenly between the processes: a batch of " +
+                            std::to_string(static_cast<long long>(samples)) + " does not split between " +
+                            std::to_string(group_->size()) + " (choose a batch size, and a data set size, that do)");
     const T average = T(1) / static_cast<T>(group_->size());
     offset = 0;
     visit_parameters(model, [&](Parameter<T>& parameter) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <climits>
+#include <cstdio>
 #include <cstdlib>
 #include <span>
 #include <string>
@@ -23,6 +24,10 @@ class MpiRuntime {
   MpiRuntime(int& argc, char**& argv) {
     int provided = 0;
     MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    if (provided < MPI_THREAD_FUNNELED) {
+      std::fprintf(stderr, "MPI: this MPI cannot run alongside threads (MPI_THREAD_FUNNELED)\n");
+      MPI_Abort(MPI_COMM_WORLD, 1);
+    }
   }
   ~MpiRuntime() { MPI_Finalize(); }
   MpiRuntime(const MpiRuntime&) = delete;

@@ -11,15 +11,19 @@
 // the work is shared out, so the result is the same bit for bit on any number of threads.
 //
 // Every file that multiplies compiles the kernels, as header-only code does. A program of many
-// files may compile them once instead: JIGGLE_SEPARATE_KERNELS defined for every file leaves
-// only the three declarations below, and one file, which also defines JIGGLE_DEFINE_KERNELS,
-// holds their definitions.
+// files may compile them once instead: JIGGLE_SEPARATE_KERNELS defined for every file (on the
+// command line, so no file goes without it) leaves only the three declarations below, and one
+// file, which also defines JIGGLE_DEFINE_KERNELS before its first include, holds their
+// definitions.
 
 #include "jiggle/kernels/isa.hpp"
 #include "jiggle/kernels/pack.hpp"
 #include "jiggle/precision.hpp"
 #include "jiggle/tensor.hpp"
 
+#if defined(JIGGLE_DEFINE_KERNELS) && !defined(JIGGLE_SEPARATE_KERNELS)
+#error "JIGGLE_DEFINE_KERNELS goes with JIGGLE_SEPARATE_KERNELS, defined for every file of the program"
+#endif
 #ifdef JIGGLE_SEPARATE_KERNELS
 #define JIGGLE_KERNEL_ENTRY
 #else
@@ -242,3 +246,5 @@ JIGGLE_KERNEL_ENTRY void multiply(Precision precision, const Operand& A, const O
 }  // namespace jiggle::kernels
 
 #endif
+
+#undef JIGGLE_KERNEL_ENTRY
