@@ -7,16 +7,13 @@
 #   e.g. bench/consumer_vs_native.sh build/release mlp-sgd 5
 #        bench/consumer_vs_native.sh build/release cnn-bn-sgd 3 --subset 12800
 # FLAGS go to both programs (after --epochs 1 --threads 2 --quiet).
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/bench_support.sh"
 usage="usage: bench/consumer_vs_native.sh BUILD_DIR ROW [REPEATS] [FLAGS...]"
 build=${1:?$usage}
 row=${2:?$usage}
 repeats=${3:-3}
 shift $(($# < 3 ? $# : 3))
 data=${JIGGLE_DATA:-data/mnist}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 
 cmake -S . -B "$work/package-build" -DCMAKE_BUILD_TYPE=Release -DJIGGLE_BUILD_TESTS=OFF -DJIGGLE_BUILD_EXAMPLES=OFF \
   -DJIGGLE_BUILD_BENCH=OFF -DCMAKE_INSTALL_PREFIX="$work/prefix" >/dev/null
@@ -27,8 +24,6 @@ echo "consumer build: g++ -O2 examples/mnist.cpp $flags"
 g++ -std=c++20 -O2 -DJIGGLE_MNIST_DIR="\"$data\"" examples/mnist.cpp $flags -o "$work/mnist-consumer"
 echo "native build:   $build/examples/mnist, $(grep -m1 '^CMAKE_BUILD_TYPE:' "$build/CMakeCache.txt" | cut -d= -f2)," \
   "JIGGLE_NATIVE=$(grep -m1 '^JIGGLE_NATIVE:' "$build/CMakeCache.txt" | cut -d= -f2) (-march=native)"
-
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 for round in $(seq "$repeats"); do
   for program in native consumer; do

@@ -2,10 +2,7 @@
 # Builds bench/gemm_libraries.cpp against oneDNN (libdnnl-dev) and libxsmm (libxsmm-dev, with
 # the BLAS it falls back to), whichever are installed, as a user's -O2 build without -march, and
 # runs it: bench/gemm_libraries.sh [THREADS] [REPEATS]
-set -euo pipefail
-cd "$(dirname "$0")/.."
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+source "$(dirname "$0")/bench_support.sh"
 flags=(-std=c++20 -O2 -fopenmp -isystem /usr/include/eigen3 -Iinclude -Ibench)
 libraries=()
 if [[ -f /usr/include/oneapi/dnnl/dnnl.hpp ]]; then

@@ -6,19 +6,14 @@
 #   bench/mpi_scaling.sh BUILD_DIR ROW [REPEATS]
 #   e.g. bench/mpi_scaling.sh build/release mlp-sgd 5
 #        bench/mpi_scaling.sh build/release cnn-bn-sgd 3
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/bench_support.sh"
 usage="usage: bench/mpi_scaling.sh BUILD_DIR ROW [REPEATS]"
 build=${1:?$usage}
 row=${2:?$usage}
 repeats=${3:-3}
 data=${JIGGLE_DATA:-data/mnist}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 launcher=(mpiexec -n 2 --oversubscribe -x OMP_WAIT_POLICY=PASSIVE)
 [[ $(id -u) != 0 ]] || launcher+=(--allow-run-as-root)
-
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 for round in $(seq "$repeats"); do
   OMP_WAIT_POLICY=PASSIVE "$build/examples/mnist" "$row" --data "$data" --epochs 1 --threads 2 --quiet \

@@ -10,8 +10,7 @@
 # bf16 is jiggle's --precision bf16 and PyTorch's torch.autocast('cpu', dtype=torch.bfloat16).
 # PyTorch runs as it runs best here: Debian's python3-torch with libopenblas0-pthread, and
 # OMP_WAIT_POLICY=PASSIVE so its OpenMP threads do not spin against OpenBLAS's.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/bench_support.sh"
 usage="usage: bench/versus_torch.sh BUILD_DIR NETWORK [REPEATS] [PRECISIONS]"
 build=${1:?$usage}
 network=${2:?$usage}
@@ -19,10 +18,6 @@ repeats=${3:-3}
 precisions=${4:-fp32}
 data=${JIGGLE_DATA:-data/mnist}
 python=${PYTHON:-/usr/bin/python3}  # Debian's, where python3-torch is
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 for round in $(seq "$repeats"); do
   for precision in $precisions; do

@@ -132,36 +132,31 @@ struct Processes {
   }
   const jiggle::ProcessGroup* shared() const { return group && group->size() > 1 ? &*group : nullptr; }
 
-  // A failure of this process alone ends every process: the others would wait for it forever.
-  // A divergence, or a CollectiveError, every process meets at the same step, and process 0
-  // reports it for all.
-  int fail(const std::string& message, bool every_process_fails) const {
-    const jiggle::ProcessGroup* processes = shared();
-    if (processes && every_process_fails) {
-      if (processes->rank() == 0) std::fprintf(stderr, "mnist: %s\n", message.c_str());
-      return 1;
-    }
-    std::fflush(stdout);
-    if (!processes) {
-      std::fprintf(stderr, "mnist: %s\n", message.c_str());
-      return 1;
-    }
-    std::fprintf(stderr, "mnist: process %d of %d: %s\n", processes->rank(), processes->size(), message.c_str());
-    std::fflush(stderr);
-    group->abort(1);
-  }
-
   std::optional<jiggle::MpiRuntime> runtime;
   std::optional<jiggle::MpiProcessGroup> group;
 #else
   Processes(int&, char**&) {}
   const jiggle::ProcessGroup* shared() const { return nullptr; }
-  int fail(const std::string& message, bool) const {
-    std::fflush(stdout);
-    std::fprintf(stderr, "mnist: %s\n", message.c_str());
-    return 1;
-  }
 #endif
+
+  // A failure of this process alone ends every process: the others would wait for it forever.
+  // A divergence, or a CollectiveError, every process meets at the same step, and process 0
+  // reports it for all.
+  int fail(const std::string& message, bool every_process_fails) const {
+    const jiggle::ProcessGroup* processes = shared();
+    std::fflush(stdout);
+    if (processes == nullptr || every_process_fails) {
+      if (processes == nullptr || processes->rank() == 0) std::fprintf(stderr, "mnist: %s\n", message.c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "mnist: process %d of %d: %s\n", processes->rank(), processes->size(), message.c_str());
+    std::fflush(stderr);
+#ifdef JIGGLE_EXAMPLE_MPI
+    group->abort(1);
+#else
+    return 1;  // a shared group exists only with MPI
+#endif
+  }
 };
 
 }  // namespace

@@ -88,9 +88,7 @@ class Batches {
   // ⌊size·shard/shards⌋ up to ⌊size·(shard + 1)/shards⌋. Every batch, the last one too, must
   // hold at least one image per shard.
   void set_shard(int shard, int shards) {
-    const auto images = static_cast<Index>(data_.size());
-    const Index smallest =
-        images % batch_size_ == 0 || images < batch_size_ ? std::min(batch_size_, images) : images % batch_size_;
+    const Index smallest = last_batch_size();
     if (shards < 1 || shard < 0 || shard >= shards)
       throw Error("shard " + std::to_string(shard) + " of " + std::to_string(shards) + " does not exist");
     if (shards > smallest)
@@ -99,31 +97,25 @@ class Batches {
     shard_ = shard;
     shards_ = shards;
     const auto pixels = static_cast<Index>(data_.pixels_per_image());
-    const Index full = std::min(batch_size_, images);
-    full_.inputs.resize(pixels, shard_end(full) - shard_begin(full));
-    full_.targets.resize(static_cast<std::size_t>(full_.inputs.cols()));
-    const Index tail = images % batch_size_;
-    if (tail != 0 && images > batch_size_) {
-      tail_.inputs.resize(pixels, shard_end(tail) - shard_begin(tail));
-      tail_.targets.resize(static_cast<std::size_t>(tail_.inputs.cols()));
-    }
-    if (augmentation_.max_shift > 0) shifts_.resize(static_cast<std::size_t>(full));
+    const auto resize = [&](Batch& batch, Index size) {
+      batch.inputs.resize(pixels, shard_end(size) - shard_begin(size));
+      batch.targets.resize(static_cast<std::size_t>(batch.inputs.cols()));
+    };
+    resize(full_, first_batch_size());
+    if (last_batch_size() != first_batch_size()) resize(tail_, last_batch_size());
   }
   int shard() const { return shard_; }
   int shards() const { return shards_; }
 
   // Whether every batch, the last one too, splits into equal shards: what data-parallel training
   // needs (see distributed/data_parallel.hpp), checkable before the first step.
-  bool splits_evenly() const {
-    const auto images = static_cast<Index>(data_.size());
-    return std::min(batch_size_, images) % shards_ == 0 && (images % batch_size_) % shards_ == 0;
-  }
+  bool splits_evenly() const { return first_batch_size() % shards_ == 0 && last_batch_size() % shards_ == 0; }
 
   void set_augmentation(Augmentation augmentation) {
     if (augmentation.max_shift < 0 || static_cast<std::size_t>(augmentation.max_shift) >= data_.rows)
       throw Error("augmentation shift must be in [0, image size), got " + std::to_string(augmentation.max_shift));
     augmentation_ = augmentation;
-    shifts_.resize(static_cast<std::size_t>(std::min(batch_size_, static_cast<Index>(data_.size()))));
+    shifts_.resize(static_cast<std::size_t>(first_batch_size()));
   }
 
   // The epoch the batches are drawn for, counted from 0.
@@ -150,7 +142,7 @@ class Batches {
     const Index whole = std::min<Index>(batch_size_, static_cast<Index>(data_.size()) - first);
     const Index begin = shard_begin(whole);  // this shard's images, within the batch
     const Index size = shard_end(whole) - begin;
-    Batch& batch = index + 1 < count() || whole == batch_size_ || count() == 1 ? full_ : tail_;
+    Batch& batch = whole == first_batch_size() ? full_ : tail_;
     const Index pixels = batch.inputs.rows();
     const std::span<const std::uint32_t> chosen(order_of_images_.data() + first + begin,
                                                 static_cast<std::size_t>(size));
@@ -184,6 +176,13 @@ class Batches {
     int down;
     int right;
   };
+
+  // Every batch but the last holds the first's images; the last may hold fewer.
+  Index first_batch_size() const { return std::min(batch_size_, static_cast<Index>(data_.size())); }
+  Index last_batch_size() const {
+    const Index rest = static_cast<Index>(data_.size()) % batch_size_;
+    return rest == 0 ? first_batch_size() : rest;
+  }
 
   // Where this shard's slice of a batch of `size` images begins and ends.
   Index shard_begin(Index size) const { return size * shard_ / shards_; }
