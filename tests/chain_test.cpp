@@ -80,7 +80,8 @@ TEST_CASE("Chain VJP of a 6-5-4-3 MLP satisfies <dY, J u> = <J^T dY, u>", "[chai
   REQUIRE_GRADCHECK_PASSES(jiggle::check_vjp_direction(with_random_biases(model, 6), random_matrix(6, 4, 6)));
 }
 
-TEST_CASE("Chain VJP of the 784-512-512-10 MLP matches central differences on sampled coordinates", "[chain][vjp]") {
+TEST_CASE("Chain VJP of the 784-512-512-10 MLP matches central differences on sampled coordinates",
+          "[chain][vjp][full-size]") {
   jiggle::Rng rng(7);
   jiggle::MnistMlp<double> model(rng);
   with_random_biases(model, 8);

@@ -15,8 +15,9 @@
 # killed.
 #
 # --jobs N runs N builds at a time (default 1). Environment: CXX (default g++),
-# EIGEN3_INCLUDE_DIR (default /usr/include/eigen3), MUTATION_TIMEOUT, the seconds a test
-# program may run (default 300).
+# MUTATION_OPTIMIZATION, the test files' optimisation (default -O1; the kernels are always
+# compiled -O2, so that the products stay fast whatever it is), EIGEN3_INCLUDE_DIR (default
+# /usr/include/eigen3), MUTATION_TIMEOUT, the seconds a test program may run (default 300).
 set -euo pipefail
 shopt -u patsub_replacement 2>/dev/null || true  # bash 5.2: '&' in a replacement stays '&'
 if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 501)); then
@@ -29,6 +30,8 @@ root=$(cd "$here/../.." && pwd)
 list_file=$here/mutations.txt
 cxx=${CXX:-g++}
 eigen_include=${EIGEN3_INCLUDE_DIR:-/usr/include/eigen3}
+optimization=${MUTATION_OPTIMIZATION:--O1}
+[[ $optimization =~ ^-O[0-3sg]?$ ]] || { echo "MUTATION_OPTIMIZATION: expected -O0, -O1, ..., got '$optimization'" >&2; exit 2; }
 run_timeout=${MUTATION_TIMEOUT:-300}
 jobs=1
 selected=()
@@ -186,10 +189,14 @@ fi
 # Building and running. The test files are compiled with the kernels left out (as the CMake build
 # compiles them) and GCC's garbage collection made rarer, which together make each build a fifth
 # shorter; the kernels are compiled once, and again only for a mutant of a file they include.
-compile_flags=(-std=c++20 -O1 -fopenmp -isystem "$eigen_include" "-DJIGGLE_MNIST_DIR=\"$root/data/mnist\""
+compile_flags=(-std=c++20 -fopenmp -isystem "$eigen_include" "-DJIGGLE_MNIST_DIR=\"$root/data/mnist\""
   -DJIGGLE_SEPARATE_KERNELS)
 [[ $("$cxx" --version) != *clang* ]] && compile_flags+=(--param=ggc-min-expand=100 --param=ggc-min-heapsize=1048576)
 kernels_source=tests/support/kernels.cpp
+# The optimisation SOURCE is compiled with.
+optimization_of() {
+  if [[ $1 == "$kernels_source" ]]; then echo -O2; else echo "$optimization"; fi
+}
 
 # The files the kernels' object depends on, relative to the tree.
 declare -A kernels_depend_on=()
@@ -202,7 +209,7 @@ done < <("$cxx" "${compile_flags[@]}" -I"$snapshot/include" -MM "$snapshot/$kern
 # waits for them.
 shared_object() {
   local name=$1 source=$2
-  if "$cxx" "${compile_flags[@]}" -I"$snapshot/include" -I"$snapshot/tests" -c "$snapshot/$source" \
+  if "$cxx" "${compile_flags[@]}" "$(optimization_of "$source")" -I"$snapshot/include" -I"$snapshot/tests" -c "$snapshot/$source" \
     -o "$work/$name.o.partial" >"$work/$name.log" 2>&1; then
     mv "$work/$name.o.partial" "$work/$name.o"
   else
@@ -234,7 +241,8 @@ build() {
   fi
   for source; do
     object=${output%/*}/${source//\//_}.o
-    "$cxx" "${compile_flags[@]}" -I"$tree/include" -I"$tree/tests" -c "$tree/$source" -o "$object" || return 1
+    "$cxx" "${compile_flags[@]}" "$(optimization_of "$source")" -I"$tree/include" -I"$tree/tests" -c "$tree/$source" \
+      -o "$object" || return 1
     objects+=("$object")
   done
   await_shared_object main || return 1

@@ -81,7 +81,7 @@ TEST_CASE("A fixed seed and thread count give a bit-identical loss", "[train]") 
   jiggle::set_thread_count(threads);
 }
 
-TEST_CASE("A double-precision model trains end to end through train_epoch", "[train]") {
+TEST_CASE("A double-precision model trains end to end through train_epoch", "[train][full-size]") {
   const auto data = learnable_images(600);
   jiggle::Rng rng(5);
   jiggle::MnistMlp<double> model(rng);
