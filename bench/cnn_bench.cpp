@@ -4,7 +4,7 @@
 // one profiled pass over the same number of steps that times each layer's forward and backward,
 // summed by kind of layer. One JSON line per network at the end.
 //
-//   cnn_bench [--threads N] [--repeats N] [--batches N] [--data DIR]
+//   cnn_bench [--threads N] [--repeats N] [--batches N] [--data DIR] [--precision fp32|bf16]
 #include <cxxabi.h>
 
 #include <algorithm>
@@ -83,9 +83,10 @@ constexpr std::size_t layer_count(const jiggle::Chain<Layers...>*) {
 
 template <class Model>
 void bench(const char* label, const jiggle::LabelledImages& images, int repeats, jiggle::Index steps, int threads,
-           const char* data) {
+           const char* data, jiggle::Precision precision) {
   jiggle::Rng rng(0);
   Model model(rng);
+  model.set_precision(precision);
   jiggle::SoftmaxCrossEntropy<float> loss;
   constexpr float kLearningRate = 0.01f;
   jiggle::Sgd<float> sgd(kLearningRate);
@@ -122,10 +123,10 @@ void bench(const char* label, const jiggle::LabelledImages& images, int repeats,
     shares += (shares.empty() ? "" : ", ") + ("\"" + kind + "\": ") + std::to_string(time / total);
   }
   std::printf(
-      "{\"network\": \"%s\", \"threads\": %d, \"repeats\": %d, \"steps\": %lld, \"data\": \"%s\", "
-      "\"images_per_second\": %.0f, \"epoch_seconds\": %.3f, \"share\": {%s}}\n",
-      label, threads, repeats, static_cast<long long>(source.count()), data, images_per_second,
-      kEpochImages / images_per_second, shares.c_str());
+      "{\"network\": \"%s\", \"precision\": \"%s\", \"threads\": %d, \"repeats\": %d, \"steps\": %lld, "
+      "\"data\": \"%s\", \"images_per_second\": %.0f, \"epoch_seconds\": %.3f, \"share\": {%s}}\n",
+      label, jiggle::to_string(precision).c_str(), threads, repeats, static_cast<long long>(source.count()), data,
+      images_per_second, kEpochImages / images_per_second, shares.c_str());
 }
 
 }  // namespace
@@ -140,6 +141,11 @@ int main(int argc, char** argv) {
   line.add_integer("--repeats", "runs of each figure, reported as their median", repeats, 1, 1000);
   line.add_integer<jiggle::Index>("--batches", "steps timed in each run", steps, 1, 100'000);
   line.add_text("--data", "DIR", "the MNIST folder (random images of the same shape if absent)", folder);
+  jiggle::Precision precision = jiggle::Precision::fp32;
+  line.add({"--precision", "P", "fp32 or bf16: the models' products", [&](std::string_view p) {
+              if (p != "fp32" && p != "bf16") line.usage_error("--precision takes fp32 or bf16");
+              precision = p == "bf16" ? jiggle::Precision::bf16 : jiggle::Precision::fp32;
+            }});
   line.add({"--help", "", "this text", [&](std::string_view) {
               line.print_help();
               std::exit(0);
@@ -149,9 +155,9 @@ int main(int argc, char** argv) {
   bool synthetic = false;
   const jiggle::LabelledImages images = bench_support::mnist_or_stand_in(folder, synthetic).train;
   const char* data = synthetic ? "synthetic" : "mnist";
-  std::printf("cnn_bench: %d threads, %d repeats of %lld steps of batch %d, %s data\n", threads, repeats,
-              static_cast<long long>(steps), kBatch, data);
-  bench<jiggle::MnistCnn<>>("cnn-nobn", images, repeats, steps, threads, data);
-  bench<jiggle::MnistCnnBn<>>("cnn-bn", images, repeats, steps, threads, data);
+  std::printf("cnn_bench: %d threads, %d repeats of %lld steps of batch %d, %s data, %s\n", threads, repeats,
+              static_cast<long long>(steps), kBatch, data, jiggle::to_string(precision).c_str());
+  bench<jiggle::MnistCnn<>>("cnn-nobn", images, repeats, steps, threads, data, precision);
+  bench<jiggle::MnistCnnBn<>>("cnn-bn", images, repeats, steps, threads, data, precision);
   return 0;
 }

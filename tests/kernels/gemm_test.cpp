@@ -1,7 +1,10 @@
 #include "jiggle/kernels/gemm.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
 #include <string>
 #include <vector>
@@ -219,4 +222,49 @@ TEST_CASE("Kernels this CPU cannot run are refused with a message, never run", "
   REQUIRE_THROWS_WITH(
       jiggle::kernels::multiply_with(Isa::portable, Precision::bf16, one, one, 1, 1, 1, 1.0F, 0.0F, &value, 1),
       Catch::Matchers::Contains("bf16 products need the AVX512_BF16 kernels"));
+}
+
+TEST_CASE("An operand packs to the same bits whether it is stored transposed or not", "[kernels]") {
+  // Values at every rounding corner: bf16 ties to even and to odd, just either side of a tie,
+  // subnormals, and ordinary values; k = 83 gives five blocks of 16 steps (in bf16, of 32
+  // depths) and a tail, with an odd depth at the end.
+  jiggle::Rng rng(14);
+  const auto corner_value = [&rng]() {
+    const auto sign = rng.uniform(0.0, 1.0) < 0.5 ? 0U : 0x8000'0000U;
+    // The top 16 bits of a normal between 2⁻³¹ and 2³¹, so no sum overflows.
+    const auto top = static_cast<std::uint32_t>(rng.uniform(0.0, 1.0) * 0x1F00) + 0x3000U;
+    const std::uint32_t lows[] = {0x8000U, 0x7FFFU, 0x8001U, 0x0000U,
+                                  static_cast<std::uint32_t>(rng.uniform(0.0, 1.0) * 0xFFFF)};
+    const auto pick = static_cast<std::size_t>(rng.uniform(0.0, 1.0) * 6.0);
+    if (pick >= 5) return std::bit_cast<float>(sign | static_cast<std::uint32_t>(rng.uniform(0.0, 1.0) * 0x7F'FFFF));
+    return std::bit_cast<float>(sign | (top << 16U) | lows[pick]);
+  };
+  const Index m = 45;
+  const Index n = 29;
+  const Index k = 83;
+  Matrix<float> a(m, k);
+  Matrix<float> b(k, n);
+  for (Index i = 0; i < a.size(); ++i) a.data()[i] = corner_value();
+  for (Index i = 0; i < b.size(); ++i) b.data()[i] = corner_value();
+  const Matrix<float> a_transposed = a.transpose();
+  const Matrix<float> b_transposed = b.transpose();
+  std::vector<Precision> precisions{Precision::fp32};
+  if (jiggle::kernels::cpu_isa() == Isa::avx512_bf16) precisions.push_back(Precision::bf16);
+  for (const Precision precision : precisions) {
+    Matrix<float> results[4];
+    for (int transposes = 0; transposes < 4; ++transposes) {
+      const bool transpose_a = (transposes & 1) != 0;
+      const bool transpose_b = (transposes & 2) != 0;
+      results[transposes].resize(m, n);
+      jiggle::kernels::multiply(precision,
+                                transpose_a ? Operand{a_transposed.data(), k, true} : Operand{a.data(), m, false},
+                                transpose_b ? Operand{b_transposed.data(), n, true} : Operand{b.data(), k, false}, m, n,
+                                k, 1.0F, 0.0F, results[transposes].data(), m);
+    }
+    INFO(jiggle::to_string(precision));
+    for (int transposes = 1; transposes < 4; ++transposes) {
+      INFO("Aᵀ " << ((transposes & 1) != 0) << ", Bᵀ " << ((transposes & 2) != 0));
+      REQUIRE(std::memcmp(results[transposes].data(), results[0].data(), sizeof(float) * m * n) == 0);
+    }
+  }
 }

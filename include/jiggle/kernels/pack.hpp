@@ -35,14 +35,24 @@ inline std::uint32_t bf16_pair(float low, float high) {
   return static_cast<std::uint32_t>(to_bf16(low)) | (static_cast<std::uint32_t>(to_bf16(high)) << 16U);
 }
 
+// How a tile packs across (see pack_panels) before the loop below takes the rest: here not at
+// all. A tile with a faster way, in blocks of steps, supplies its own pack_across.
+struct NoBlocks {
+  template <int Width, class Packed>
+  static Index pack_across(const float* /*rows*/, Index /*ld*/, Index /*valid*/, Index /*steps*/, Packed* /*out*/) {
+    return 0;
+  }
+};
+
 // Packs `extent` rows of op(A), or columns of op(B), and `depth` depths into panels `Width`
 // wide: one element per row and step of the tile's depth (a float; or for Packed = uint32, a
 // bf16 pair), zero beyond the last row so a tile never reads past it. Element (r, p) is at
-// data[r + p·ld] when the panel's width runs down the stored columns, else at data[p + r·ld];
-// each case reads its memory in order. Inlined into each tile's pack, so it is compiled for the
-// tile's instructions rather than for the plain x86-64 a program may be built for; its loops are
-// marked simd because -O2 alone would leave them scalar.
-template <int Width, class Packed>
+// data[r + p·ld] when the panel's width runs down the stored columns, else at data[p + r·ld]
+// (packing across, a transpose: Blocks packs what steps it can first). Each case reads its
+// memory in order. Inlined into each tile's pack, so it is compiled for the tile's instructions
+// rather than for the plain x86-64 a program may be built for; its loops are marked simd because
+// -O2 alone would leave them scalar.
+template <int Width, class Packed, class Blocks = NoBlocks>
 __attribute__((always_inline)) inline void pack_panels(const float* data, Index ld, bool width_runs_down, Index extent,
                                                        Index depth, Packed* out) {
   constexpr bool kPairs = std::is_same_v<Packed, std::uint32_t>;
@@ -69,7 +79,8 @@ __attribute__((always_inline)) inline void pack_panels(const float* data, Index 
       // order; bf16 gathers each pair across the rows, which measured faster there.
       constexpr Index kStrip = 64;
       const float* rows = data + first * ld;
-      for (Index strip = 0; strip < whole_steps; strip += kStrip) {
+      const Index blocked = Blocks::template pack_across<Width>(rows, ld, valid, whole_steps, out);
+      for (Index strip = blocked; strip < whole_steps; strip += kStrip) {
         const Index end = std::min(whole_steps, strip + kStrip);
         if constexpr (kPairs) {
           for (Index q = strip; q < end; ++q) {

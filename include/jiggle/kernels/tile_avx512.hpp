@@ -6,6 +6,7 @@
 // 4 or 8 columns), so the padding costs no multiply-adds.
 #include "jiggle/kernels/isa.hpp"
 #include "jiggle/kernels/pack.hpp"
+#include "jiggle/kernels/pack_across_avx512.hpp"
 #include "jiggle/tensor.hpp"
 
 #ifdef JIGGLE_HAS_X86_KERNELS
@@ -76,9 +77,11 @@ struct Avx512Panels {
                                                                                      Index extent, Index depth,
                                                                                      Packed* out) {
     if (side == PanelSide::rows)
-      pack_detail::pack_panels<kRows>(data, ld, width_runs_down, extent, depth, out);
+      pack_detail::pack_panels<kRows, Packed, across_detail::Avx512Blocks>(data, ld, width_runs_down, extent, depth,
+                                                                           out);
     else
-      pack_detail::pack_panels<kColumns>(data, ld, width_runs_down, extent, depth, out);
+      pack_detail::pack_panels<kColumns, Packed, across_detail::Avx512Blocks>(data, ld, width_runs_down, extent, depth,
+                                                                              out);
   }
 
   template <class Packed>
