@@ -31,7 +31,11 @@ namespace jiggle {
 //
 // Each channel's statistics are summed by one thread, in sample order, within a plane by Eigen's
 // vectorised sums and across planes in double, two passes (mean, then squared deviations from
-// it): the result is the same bit for bit on any number of threads.
+// it): the result is the same bit for bit on any number of threads. Alone, a thread takes each
+// of its channels through every pass, forward and back, while the channel's values (a few
+// hundred KB at batch 128) are still in its cache; in a process group every channel's sums are
+// summed over the group between the passes, in the same order, to the same bits for a group of
+// one.
 //
 // BatchNormReLU is the same layer with a ReLU fused onto its output, y = max(γ x̂ + β, 0), whose
 // VJP first masks dy where y = 0 (the ReLU's, derivative 0 at the kink) and then is batch norm's.
@@ -57,23 +61,40 @@ class BatchNorm {
     const Index plane = plane_size(X.rows());
     const Index batch = X.cols();
     forward_mode_ = mode_;
-    if (mode_ == Mode::training) batch_statistics(X, plane);
-    Y_.resize(X.rows(), batch);
-    JIGGLE_OMP(parallel for schedule(static))
-    for (int c = 0; c < Channels; ++c) {
-      if (mode_ == Mode::evaluation) {
+    // Y_ is sized only once the input has passed every check: a refused forward leaves the
+    // output as it was.
+    if (mode_ == Mode::evaluation) {
+      Y_.resize(X.rows(), batch);
+      JIGGLE_OMP(parallel for schedule(static))
+      for (int c = 0; c < Channels; ++c) {
         mean_(c) = static_cast<double>(running_mean(c));
         inverse_deviation_(c) = 1.0 / std::sqrt(static_cast<double>(running_var(c)) + kEpsilon);
+        normalise(X, plane, c);
       }
-      // y = γ·(x − μ)/√(σ² + ε) + β, and max(y, 0) when fused
-      const auto mean = static_cast<T>(mean_(c));
-      const auto scale = static_cast<T>(static_cast<double>(gamma(c)) * inverse_deviation_(c));
-      for (Index s = 0; s < batch; ++s) {
-        const auto y = (X.col(s).segment(c * plane, plane).array() - mean) * scale + beta(c);
-        if constexpr (kRelu)
-          Y_.col(s).segment(c * plane, plane).array() = y.max(T(0));
-        else
-          Y_.col(s).segment(c * plane, plane).array() = y;
+    } else if (group_ == nullptr) {
+      const double count = value_count(static_cast<double>(batch * plane));
+      Y_.resize(X.rows(), batch);
+      JIGGLE_OMP(parallel for schedule(static))
+      for (int c = 0; c < Channels; ++c) {
+        mean_(c) = channel_sum(X, plane, c) / count;
+        keep_statistics(c, channel_squares(X, plane, c), count);
+        normalise(X, plane, c);
+      }
+    } else {
+      JIGGLE_OMP(parallel for schedule(static))
+      for (int c = 0; c < Channels; ++c) sums_(c) = channel_sum(X, plane, c);
+      sums_(Channels) = static_cast<double>(batch * plane);
+      sum_over_group(Channels + 1);
+      const double count = value_count(sums_(Channels));
+      for (int c = 0; c < Channels; ++c) mean_(c) = sums_(c) / count;
+      JIGGLE_OMP(parallel for schedule(static))
+      for (int c = 0; c < Channels; ++c) sums_(c) = channel_squares(X, plane, c);
+      sum_over_group(Channels);
+      Y_.resize(X.rows(), batch);
+      JIGGLE_OMP(parallel for schedule(static))
+      for (int c = 0; c < Channels; ++c) {
+        keep_statistics(c, sums_(c), count);
+        normalise(X, plane, c);
       }
     }
     return Y_;
@@ -81,8 +102,7 @@ class BatchNorm {
 
   // dγ = Σ dy·x̂, dβ = Σ dy; dx from γ before the step a fused target may take. Fused with a
   // ReLU, dy is first zeroed where the output is, into dX's memory, where dx is then finished in
-  // place: a plain loop the compiler vectorises, where Eigen 3.4's select would run a value at a
-  // time.
+  // place.
   const Matrix<T>& backward(const Matrix<T>& X, const Matrix<T>& dY, const GradientTarget<T>& target) {
     check_backward_arguments(name, X, Y_.rows(), dY, Y_);
     const Index plane = plane_size(X.rows());
@@ -90,31 +110,21 @@ class BatchNorm {
     const bool input_gradient = target.input_gradient;
     if (input_gradient || kRelu) dX_.resize(X.rows(), batch);
     const Matrix<T>& output_gradients = kRelu ? dX_ : dY;  // dy, through the fused ReLU if there is one
-    auto output_gradient = [&](Index s, int c) { return output_gradients.col(s).segment(c * plane, plane).array(); };
+    const bool alone = group_ == nullptr || forward_mode_ == Mode::evaluation;
+    const auto count = static_cast<double>(batch * plane);
     JIGGLE_OMP(parallel for schedule(static))
     for (int c = 0; c < Channels; ++c) {
-      if constexpr (kRelu)
-        for (Index s = 0; s < batch; ++s) {
-          const T* y = Y_.col(s).data() + c * plane;
-          const T* dy = dY.col(s).data() + c * plane;
-          T* masked = dX_.col(s).data() + c * plane;
-          for (Index i = 0; i < plane; ++i) masked[i] = pass_where_positive(y[i], dy[i]);
-        }
-      const auto mean = static_cast<T>(mean_(c));
-      double sum_dy = 0.0;
-      double sum_dy_centred = 0.0;  // Σ dy·(x − μ)
-      for (Index s = 0; s < batch; ++s) {
-        const auto dy = output_gradient(s, c);
-        const auto x = X.col(s).segment(c * plane, plane).array();
-        sum_dy += static_cast<double>(dy.sum());
-        sum_dy_centred += static_cast<double>((dy * (x - mean)).sum());
-      }
-      sums_(c) = sum_dy;
-      sums_(Channels + c) = sum_dy_centred;
-      gamma_gradient_(c) = static_cast<T>(sum_dy_centred * inverse_deviation_(c));
-      beta_gradient_(c) = static_cast<T>(sum_dy);
+      if constexpr (kRelu) mask_by_relu(dY, plane, c);
+      gradient_sums(X, output_gradients, plane, c);
+      if (alone && input_gradient) channel_input_gradient(X, output_gradients, plane, c, count);
     }
-    if (input_gradient) input_gradient_of(X, plane, output_gradient);
+    if (!alone && input_gradient) {
+      const Index count_slot = Index{2} * Channels;
+      sums_(count_slot) = count;
+      sum_over_group(count_slot + 1);
+      JIGGLE_OMP(parallel for schedule(static))
+      for (int c = 0; c < Channels; ++c) channel_input_gradient(X, output_gradients, plane, c, sums_(count_slot));
+    }
     target.write(target.select(gamma, dgamma), gamma_gradient_);
     target.write(target.select(beta, dbeta), beta_gradient_);
     return input_gradient ? dX_ : no_input_gradient<T>();
@@ -159,72 +169,102 @@ class BatchNorm {
     return rows / Channels;
   }
 
-  // μ and σ² of each channel over the batch, and the running statistics updated with them. Two
-  // passes (mean, then squared deviations from it), each summed over the process group if there
-  // is one, with the count of values summed alongside.
-  void batch_statistics(const Matrix<T>& X, Index plane) {
-    const Index batch = X.cols();
-    JIGGLE_OMP(parallel for schedule(static))
-    for (int c = 0; c < Channels; ++c) {
-      double sum = 0.0;
-      for (Index s = 0; s < batch; ++s) sum += static_cast<double>(X.col(s).segment(c * plane, plane).sum());
-      sums_(c) = sum;
-    }
-    sums_(Channels) = static_cast<double>(batch * plane);
-    sum_over_group(Channels + 1);
-    const double count = sums_(Channels);  // N
+  // Channel c of sample s: `plane` values from `matrix`.
+  static auto channel(const Matrix<T>& matrix, Index plane, Index s, int c) {
+    return matrix.col(s).segment(c * plane, plane).array();
+  }
+
+  // N, the values each channel's statistics are taken over, checked before any thread starts.
+  double value_count(double count) const {
     if (count < 2.0)
       throw Error(name() + ": training needs more than one value per channel (batch × height × width), got " +
                   std::to_string(static_cast<Index>(count)));
-    for (int c = 0; c < Channels; ++c) mean_(c) = sums_(c) / count;
-    JIGGLE_OMP(parallel for schedule(static))
-    for (int c = 0; c < Channels; ++c) {
-      const auto mean = static_cast<T>(mean_(c));
-      double squares = 0.0;
-      for (Index s = 0; s < batch; ++s)
-        squares += static_cast<double>((X.col(s).segment(c * plane, plane).array() - mean).square().sum());
-      sums_(c) = squares;
-    }
-    sum_over_group(Channels);
-    for (int c = 0; c < Channels; ++c) {
-      const double variance = sums_(c) / count;
-      inverse_deviation_(c) = 1.0 / std::sqrt(variance + kEpsilon);
-      const double unbiased = variance * count / (count - 1.0);
-      running_mean(c) = static_cast<T>((1.0 - kMomentum) * static_cast<double>(running_mean(c)) + kMomentum * mean_(c));
-      running_var(c) = static_cast<T>((1.0 - kMomentum) * static_cast<double>(running_var(c)) + kMomentum * unbiased);
+    return count;
+  }
+
+  static double channel_sum(const Matrix<T>& X, Index plane, int c) {
+    double sum = 0.0;
+    for (Index s = 0; s < X.cols(); ++s) sum += static_cast<double>(channel(X, plane, s, c).sum());
+    return sum;
+  }
+
+  // Σ (x − μ)² over channel c, with its μ in mean_.
+  double channel_squares(const Matrix<T>& X, Index plane, int c) const {
+    const auto mean = static_cast<T>(mean_(c));
+    double squares = 0.0;
+    for (Index s = 0; s < X.cols(); ++s)
+      squares += static_cast<double>((channel(X, plane, s, c) - mean).square().sum());
+    return squares;
+  }
+
+  // σ² = Σ(x − μ)²/N of channel c: its 1/√(σ² + ε), and the running statistics updated.
+  void keep_statistics(int c, double squares, double count) {
+    const double variance = squares / count;
+    inverse_deviation_(c) = 1.0 / std::sqrt(variance + kEpsilon);
+    const double unbiased = variance * count / (count - 1.0);
+    running_mean(c) = static_cast<T>((1.0 - kMomentum) * static_cast<double>(running_mean(c)) + kMomentum * mean_(c));
+    running_var(c) = static_cast<T>((1.0 - kMomentum) * static_cast<double>(running_var(c)) + kMomentum * unbiased);
+  }
+
+  // y = γ·(x − μ)/√(σ² + ε) + β of channel c, and max(y, 0) when fused.
+  void normalise(const Matrix<T>& X, Index plane, int c) {
+    const auto mean = static_cast<T>(mean_(c));
+    const auto scale = static_cast<T>(static_cast<double>(gamma(c)) * inverse_deviation_(c));
+    for (Index s = 0; s < X.cols(); ++s) {
+      const auto y = (channel(X, plane, s, c) - mean) * scale + beta(c);
+      if constexpr (kRelu)
+        Y_.col(s).segment(c * plane, plane).array() = y.max(T(0));
+      else
+        Y_.col(s).segment(c * plane, plane).array() = y;
     }
   }
 
-  // dx = (γ/√(σ² + ε))·(dy − mean(dy) − x̂·mean(dy·x̂)) from the sums the backward pass left in
-  // sums_ (Σ dy, then Σ dy·(x − μ)), the means taken over the whole batch of every process: each
-  // process's dy is its loss's, scaled alike, so the sums add up.
-  template <class OutputGradient>
-  void input_gradient_of(const Matrix<T>& X, Index plane, OutputGradient output_gradient) {
-    const Index batch = X.cols();
-    auto count = static_cast<double>(batch * plane);
-    if (forward_mode_ == Mode::training) {
-      const Index count_slot = Index{2} * Channels;
-      sums_(count_slot) = count;
-      sum_over_group(count_slot + 1);
-      count = sums_(count_slot);
+  // dy of channel c zeroed where the fused ReLU's output is, into dX: a plain loop the compiler
+  // vectorises, where Eigen 3.4's select would run a value at a time.
+  void mask_by_relu(const Matrix<T>& dY, Index plane, int c) {
+    for (Index s = 0; s < dY.cols(); ++s) {
+      const T* y = Y_.col(s).data() + c * plane;
+      const T* dy = dY.col(s).data() + c * plane;
+      T* masked = dX_.col(s).data() + c * plane;
+      for (Index i = 0; i < plane; ++i) masked[i] = pass_where_positive(y[i], dy[i]);
     }
-    JIGGLE_OMP(parallel for schedule(static))
-    for (int c = 0; c < Channels; ++c) {
-      const double inverse_deviation = inverse_deviation_(c);
-      const auto scale = static_cast<T>(static_cast<double>(gamma(c)) * inverse_deviation);  // γ/√(σ² + ε)
-      if (forward_mode_ == Mode::evaluation) {
-        for (Index s = 0; s < batch; ++s) dX_.col(s).segment(c * plane, plane).array() = scale * output_gradient(s, c);
-        continue;
-      }
-      const auto mean = static_cast<T>(mean_(c));
-      const auto mean_dy = static_cast<T>(sums_(c) / count);
-      const auto mean_dy_xhat = static_cast<T>(sums_(Channels + c) * inverse_deviation / count);
-      const auto inverse = static_cast<T>(inverse_deviation);
-      for (Index s = 0; s < batch; ++s) {
-        const auto dy = output_gradient(s, c);
-        const auto x_hat = (X.col(s).segment(c * plane, plane).array() - mean) * inverse;
-        dX_.col(s).segment(c * plane, plane).array() = scale * (dy - mean_dy - x_hat * mean_dy_xhat);
-      }
+  }
+
+  // Σ dy and Σ dy·(x − μ) of channel c into sums_ (slots c and C + c), and dβ and dγ from them.
+  void gradient_sums(const Matrix<T>& X, const Matrix<T>& output_gradients, Index plane, int c) {
+    const auto mean = static_cast<T>(mean_(c));
+    double sum_dy = 0.0;
+    double sum_dy_centred = 0.0;
+    for (Index s = 0; s < X.cols(); ++s) {
+      const auto dy = channel(output_gradients, plane, s, c);
+      sum_dy += static_cast<double>(dy.sum());
+      sum_dy_centred += static_cast<double>((dy * (channel(X, plane, s, c) - mean)).sum());
+    }
+    sums_(c) = sum_dy;
+    sums_(Channels + c) = sum_dy_centred;
+    gamma_gradient_(c) = static_cast<T>(sum_dy_centred * inverse_deviation_(c));
+    beta_gradient_(c) = static_cast<T>(sum_dy);
+  }
+
+  // dx = (γ/√(σ² + ε))·(dy − mean(dy) − x̂·mean(dy·x̂)) of channel c, from the sums in sums_ over
+  // `count` values: the whole batch of every process, whose dy are their losses', scaled alike,
+  // so the sums add up. After an evaluation-mode forward, dx = (γ/√(running_var + ε))·dy.
+  void channel_input_gradient(const Matrix<T>& X, const Matrix<T>& output_gradients, Index plane, int c, double count) {
+    const double inverse_deviation = inverse_deviation_(c);
+    const auto scale = static_cast<T>(static_cast<double>(gamma(c)) * inverse_deviation);  // γ/√(σ² + ε)
+    if (forward_mode_ == Mode::evaluation) {
+      for (Index s = 0; s < X.cols(); ++s)
+        dX_.col(s).segment(c * plane, plane).array() = scale * channel(output_gradients, plane, s, c);
+      return;
+    }
+    const auto mean = static_cast<T>(mean_(c));
+    const auto mean_dy = static_cast<T>(sums_(c) / count);
+    const auto mean_dy_xhat = static_cast<T>(sums_(Channels + c) * inverse_deviation / count);
+    const auto inverse = static_cast<T>(inverse_deviation);
+    for (Index s = 0; s < X.cols(); ++s) {
+      const auto x_hat = (channel(X, plane, s, c) - mean) * inverse;
+      dX_.col(s).segment(c * plane, plane).array() =
+          scale * (channel(output_gradients, plane, s, c) - mean_dy - x_hat * mean_dy_xhat);
     }
   }
 
