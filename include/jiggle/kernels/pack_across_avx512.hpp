@@ -15,11 +15,9 @@
 #include <immintrin.h>
 #endif
 
-namespace jiggle::kernels {
-
 #ifdef JIGGLE_HAS_X86_KERNELS
 
-namespace across_detail {
+namespace jiggle::kernels::across_detail {
 
 // All lanes: the shuffles and shifts below take their masked forms with every lane selected, the
 // same instructions, because GCC 12 warns of an uninitialised value inside the unmasked forms'
@@ -117,8 +115,6 @@ struct Avx512Blocks {
   }
 };
 
-}  // namespace across_detail
+}  // namespace jiggle::kernels::across_detail
 
 #endif
-
-}  // namespace jiggle::kernels
