@@ -35,11 +35,15 @@ inline std::uint32_t bf16_pair(float low, float high) {
   return static_cast<std::uint32_t>(to_bf16(low)) | (static_cast<std::uint32_t>(to_bf16(high)) << 16U);
 }
 
-// How a tile packs across (see pack_panels) before the loop below takes the rest: here not at
-// all. A tile with a faster way, in blocks of steps, supplies its own pack_across.
+// How a tile packs across and down (see pack_panels) before the loops below take the rest: here
+// not at all. A tile with a faster way supplies its own pack_across and pack_down.
 struct NoBlocks {
   template <int Width, class Packed>
   static Index pack_across(const float* /*rows*/, Index /*ld*/, Index /*valid*/, Index /*steps*/, Packed* /*out*/) {
+    return 0;
+  }
+  template <int Width, class Packed>
+  static Index pack_down(const float* /*data*/, Index /*ld*/, Index /*valid*/, Index /*steps*/, Packed* /*out*/) {
     return 0;
   }
 };
@@ -64,7 +68,8 @@ __attribute__((always_inline)) inline void pack_panels(const float* data, Index 
     const Index valid = std::min<Index>(Width, extent - first);
     if (valid < Width) std::fill(out, out + steps * Width, Packed{});
     if (width_runs_down) {
-      for (Index q = 0; q < whole_steps; ++q) {
+      const Index packed = Blocks::template pack_down<Width>(data + first, ld, valid, whole_steps, out);
+      for (Index q = packed; q < whole_steps; ++q) {
         const float* source = data + first + q * kDepthPerStep * ld;
         JIGGLE_OMP(simd)
         for (Index r = 0; r < valid; ++r) {

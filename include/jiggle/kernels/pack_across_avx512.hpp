@@ -113,6 +113,32 @@ struct Avx512Blocks {
       }
     return blocked;
   }
+
+  // What pack_panels calls to pack down (see pack_detail::NoBlocks): bf16 pairs of steps
+  // [0, steps), depth d of row r at data[r + d·ld], into out[q·Width + r], for the `valid` rows;
+  // returns how many steps it packed. Written out because a target attribute without -march
+  // tunes for no CPU in particular, and GCC then gathers the pairs a value at a time; fp32 is a
+  // copy, vectorised either way, and left to the loop.
+  template <int Width, class Packed>
+  __attribute__((target("avx512f,avx512bw"))) static Index pack_down(const float* data, Index ld, Index valid,
+                                                                     Index steps, Packed* out) {
+    if constexpr (!std::is_same_v<Packed, std::uint32_t>) {
+      return 0;
+    } else {
+      for (Index q = 0; q < steps; ++q) {
+        const float* low = data + 2 * q * ld;  // depth 2q; depth 2q + 1 is a column further
+        for (Index group = 0; group < valid; group += 16) {
+          const Index width = valid - group < 16 ? valid - group : 16;
+          const auto lanes = static_cast<__mmask16>((1U << static_cast<unsigned>(width)) - 1U);
+          const __m512i first = to_bf16_lanes(_mm512_maskz_loadu_ps(lanes, low + group));
+          const __m512i second = to_bf16_lanes(_mm512_maskz_loadu_ps(lanes, low + ld + group));
+          const __m512i pairs = _mm512_or_si512(first, _mm512_maskz_slli_epi32(kEvery32, second, 16));
+          _mm512_mask_storeu_epi32(out + q * Width + group, lanes, pairs);
+        }
+      }
+      return steps;
+    }
+  }
 };
 
 }  // namespace jiggle::kernels::across_detail
