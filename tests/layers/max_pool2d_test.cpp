@@ -1,7 +1,10 @@
 #include "jiggle/layers/max_pool2d.hpp"
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <limits>
+#include <vector>
 
 #include "support/catch.hpp"
 #include "support/gradcheck_matchers.hpp"
@@ -128,4 +131,70 @@ TEST_CASE("MaxPool2D rejects inputs and output gradients of the wrong shape, nam
   pool.forward(X);
   REQUIRE_THROWS_WITH(pool.backward(X, Matrix<double>::Zero(4, 3), kGradients),
                       Catch::Contains("output gradient is 4×3"));
+}
+
+namespace {
+
+// Each window scanned one element at a time, row by row: what pool_sample must give, whichever
+// instruction set its loop is compiled for.
+template <Shape In, int K, int Stride>
+void pool_one_at_a_time(const float* x, float* y, std::int32_t* at) {
+  constexpr Shape Out = MaxPool2D<In, K, Stride>::output_shape;
+  for (int c = 0; c < In.channels; ++c)
+    for (int oy = 0; oy < Out.height; ++oy)
+      for (int ox = 0; ox < Out.width; ++ox) {
+        int best = (c * In.height + oy * Stride) * In.width + ox * Stride;
+        for (int ky = 0; ky < K; ++ky)
+          for (int kx = 0; kx < K; ++kx) {
+            const int i = (c * In.height + oy * Stride + ky) * In.width + ox * Stride + kx;
+            if (x[i] > x[best] || std::isnan(x[i])) best = i;
+          }
+        const int o = (c * Out.height + oy) * Out.width + ox;
+        y[o] = x[best];
+        at[o] = best;
+      }
+}
+
+// Values from a few levels, so that windows tie, with some NaNs among them.
+std::vector<float> input_with_ties_and_nans(int size, std::uint64_t seed) {
+  jiggle::Rng rng(seed);
+  std::vector<float> x(static_cast<std::size_t>(size));
+  for (float& value : x) {
+    const double draw = rng.uniform();
+    value = draw < 0.05 ? std::numeric_limits<float>::quiet_NaN() : std::floor(static_cast<float>(draw) * 4.0F);
+  }
+  return x;
+}
+
+template <Shape In, int K, int Stride>
+void check_pooling_on_every_instruction_set(std::uint64_t seed) {
+  using jiggle::kernels::Isa;
+  constexpr Shape Out = MaxPool2D<In, K, Stride>::output_shape;
+  const std::vector<float> x = input_with_ties_and_nans(In.size(), seed);
+  std::vector<float> expected(static_cast<std::size_t>(Out.size()));
+  std::vector<std::int32_t> expected_at(expected.size());
+  pool_one_at_a_time<In, K, Stride>(x.data(), expected.data(), expected_at.data());
+  for (const Isa isa : {Isa::portable, Isa::avx2, Isa::avx512, Isa::avx512_bf16}) {
+    if (isa > jiggle::kernels::cpu_isa()) continue;
+    INFO(jiggle::kernels::to_string(isa));
+    std::vector<float> y(expected.size(), -1.0F);
+    std::vector<std::int32_t> at(expected.size(), -1);
+    jiggle::kernels::run_vectorised(
+        isa, [&] { jiggle::max_pool_detail::pool_sample<In, K, Stride>(x.data(), y.data(), at.data()); });
+    REQUIRE(at == expected_at);
+    for (std::size_t o = 0; o < y.size(); ++o) {
+      INFO("output " << o);
+      REQUIRE(std::bit_cast<std::uint32_t>(y[o]) == std::bit_cast<std::uint32_t>(expected[o]));
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("MaxPool2D's vectorised windows pick what a scan one element at a time picks, on every instruction set",
+          "[max_pool2d]") {
+  check_pooling_on_every_instruction_set<Shape{3, 28, 28}, 2, 2>(5);
+  check_pooling_on_every_instruction_set<Shape{2, 14, 14}, 2, 2>(6);
+  check_pooling_on_every_instruction_set<Shape{2, 7, 11}, 3, 2>(7);
+  check_pooling_on_every_instruction_set<Shape{1, 9, 37}, 2, 1>(8);
 }

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "jiggle/error.hpp"
+#include "jiggle/kernels/vector_loop.hpp"
 #include "jiggle/layer.hpp"
 #include "jiggle/layers/relu.hpp"
 #include "jiggle/parallel.hpp"
@@ -29,9 +30,10 @@ namespace jiggle {
 // not kept: it only matters for momentum=None (a cumulative average), which this layer does not
 // offer.
 //
-// Each channel's statistics are summed by one thread, in sample order, within a plane by Eigen's
-// vectorised sums and across planes in double, two passes (mean, then squared deviations from
-// it): the result is the same bit for bit on any number of threads. Alone, a thread takes each
+// Each channel's statistics are summed by one thread, in sample order, within a plane by a
+// vectorised sum and across planes in double, two passes (mean, then squared deviations from
+// it): the result is the same bit for bit on any number of threads. The loops over a plane run
+// on the CPU's vector instructions whatever the program was compiled for (run_vectorised). Alone, a thread takes each
 // of its channels through every pass, forward and back, while the channel's values (a few
 // hundred KB at batch 128) are still in its cache; in a process group every channel's sums are
 // summed over the group between the passes, in the same order, to the same bits for a group of
@@ -69,32 +71,34 @@ class BatchNorm {
       for (int c = 0; c < Channels; ++c) {
         mean_(c) = static_cast<double>(running_mean(c));
         inverse_deviation_(c) = 1.0 / std::sqrt(static_cast<double>(running_var(c)) + kEpsilon);
-        normalise(X, plane, c);
+        kernels::run_vectorised([&] { normalise(X, plane, c); });
       }
     } else if (group_ == nullptr) {
       const double count = value_count(static_cast<double>(batch * plane));
       Y_.resize(X.rows(), batch);
       JIGGLE_OMP(parallel for schedule(static))
       for (int c = 0; c < Channels; ++c) {
-        mean_(c) = channel_sum(X, plane, c) / count;
-        keep_statistics(c, channel_squares(X, plane, c), count);
-        normalise(X, plane, c);
+        kernels::run_vectorised([&] {
+          mean_(c) = channel_sum(X, plane, c) / count;
+          keep_statistics(c, channel_squares(X, plane, c), count);
+          normalise(X, plane, c);
+        });
       }
     } else {
       JIGGLE_OMP(parallel for schedule(static))
-      for (int c = 0; c < Channels; ++c) sums_(c) = channel_sum(X, plane, c);
+      for (int c = 0; c < Channels; ++c) kernels::run_vectorised([&] { sums_(c) = channel_sum(X, plane, c); });
       sums_(Channels) = static_cast<double>(batch * plane);
       sum_over_group(Channels + 1);
       const double count = value_count(sums_(Channels));
       for (int c = 0; c < Channels; ++c) mean_(c) = sums_(c) / count;
       JIGGLE_OMP(parallel for schedule(static))
-      for (int c = 0; c < Channels; ++c) sums_(c) = channel_squares(X, plane, c);
+      for (int c = 0; c < Channels; ++c) kernels::run_vectorised([&] { sums_(c) = channel_squares(X, plane, c); });
       sum_over_group(Channels);
       Y_.resize(X.rows(), batch);
       JIGGLE_OMP(parallel for schedule(static))
       for (int c = 0; c < Channels; ++c) {
         keep_statistics(c, sums_(c), count);
-        normalise(X, plane, c);
+        kernels::run_vectorised([&] { normalise(X, plane, c); });
       }
     }
     return Y_;
@@ -114,16 +118,19 @@ class BatchNorm {
     const auto count = static_cast<double>(batch * plane);
     JIGGLE_OMP(parallel for schedule(static))
     for (int c = 0; c < Channels; ++c) {
-      if constexpr (kRelu) mask_by_relu(dY, plane, c);
-      gradient_sums(X, output_gradients, plane, c);
-      if (alone && input_gradient) channel_input_gradient(X, output_gradients, plane, c, count);
+      kernels::run_vectorised([&] {
+        if constexpr (kRelu) mask_by_relu(dY, plane, c);
+        gradient_sums(X, output_gradients, plane, c);
+        if (alone && input_gradient) channel_input_gradient(X, output_gradients, plane, c, count);
+      });
     }
     if (!alone && input_gradient) {
       const Index count_slot = Index{2} * Channels;
       sums_(count_slot) = count;
       sum_over_group(count_slot + 1);
       JIGGLE_OMP(parallel for schedule(static))
-      for (int c = 0; c < Channels; ++c) channel_input_gradient(X, output_gradients, plane, c, sums_(count_slot));
+      for (int c = 0; c < Channels; ++c)
+        kernels::run_vectorised([&] { channel_input_gradient(X, output_gradients, plane, c, sums_(count_slot)); });
     }
     target.write(target.select(gamma, dgamma), gamma_gradient_);
     target.write(target.select(beta, dbeta), beta_gradient_);
@@ -169,10 +176,11 @@ class BatchNorm {
     return rows / Channels;
   }
 
-  // Channel c of sample s: `plane` values from `matrix`.
-  static auto channel(const Matrix<T>& matrix, Index plane, Index s, int c) {
-    return matrix.col(s).segment(c * plane, plane).array();
+  // Channel c of sample s: `plane` values from here in `matrix`.
+  static const T* channel(const Matrix<T>& matrix, Index plane, Index s, int c) {
+    return matrix.col(s).data() + c * plane;
   }
+  static T* channel(Matrix<T>& matrix, Index plane, Index s, int c) { return matrix.col(s).data() + c * plane; }
 
   // N, the values each channel's statistics are taken over, checked before any thread starts.
   double value_count(double count) const {
@@ -184,7 +192,13 @@ class BatchNorm {
 
   static double channel_sum(const Matrix<T>& X, Index plane, int c) {
     double sum = 0.0;
-    for (Index s = 0; s < X.cols(); ++s) sum += static_cast<double>(channel(X, plane, s, c).sum());
+    for (Index s = 0; s < X.cols(); ++s) {
+      const T* x = channel(X, plane, s, c);
+      T plane_sum = 0;
+      JIGGLE_SIMD_SUM(plane_sum)
+      for (Index i = 0; i < plane; ++i) plane_sum += x[i];
+      sum += static_cast<double>(plane_sum);
+    }
     return sum;
   }
 
@@ -192,8 +206,13 @@ class BatchNorm {
   double channel_squares(const Matrix<T>& X, Index plane, int c) const {
     const auto mean = static_cast<T>(mean_(c));
     double squares = 0.0;
-    for (Index s = 0; s < X.cols(); ++s)
-      squares += static_cast<double>((channel(X, plane, s, c) - mean).square().sum());
+    for (Index s = 0; s < X.cols(); ++s) {
+      const T* x = channel(X, plane, s, c);
+      T plane_squares = 0;
+      JIGGLE_SIMD_SUM(plane_squares)
+      for (Index i = 0; i < plane; ++i) plane_squares += (x[i] - mean) * (x[i] - mean);
+      squares += static_cast<double>(plane_squares);
+    }
     return squares;
   }
 
@@ -210,22 +229,28 @@ class BatchNorm {
   void normalise(const Matrix<T>& X, Index plane, int c) {
     const auto mean = static_cast<T>(mean_(c));
     const auto scale = static_cast<T>(static_cast<double>(gamma(c)) * inverse_deviation_(c));
+    const T shift = beta(c);
     for (Index s = 0; s < X.cols(); ++s) {
-      const auto y = (channel(X, plane, s, c) - mean) * scale + beta(c);
-      if constexpr (kRelu)
-        Y_.col(s).segment(c * plane, plane).array() = y.max(T(0));
-      else
-        Y_.col(s).segment(c * plane, plane).array() = y;
+      const T* x = channel(X, plane, s, c);
+      T* y = channel(Y_, plane, s, c);
+      JIGGLE_SIMD
+      for (Index i = 0; i < plane; ++i) {
+        const T normalised = (x[i] - mean) * scale + shift;
+        if constexpr (kRelu)
+          y[i] = normalised < T(0) ? T(0) : normalised;
+        else
+          y[i] = normalised;
+      }
     }
   }
 
-  // dy of channel c zeroed where the fused ReLU's output is, into dX: a plain loop the compiler
-  // vectorises, where Eigen 3.4's select would run a value at a time.
+  // dy of channel c zeroed where the fused ReLU's output is, into dX.
   void mask_by_relu(const Matrix<T>& dY, Index plane, int c) {
     for (Index s = 0; s < dY.cols(); ++s) {
-      const T* y = Y_.col(s).data() + c * plane;
-      const T* dy = dY.col(s).data() + c * plane;
-      T* masked = dX_.col(s).data() + c * plane;
+      const T* y = channel(Y_, plane, s, c);
+      const T* dy = channel(dY, plane, s, c);
+      T* masked = channel(dX_, plane, s, c);
+      JIGGLE_SIMD
       for (Index i = 0; i < plane; ++i) masked[i] = pass_where_positive(y[i], dy[i]);
     }
   }
@@ -236,9 +261,17 @@ class BatchNorm {
     double sum_dy = 0.0;
     double sum_dy_centred = 0.0;
     for (Index s = 0; s < X.cols(); ++s) {
-      const auto dy = channel(output_gradients, plane, s, c);
-      sum_dy += static_cast<double>(dy.sum());
-      sum_dy_centred += static_cast<double>((dy * (channel(X, plane, s, c) - mean)).sum());
+      const T* x = channel(X, plane, s, c);
+      const T* dy = channel(output_gradients, plane, s, c);
+      T plane_dy = 0;
+      T plane_dy_centred = 0;
+      JIGGLE_SIMD_SUM(plane_dy, plane_dy_centred)
+      for (Index i = 0; i < plane; ++i) {
+        plane_dy += dy[i];
+        plane_dy_centred += dy[i] * (x[i] - mean);
+      }
+      sum_dy += static_cast<double>(plane_dy);
+      sum_dy_centred += static_cast<double>(plane_dy_centred);
     }
     sums_(c) = sum_dy;
     sums_(Channels + c) = sum_dy_centred;
@@ -253,8 +286,12 @@ class BatchNorm {
     const double inverse_deviation = inverse_deviation_(c);
     const auto scale = static_cast<T>(static_cast<double>(gamma(c)) * inverse_deviation);  // γ/√(σ² + ε)
     if (forward_mode_ == Mode::evaluation) {
-      for (Index s = 0; s < X.cols(); ++s)
-        dX_.col(s).segment(c * plane, plane).array() = scale * channel(output_gradients, plane, s, c);
+      for (Index s = 0; s < X.cols(); ++s) {
+        const T* dy = channel(output_gradients, plane, s, c);
+        T* dx = channel(dX_, plane, s, c);
+        JIGGLE_SIMD
+        for (Index i = 0; i < plane; ++i) dx[i] = scale * dy[i];
+      }
       return;
     }
     const auto mean = static_cast<T>(mean_(c));
@@ -262,9 +299,14 @@ class BatchNorm {
     const auto mean_dy_xhat = static_cast<T>(sums_(Channels + c) * inverse_deviation / count);
     const auto inverse = static_cast<T>(inverse_deviation);
     for (Index s = 0; s < X.cols(); ++s) {
-      const auto x_hat = (channel(X, plane, s, c) - mean) * inverse;
-      dX_.col(s).segment(c * plane, plane).array() =
-          scale * (channel(output_gradients, plane, s, c) - mean_dy - x_hat * mean_dy_xhat);
+      const T* x = channel(X, plane, s, c);
+      const T* dy = channel(output_gradients, plane, s, c);
+      T* dx = channel(dX_, plane, s, c);
+      JIGGLE_SIMD
+      for (Index i = 0; i < plane; ++i) {
+        const T x_hat = (x[i] - mean) * inverse;
+        dx[i] = scale * (dy[i] - mean_dy - x_hat * mean_dy_xhat);
+      }
     }
   }
 

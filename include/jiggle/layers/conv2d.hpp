@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "jiggle/init.hpp"
+#include "jiggle/kernels/vector_loop.hpp"
 #include "jiggle/layer.hpp"
 #include "jiggle/multiply.hpp"
 #include "jiggle/parallel.hpp"
@@ -242,7 +243,10 @@ class Conv2D {
             std::fill(wrapped, wrapped + columns.first, T(0));
             std::fill(wrapped + columns.last, wrapped + kWidth, T(0));
           }
-          for (Index p = first; p < last; ++p) plane[p + shift] += column[p];
+          kernels::run_vectorised([&, shift = shift, first = first, last = last] {
+            JIGGLE_SIMD
+            for (Index p = first; p < last; ++p) plane[p + shift] += column[p];
+          });
         }
   }
 

@@ -3,12 +3,52 @@
 #include <cstdint>
 #include <string>
 
+#include "jiggle/kernels/vector_loop.hpp"
 #include "jiggle/layer.hpp"
 #include "jiggle/parallel.hpp"
 #include "jiggle/shape.hpp"
 #include "jiggle/tensor.hpp"
 
 namespace jiggle {
+
+namespace max_pool_detail {
+
+// Windows of K at steps of Stride along an extent: floor((extent − K)/Stride) + 1.
+constexpr int pooled(int extent, int K, int Stride) { return (extent - K) / Stride + 1; }
+
+// One sample's windows: y[o] = the largest x of window o, at[o] = where it sits in the sample.
+// Each output row's windows are independent, so the loop along it is vectorised, its window
+// unrolled: the running maximum is kept as a value and a position, and a later element replaces
+// it where it is strictly larger or NaN (a select per lane, no branch).
+template <Shape In, int K, int Stride, class T>
+void pool_sample(const T* x, T* y, std::int32_t* at) {
+  constexpr int kOutHeight = pooled(In.height, K, Stride);
+  constexpr int kOutWidth = pooled(In.width, K, Stride);
+  for (int c = 0; c < In.channels; ++c)
+    for (int oy = 0; oy < kOutHeight; ++oy) {
+      const int row = (c * In.height + oy * Stride) * In.width;
+      const int out = (c * kOutHeight + oy) * kOutWidth;
+      JIGGLE_SIMD
+      for (int ox = 0; ox < kOutWidth; ++ox) {
+        const int corner = row + ox * Stride;
+        T best = x[corner];
+        std::int32_t best_at = corner;
+#pragma GCC unroll 16
+        for (int ky = 0; ky < K; ++ky)
+#pragma GCC unroll 16
+          for (int kx = 0; kx < K; ++kx) {
+            const int i = corner + ky * In.width + kx;
+            const bool wins = x[i] > best || std::isnan(x[i]);
+            best = wins ? x[i] : best;
+            best_at = wins ? i : best_at;
+          }
+        y[out + ox] = best;
+        at[out + ox] = best_at;
+      }
+    }
+}
+
+}  // namespace max_pool_detail
 
 // MaxPool2D (nn.MaxPool2d, no padding): each output is the largest input of its K×K window.
 //   forward   Y[c, oy, ox] = X[c, a],  a = argmax of X over the window at (oy·S, ox·S)
@@ -25,8 +65,8 @@ class MaxPool2D {
   static_assert(K > 0 && Stride > 0, "MaxPool2D sizes must be positive");
   static_assert(In.height >= K && In.width >= K, "MaxPool2D: the window is larger than the input");
 
-  static constexpr int kOutHeight = (In.height - K) / Stride + 1;
-  static constexpr int kOutWidth = (In.width - K) / Stride + 1;
+  static constexpr int kOutHeight = max_pool_detail::pooled(In.height, K, Stride);
+  static constexpr int kOutWidth = max_pool_detail::pooled(In.width, K, Stride);
 
  public:
   using Scalar = T;
@@ -43,20 +83,7 @@ class MaxPool2D {
       const T* x = X.col(s).data();
       T* y = Y_.col(s).data();
       std::int32_t* at = argmax_.col(s).data();
-      for (int c = 0; c < In.channels; ++c)
-        for (int oy = 0; oy < kOutHeight; ++oy)
-          for (int ox = 0; ox < kOutWidth; ++ox) {
-            const int corner = (c * In.height + oy * Stride) * In.width + ox * Stride;
-            int best = corner;
-            for (int ky = 0; ky < K; ++ky)
-              for (int kx = 0; kx < K; ++kx) {
-                const int i = corner + ky * In.width + kx;
-                if (x[i] > x[best] || std::isnan(x[i])) best = i;
-              }
-            const int o = (c * kOutHeight + oy) * kOutWidth + ox;
-            y[o] = x[best];
-            at[o] = best;
-          }
+      kernels::run_vectorised([&] { max_pool_detail::pool_sample<In, K, Stride>(x, y, at); });
     }
     return Y_;
   }

@@ -1,0 +1,69 @@
+#pragma once
+// The loops outside the products (pooling, col2im) compiled again for the vector instructions
+// the CPU has, as the products' kernels are. A program built with GCC's plain -O2 and no -march
+// would otherwise run them on SSE2, or a value at a time: its cost model vectorises no loop that
+// needs a remainder or a check that two pointers do not overlap.
+//
+// run_vectorised hands its loop to a copy of itself compiled for AVX-512 or AVX2, which inlines
+// every call beneath it (flatten), so the loop's code is generated for that instruction set.
+// JIGGLE_SIMD before a loop in it tells the compiler the loop's iterations are independent and
+// must be vectorised whatever its cost model says; it needs OpenMP, which jiggle's threads use
+// anyway, and is left out in a build without it.
+#include "jiggle/error.hpp"
+#include "jiggle/kernels/isa.hpp"
+#include "jiggle/parallel.hpp"
+
+#ifdef _OPENMP
+#define JIGGLE_SIMD JIGGLE_PRAGMA(omp simd)
+// The same for a loop that sums into the variables named, each vector lane summing its share.
+#define JIGGLE_SIMD_SUM(...) JIGGLE_PRAGMA(omp simd reduction(+ : __VA_ARGS__))
+#else
+#define JIGGLE_SIMD
+#define JIGGLE_SIMD_SUM(...)
+#endif
+
+namespace jiggle::kernels {
+
+namespace vector_loop_detail {
+
+#ifdef JIGGLE_HAS_X86_KERNELS
+template <class Loop>
+__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma"), flatten)) void on_avx512(const Loop& loop) {
+  loop();
+}
+
+template <class Loop>
+__attribute__((target("avx2,fma"), flatten)) void on_avx2(const Loop& loop) {
+  loop();
+}
+#endif
+
+}  // namespace vector_loop_detail
+
+// Runs `loop()` compiled for `isa`, which must not exceed cpu_isa(). A loop's result may differ
+// between instruction sets in its last bits, where a sum is split over lanes of another width or
+// a multiply and an add are fused; on one CPU it is the same from run to run.
+template <class Loop>
+void run_vectorised(Isa isa, const Loop& loop) {
+  if (isa > cpu_isa())
+    throw Error("jiggle: a loop for " + to_string(isa) + " cannot run on this CPU (" + to_string(cpu_isa()) + ")");
+#ifdef JIGGLE_HAS_X86_KERNELS
+  if (isa >= Isa::avx512) {
+    vector_loop_detail::on_avx512(loop);
+    return;
+  }
+  if (isa == Isa::avx2) {
+    vector_loop_detail::on_avx2(loop);
+    return;
+  }
+#endif
+  loop();
+}
+
+// The same on the best instructions this CPU runs.
+template <class Loop>
+void run_vectorised(const Loop& loop) {
+  run_vectorised(cpu_isa(), loop);
+}
+
+}  // namespace jiggle::kernels
