@@ -23,6 +23,7 @@
 
 #include "jiggle/data/mnist.hpp"
 #include "jiggle/error.hpp"
+#include "jiggle/kernels/vector_loop.hpp"
 #include "jiggle/parallel.hpp"
 #include "jiggle/random.hpp"
 #include "jiggle/tensor.hpp"
@@ -162,7 +163,11 @@ class Batches {
       const std::uint8_t* source = data_.image(image);
       T* target = batch.inputs.col(column).data();
       if (augmentation_.max_shift == 0) {
-        for (Index p = 0; p < pixels; ++p) target[p] = table_[source[p]];
+        const T* table = table_.data();
+        kernels::run_vectorised([&] {
+          JIGGLE_SIMD
+          for (Index p = 0; p < pixels; ++p) target[p] = table[source[p]];
+        });
       } else {
         gather_shifted(source, target, shifts_[static_cast<std::size_t>(begin + column)]);
       }

@@ -1,5 +1,5 @@
 #pragma once
-// The loops outside the products (pooling, col2im) compiled again for the vector instructions
+// The loops outside the products (pooling, col2im, batch norm, ReLU) compiled again for the vector instructions
 // the CPU has, as the products' kernels are. A program built with GCC's plain -O2 and no -march
 // would otherwise run them on SSE2, or a value at a time: its cost model vectorises no loop that
 // needs a remainder or a check that two pointers do not overlap.
@@ -12,6 +12,7 @@
 #include "jiggle/error.hpp"
 #include "jiggle/kernels/isa.hpp"
 #include "jiggle/parallel.hpp"
+#include "jiggle/tensor.hpp"
 
 #ifdef _OPENMP
 #define JIGGLE_SIMD JIGGLE_PRAGMA(omp simd)
@@ -64,6 +65,19 @@ void run_vectorised(Isa isa, const Loop& loop) {
 template <class Loop>
 void run_vectorised(const Loop& loop) {
   run_vectorised(cpu_isa(), loop);
+}
+
+// An element-wise loop over [0, n): loop(first, last) on one contiguous block per thread, or on
+// one block below kElementwiseParallelThreshold or inside a parallel region, each vectorised.
+template <class Loop>
+void run_elementwise(Index n, const Loop& loop) {
+  const Index blocks = n > kElementwiseParallelThreshold && !in_parallel_region() ? thread_count() : 1;
+  JIGGLE_OMP(parallel for schedule(static) if (blocks > 1))
+  for (Index block = 0; block < blocks; ++block) {
+    const Index first = n * block / blocks;
+    const Index last = n * (block + 1) / blocks;
+    run_vectorised([&] { loop(first, last); });
+  }
 }
 
 }  // namespace jiggle::kernels

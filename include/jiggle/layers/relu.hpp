@@ -4,8 +4,8 @@
 #include <string>
 #include <type_traits>
 
+#include "jiggle/kernels/vector_loop.hpp"
 #include "jiggle/layer.hpp"
-#include "jiggle/parallel.hpp"
 #include "jiggle/shape.hpp"
 #include "jiggle/tensor.hpp"
 
@@ -38,8 +38,10 @@ class ReLU {
     const Index n = X.size();
     const T* x = X.data();
     T* y = Y_.data();
-    JIGGLE_OMP(parallel for simd schedule(static) if (n > kElementwiseParallelThreshold))
-    for (Index i = 0; i < n; ++i) y[i] = x[i] > T(0) ? x[i] : T(0);
+    kernels::run_elementwise(n, [&](Index first, Index last) {
+      JIGGLE_SIMD
+      for (Index i = first; i < last; ++i) y[i] = x[i] > T(0) ? x[i] : T(0);
+    });
     return Y_;
   }
 
@@ -52,8 +54,10 @@ class ReLU {
     const T* y = Y_.data();
     const T* dy = dY.data();
     T* dx = dX_.data();
-    JIGGLE_OMP(parallel for simd schedule(static) if (n > kElementwiseParallelThreshold))
-    for (Index i = 0; i < n; ++i) dx[i] = pass_where_positive(y[i], dy[i]);
+    kernels::run_elementwise(n, [&](Index first, Index last) {
+      JIGGLE_SIMD
+      for (Index i = first; i < last; ++i) dx[i] = pass_where_positive(y[i], dy[i]);
+    });
     return dX_;
   }
 
