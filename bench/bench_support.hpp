@@ -9,17 +9,12 @@
 #include "jiggle/data/mnist.hpp"
 #include "jiggle/error.hpp"
 #include "jiggle/random.hpp"
+#include "median.hpp"
 
 namespace bench_support {
 
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-inline double median(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  const std::size_t middle = values.size() / 2;
-  return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
 }
 
 // MNIST when present, else random images of the same shapes and counts, so a benchmark runs

@@ -102,7 +102,7 @@ void bench(const char* label, const jiggle::LabelledImages& images, int repeats,
     std::printf("  %s repeat %d: %lld steps in %.3f s\n", label, r + 1, static_cast<long long>(source.count()),
                 times.back());
   }
-  const double images_per_second = static_cast<double>(source.count() * kBatch) / bench_support::median(times);
+  const double images_per_second = static_cast<double>(source.count() * kBatch) / median(times);
 
   std::map<std::string, double> seconds;
   jiggle::set_mode(model, jiggle::Mode::training);

@@ -90,10 +90,10 @@ int main(int argc, char** argv) {
                 epoch_seconds.back(), gemm_seconds.back(), eigen_seconds.back(), inference_seconds.back());
   }
 
-  const double epoch = bench_support::median(epoch_seconds);
-  const double gemm = bench_support::median(gemm_seconds);
-  const double eigen = bench_support::median(eigen_seconds);
-  const double inference = bench_support::median(inference_seconds);
+  const double epoch = median(epoch_seconds);
+  const double gemm = median(gemm_seconds);
+  const double eigen = median(eigen_seconds);
+  const double inference = median(inference_seconds);
   const double images_per_second = static_cast<double>(mnist.train.size()) / epoch;
   const double inference_images_per_second = static_cast<double>(mnist.test.size()) / inference;
   std::printf("epoch:      %.3f s  %.0f images/s  %.1f GFLOP/s (%.1f GFLOP)\n", epoch, images_per_second,

@@ -181,7 +181,7 @@ int main(int argc, char** argv) {
     std::printf("%s (m %lld, n %lld, k %lld)\n", p.name, static_cast<long long>(p.m), static_cast<long long>(p.n),
                 static_cast<long long>(p.k));
     for (const Contender& contender : contenders)
-      std::printf("  %-14s %7.1f\n", contender.name.c_str(), flops / bench_support::median(contender.seconds) / 1e9);
+      std::printf("  %-14s %7.1f\n", contender.name.c_str(), flops / median(contender.seconds) / 1e9);
   }
 #ifdef JIGGLE_BENCH_LIBXSMM
   libxsmm_finalize();

@@ -13,6 +13,7 @@
 #include "jiggle/io/safe_file.hpp"
 #include "jiggle/layer.hpp"
 #include "jiggle/random.hpp"
+#include "median.hpp"
 #include "networks.hpp"
 #include "results_folder.hpp"
 #include "svg_plot.hpp"
@@ -42,13 +43,6 @@ inline std::string format(const char* pattern, double value) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, pattern, value);
   return buffer;
-}
-
-inline double median(std::vector<double> values) {
-  if (values.empty()) return 0.0;
-  std::sort(values.begin(), values.end());
-  const std::size_t middle = values.size() / 2;
-  return values.size() % 2 ? values[middle] : 0.5 * (values[middle - 1] + values[middle]);
 }
 
 // "linear/shallow" → "linear-shallow", "CNN" → "cnn": the family's file name.

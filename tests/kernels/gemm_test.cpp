@@ -268,3 +268,37 @@ TEST_CASE("An operand packs to the same bits whether it is stored transposed or 
     }
   }
 }
+
+TEST_CASE("A NaN whose high mantissa bits are zero stays NaN through bf16 packing, whichever way it is packed",
+          "[kernels]") {
+  // A signalling NaN with only its lowest bit set: rounded like a number, it would carry into the
+  // exponent and give infinity. k = 70 puts NaNs in a whole block of steps and in the depth's
+  // tail, and m, n > 16 put them in a row group past the first.
+  if (jiggle::kernels::cpu_isa() != Isa::avx512_bf16) JIGGLE_SKIP("this CPU has no AVX512_BF16");
+  const float low_nan = std::bit_cast<float>(0x7F80'0001U);
+  const Index m = 37;
+  const Index n = 21;
+  const Index k = 70;
+  Matrix<float> a = Matrix<float>::Constant(m, k, 0.5F);
+  Matrix<float> b = Matrix<float>::Constant(k, n, 0.25F);
+  a(3, 5) = low_nan;    // row 3 of C, from a block
+  a(20, 68) = low_nan;  // row 20 of C, from the tail of the depth
+  b(40, 18) = low_nan;  // column 18 of C
+  const Matrix<float> a_transposed = a.transpose();
+  const Matrix<float> b_transposed = b.transpose();
+  for (int transposes = 0; transposes < 4; ++transposes) {
+    const bool transpose_a = (transposes & 1) != 0;
+    const bool transpose_b = (transposes & 2) != 0;
+    INFO("Aᵀ " << transpose_a << ", Bᵀ " << transpose_b);
+    Matrix<float> c(m, n);
+    jiggle::kernels::multiply(Precision::bf16,
+                              transpose_a ? Operand{a_transposed.data(), k, true} : Operand{a.data(), m, false},
+                              transpose_b ? Operand{b_transposed.data(), n, true} : Operand{b.data(), k, false}, m, n,
+                              k, 1.0F, 0.0F, c.data(), m);
+    for (Index j = 0; j < n; ++j)
+      for (Index i = 0; i < m; ++i) {
+        INFO("C(" << i << ", " << j << ") = " << c(i, j));
+        REQUIRE(std::isnan(c(i, j)) == (i == 3 || i == 20 || j == 18));
+      }
+  }
+}

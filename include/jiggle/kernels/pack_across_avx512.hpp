@@ -25,6 +25,13 @@ namespace jiggle::kernels::across_detail {
 inline constexpr __mmask16 kEvery32 = 0xFFFF;
 inline constexpr __mmask8 kEvery64 = 0xFF;
 
+// The first `count` of 16 lanes as a load and store mask: all of them from 16 on, none below 1.
+inline __mmask16 first_lanes(Index count) {
+  if (count >= 16) return static_cast<__mmask16>(0xFFFF);
+  if (count <= 0) return 0;
+  return static_cast<__mmask16>((1U << static_cast<unsigned>(count)) - 1U);
+}
+
 // v[i] lane j ← v[j] lane i: pairs of rows interleaved by 32 bits, then by 64, then the 128-bit
 // lanes of four rows at a time.
 __attribute__((always_inline, target("avx512f"))) inline void transpose_16x16(__m512i (&v)[16]) {
@@ -106,8 +113,7 @@ struct Avx512Blocks {
             v[i] = _mm512_castps_si512(_mm512_loadu_ps(depths));
         }
         transpose_16x16(v);
-        const int width = Width - group < 16 ? Width - group : 16;
-        const auto lanes = static_cast<__mmask16>((1U << static_cast<unsigned>(width)) - 1U);
+        const __mmask16 lanes = first_lanes(Width - group);
 #pragma GCC unroll 16
         for (int q = 0; q < 16; ++q) _mm512_mask_storeu_epi32(out + (first_step + q) * Width + group, lanes, v[q]);
       }
@@ -128,8 +134,7 @@ struct Avx512Blocks {
       for (Index q = 0; q < steps; ++q) {
         const float* low = data + 2 * q * ld;  // depth 2q; depth 2q + 1 is a column further
         for (Index group = 0; group < valid; group += 16) {
-          const Index width = valid - group < 16 ? valid - group : 16;
-          const auto lanes = static_cast<__mmask16>((1U << static_cast<unsigned>(width)) - 1U);
+          const __mmask16 lanes = first_lanes(valid - group);
           const __m512i first = to_bf16_lanes(_mm512_maskz_loadu_ps(lanes, low + group));
           const __m512i second = to_bf16_lanes(_mm512_maskz_loadu_ps(lanes, low + ld + group));
           const __m512i pairs = _mm512_or_si512(first, _mm512_maskz_slli_epi32(kEvery32, second, 16));

@@ -20,12 +20,7 @@ namespace jiggle::kernels {
 namespace tile_detail {
 
 // Rows [first, first + 16) of a tile with `rows` valid rows, as a load and store mask.
-inline __mmask16 row_mask(int rows, int first) {
-  const int valid = rows - first;
-  if (valid >= 16) return static_cast<__mmask16>(0xFFFF);
-  if (valid <= 0) return 0;
-  return static_cast<__mmask16>((1U << static_cast<unsigned>(valid)) - 1U);
-}
+inline __mmask16 row_mask(int rows, int first) { return across_detail::first_lanes(rows - first); }
 
 // C[0:rows, 0:cols] ← α·acc + β·C from Halves·16 × Columns accumulators; C is not read when
 // β = 0. Inlined into each tile, so the accumulators never leave their registers.
