@@ -165,7 +165,7 @@ class Batches {
       if (augmentation_.max_shift == 0) {
         const T* table = table_.data();
         kernels::run_vectorised([&] {
-          JIGGLE_SIMD
+          JIGGLE_OMP(simd)
           for (Index p = 0; p < pixels; ++p) target[p] = table[source[p]];
         });
       } else {

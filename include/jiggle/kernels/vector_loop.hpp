@@ -1,27 +1,18 @@
 #pragma once
-// The loops outside the products (pooling, col2im, batch norm, ReLU) compiled again for the vector instructions
-// the CPU has, as the products' kernels are. A program built with GCC's plain -O2 and no -march
-// would otherwise run them on SSE2, or a value at a time: its cost model vectorises no loop that
-// needs a remainder or a check that two pointers do not overlap.
+// The loops outside the products compiled again for the vector instructions the CPU has, as the
+// products' kernels are: MaxPool2D's windows, Conv2D's col2im, BatchNorm's passes over a plane,
+// ReLU, Dense's bias and its gradient, and the batch gather. A program built with GCC's plain -O2
+// and no -march would otherwise run them on SSE2, or a value at a time: its cost model vectorises
+// no loop that needs a remainder or a check that two pointers do not overlap.
 //
 // run_vectorised hands its loop to a copy of itself compiled for AVX-512 or AVX2, which inlines
 // every call beneath it (flatten), so the loop's code is generated for that instruction set.
-// JIGGLE_SIMD before a loop in it tells the compiler the loop's iterations are independent and
-// must be vectorised whatever its cost model says; it needs OpenMP, which jiggle's threads use
-// anyway, and is left out in a build without it.
+// JIGGLE_OMP(simd) before a loop in it tells the compiler the loop's iterations are independent
+// and must be vectorised whatever its cost model says; a build without OpenMP leaves it out.
 #include "jiggle/error.hpp"
 #include "jiggle/kernels/isa.hpp"
 #include "jiggle/parallel.hpp"
 #include "jiggle/tensor.hpp"
-
-#ifdef _OPENMP
-#define JIGGLE_SIMD JIGGLE_PRAGMA(omp simd)
-// The same for a loop that sums into the variables named, each vector lane summing its share.
-#define JIGGLE_SIMD_SUM(...) JIGGLE_PRAGMA(omp simd reduction(+ : __VA_ARGS__))
-#else
-#define JIGGLE_SIMD
-#define JIGGLE_SIMD_SUM(...)
-#endif
 
 namespace jiggle::kernels {
 
@@ -37,6 +28,25 @@ template <class Loop>
 __attribute__((target("avx2,fma"), flatten)) void on_avx2(const Loop& loop) {
   loop();
 }
+
+// Runs `loop()` compiled for `isa`, which the caller has checked against cpu_isa().
+template <class Loop>
+void run_on(Isa isa, const Loop& loop) {
+  if (isa >= Isa::avx512) {
+    on_avx512(loop);
+    return;
+  }
+  if (isa == Isa::avx2) {
+    on_avx2(loop);
+    return;
+  }
+  loop();
+}
+#else
+template <class Loop>
+void run_on(Isa /*isa*/, const Loop& loop) {
+  loop();
+}
 #endif
 
 }  // namespace vector_loop_detail
@@ -48,23 +58,14 @@ template <class Loop>
 void run_vectorised(Isa isa, const Loop& loop) {
   if (isa > cpu_isa())
     throw Error("jiggle: a loop for " + to_string(isa) + " cannot run on this CPU (" + to_string(cpu_isa()) + ")");
-#ifdef JIGGLE_HAS_X86_KERNELS
-  if (isa >= Isa::avx512) {
-    vector_loop_detail::on_avx512(loop);
-    return;
-  }
-  if (isa == Isa::avx2) {
-    vector_loop_detail::on_avx2(loop);
-    return;
-  }
-#endif
-  loop();
+  vector_loop_detail::run_on(isa, loop);
 }
 
-// The same on the best instructions this CPU runs.
+// The same on the best instructions this CPU runs, which needs no check: it is called per
+// channel or per column in the hottest loops.
 template <class Loop>
 void run_vectorised(const Loop& loop) {
-  run_vectorised(cpu_isa(), loop);
+  vector_loop_detail::run_on(cpu_isa(), loop);
 }
 
 // An element-wise loop over [0, n): loop(first, last) on one contiguous block per thread, or on

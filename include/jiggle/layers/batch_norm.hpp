@@ -195,7 +195,7 @@ class BatchNorm {
     for (Index s = 0; s < X.cols(); ++s) {
       const T* x = channel(X, plane, s, c);
       T plane_sum = 0;
-      JIGGLE_SIMD_SUM(plane_sum)
+      JIGGLE_OMP(simd reduction(+ : plane_sum))
       for (Index i = 0; i < plane; ++i) plane_sum += x[i];
       sum += static_cast<double>(plane_sum);
     }
@@ -209,7 +209,7 @@ class BatchNorm {
     for (Index s = 0; s < X.cols(); ++s) {
       const T* x = channel(X, plane, s, c);
       T plane_squares = 0;
-      JIGGLE_SIMD_SUM(plane_squares)
+      JIGGLE_OMP(simd reduction(+ : plane_squares))
       for (Index i = 0; i < plane; ++i) plane_squares += (x[i] - mean) * (x[i] - mean);
       squares += static_cast<double>(plane_squares);
     }
@@ -233,7 +233,7 @@ class BatchNorm {
     for (Index s = 0; s < X.cols(); ++s) {
       const T* x = channel(X, plane, s, c);
       T* y = channel(Y_, plane, s, c);
-      JIGGLE_SIMD
+      JIGGLE_OMP(simd)
       for (Index i = 0; i < plane; ++i) {
         const T normalised = (x[i] - mean) * scale + shift;
         if constexpr (kRelu)
@@ -250,7 +250,7 @@ class BatchNorm {
       const T* y = channel(Y_, plane, s, c);
       const T* dy = channel(dY, plane, s, c);
       T* masked = channel(dX_, plane, s, c);
-      JIGGLE_SIMD
+      JIGGLE_OMP(simd)
       for (Index i = 0; i < plane; ++i) masked[i] = pass_where_positive(y[i], dy[i]);
     }
   }
@@ -265,7 +265,7 @@ class BatchNorm {
       const T* dy = channel(output_gradients, plane, s, c);
       T plane_dy = 0;
       T plane_dy_centred = 0;
-      JIGGLE_SIMD_SUM(plane_dy, plane_dy_centred)
+      JIGGLE_OMP(simd reduction(+ : plane_dy, plane_dy_centred))
       for (Index i = 0; i < plane; ++i) {
         plane_dy += dy[i];
         plane_dy_centred += dy[i] * (x[i] - mean);
@@ -289,7 +289,7 @@ class BatchNorm {
       for (Index s = 0; s < X.cols(); ++s) {
         const T* dy = channel(output_gradients, plane, s, c);
         T* dx = channel(dX_, plane, s, c);
-        JIGGLE_SIMD
+        JIGGLE_OMP(simd)
         for (Index i = 0; i < plane; ++i) dx[i] = scale * dy[i];
       }
       return;
@@ -302,7 +302,7 @@ class BatchNorm {
       const T* x = channel(X, plane, s, c);
       const T* dy = channel(output_gradients, plane, s, c);
       T* dx = channel(dX_, plane, s, c);
-      JIGGLE_SIMD
+      JIGGLE_OMP(simd)
       for (Index i = 0; i < plane; ++i) {
         const T x_hat = (x[i] - mean) * inverse;
         dx[i] = scale * (dy[i] - mean_dy - x_hat * mean_dy_xhat);

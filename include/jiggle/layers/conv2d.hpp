@@ -244,7 +244,7 @@ class Conv2D {
             std::fill(wrapped + columns.last, wrapped + kWidth, T(0));
           }
           kernels::run_vectorised([&, shift = shift, first = first, last = last] {
-            JIGGLE_SIMD
+            JIGGLE_OMP(simd)
             for (Index p = first; p < last; ++p) plane[p + shift] += column[p];
           });
         }

@@ -74,7 +74,7 @@ class Dense {
     for (Index j = 0; j < Y.cols(); ++j) {
       T* y = Y.col(j).data();
       kernels::run_vectorised([&] {
-        JIGGLE_SIMD
+        JIGGLE_OMP(simd)
         for (Index i = 0; i < Out; ++i) y[i] += bias[i];
       });
     }
@@ -88,7 +88,7 @@ class Dense {
     kernels::run_vectorised([&] {
       for (Index j = 0; j < dY.cols(); ++j) {
         const T* dy = dY.col(j).data();
-        JIGGLE_SIMD
+        JIGGLE_OMP(simd)
         for (Index i = 0; i < Out; ++i) sums[i] += dy[i];
       }
     });

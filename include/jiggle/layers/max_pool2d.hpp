@@ -28,7 +28,7 @@ void pool_sample(const T* x, T* y, std::int32_t* at) {
     for (int oy = 0; oy < kOutHeight; ++oy) {
       const int row = (c * In.height + oy * Stride) * In.width;
       const int out = (c * kOutHeight + oy) * kOutWidth;
-      JIGGLE_SIMD
+      JIGGLE_OMP(simd)
       for (int ox = 0; ox < kOutWidth; ++ox) {
         const int corner = row + ox * Stride;
         T best = x[corner];

@@ -39,7 +39,7 @@ class ReLU {
     const T* x = X.data();
     T* y = Y_.data();
     kernels::run_elementwise(n, [&](Index first, Index last) {
-      JIGGLE_SIMD
+      JIGGLE_OMP(simd)
       for (Index i = first; i < last; ++i) y[i] = x[i] > T(0) ? x[i] : T(0);
     });
     return Y_;
@@ -55,7 +55,7 @@ class ReLU {
     const T* dy = dY.data();
     T* dx = dX_.data();
     kernels::run_elementwise(n, [&](Index first, Index last) {
-      JIGGLE_SIMD
+      JIGGLE_OMP(simd)
       for (Index i = first; i < last; ++i) dx[i] = pass_where_positive(y[i], dy[i]);
     });
     return dX_;
