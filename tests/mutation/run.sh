@@ -187,12 +187,16 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 # Building and running. The test files are compiled with the kernels left out (as the CMake build
-# compiles them) and GCC's garbage collection made rarer, which together make each build a fifth
-# shorter; the kernels are compiled once, and again only for a mutant of a file they include.
+# compiles them), with Eigen, Catch2 and the standard library read from a precompiled header
+# (tests/support/precompiled.hpp, which no mutation touches), and with GCC's garbage collection
+# made rarer; the kernels are compiled once, and again only for a mutant of a file they include.
 compile_flags=(-std=c++20 -fopenmp -isystem "$eigen_include" "-DJIGGLE_MNIST_DIR=\"$root/data/mnist\""
   -DJIGGLE_SEPARATE_KERNELS)
-[[ $("$cxx" --version) != *clang* ]] && compile_flags+=(--param=ggc-min-expand=100 --param=ggc-min-heapsize=1048576)
+is_clang=0
+[[ $("$cxx" --version) == *clang* ]] && is_clang=1
+((is_clang)) || compile_flags+=(--param=ggc-min-expand=100 --param=ggc-min-heapsize=1048576)
 kernels_source=tests/support/kernels.cpp
+precompiled_source=tests/support/precompiled.hpp
 # The optimisation SOURCE is compiled with.
 optimization_of() {
   if [[ $1 == "$kernels_source" ]]; then echo -O2; else echo "$optimization"; fi
@@ -205,33 +209,54 @@ while read -r dependency; do
 done < <("$cxx" "${compile_flags[@]}" -I"$snapshot/include" -MM "$snapshot/$kernels_source" |
   tr -d '\\' | tr ' ' '\n' | grep "^$snapshot/")
 
-# The Catch2 main and the kernels, compiled once while the first test files compile; link()
-# waits for them.
+# The precompiled header where each compiler looks for it: clang is handed the file, GCC finds
+# NAME.gch beside the NAME it is told to include.
+if ((is_clang)); then
+  precompiled_output=$work/precompiled.pch
+  precompiled_use=(-include-pch "$precompiled_output")
+else
+  mkdir -p "$work/precompiled"
+  cp "$snapshot/$precompiled_source" "$work/precompiled/"
+  precompiled_output=$work/precompiled/${precompiled_source##*/}.gch
+  precompiled_use=(-include "$work/precompiled/${precompiled_source##*/}")
+fi
+
+# The Catch2 main, the kernels and the precompiled header, built once while the first test files
+# compile; build() waits for them. NAME OUTPUT SOURCE COMPILER-ARGUMENTS...
 shared_object() {
-  local name=$1 source=$2
-  if "$cxx" "${compile_flags[@]}" "$(optimization_of "$source")" -I"$snapshot/include" -I"$snapshot/tests" -c "$snapshot/$source" \
-    -o "$work/$name.o.partial" >"$work/$name.log" 2>&1; then
-    mv "$work/$name.o.partial" "$work/$name.o"
+  local name=$1 output=$2 source=$3
+  shift 3
+  if "$cxx" "${compile_flags[@]}" "$(optimization_of "$source")" -I"$snapshot/include" -I"$snapshot/tests" "$@" \
+    "$snapshot/$source" -o "$output.partial" >"$work/$name.log" 2>&1; then
+    mv "$output.partial" "$output"
+    touch "$work/$name.built"
   else
     touch "$work/$name.failed"
   fi
 }
-shared_object main tests/support/main.cpp &
-shared_object kernels "$kernels_source" &
+shared_object main "$work/main.o" tests/support/main.cpp -c &
+shared_object kernels "$work/kernels.o" "$kernels_source" -c &
+shared_object precompiled "$precompiled_output" "$precompiled_source" -x c++-header &
 
 await_shared_object() {
-  until [[ -e $work/$1.o || -e $work/$1.failed ]]; do sleep 0.2; done
+  until [[ -e $work/$1.built || -e $work/$1.failed ]]; do sleep 0.2; done
   if [[ -e $work/$1.failed ]]; then
-    echo "tests/support/$1.cpp did not compile:"
+    echo "$1 did not compile:"
     cat "$work/$1.log"
     return 1
   fi
 }
 
+# Whether SOURCE can be compiled with the precompiled header: not if it defines a macro for Eigen
+# or Catch2 to read, which would come too late.
+takes_precompiled_header() {
+  ! grep -q -E '^#define (EIGEN|CATCH)_' "$1"
+}
+
 # build TREE OUTPUT TEST_FILE...: the test files of TREE, compiled and linked into OUTPUT with the
 # Catch2 main and the kernels, compiled afresh from TREE if KERNELS_FROM_TREE is set.
 build() {
-  local tree=$1 output=$2 source object objects=()
+  local tree=$1 output=$2 source object objects=() precompiled
   shift 2
   if [[ -n ${KERNELS_FROM_TREE:-} ]]; then
     set -- "$@" "$kernels_source"
@@ -241,17 +266,25 @@ build() {
   fi
   for source; do
     object=${output%/*}/${source//\//_}.o
-    "$cxx" "${compile_flags[@]}" "$(optimization_of "$source")" -I"$tree/include" -I"$tree/tests" -c "$tree/$source" \
-      -o "$object" || return 1
+    precompiled=()
+    if [[ $source != "$kernels_source" ]] && takes_precompiled_header "$tree/$source"; then
+      await_shared_object precompiled || return 1
+      precompiled=("${precompiled_use[@]}")
+    fi
+    "$cxx" "${compile_flags[@]}" "$(optimization_of "$source")" -I"$tree/include" -I"$tree/tests" "${precompiled[@]}" \
+      -c "$tree/$source" -o "$object" || return 1
     objects+=("$object")
   done
   await_shared_object main || return 1
   "$cxx" -fopenmp "$work/main.o" "${objects[@]}" -o "$output" -lz
 }
 
-# run_tests BINARY SPEC LOG: fails if any test of SPEC fails, or if SPEC matches no test.
+# run_tests BINARY SPEC LOG: fails if any test of SPEC fails, or if SPEC matches no test. Its
+# OpenMP threads sleep when they wait rather than spin: with --jobs N, N programs or compilers
+# share the cores, and a thread spinning for a partner that has no core wastes the core it has.
 run_tests() {
-  { (cd "${1%/*}" && timeout "$run_timeout" "$1" --warn NoTests "$2") >"$3" 2>&1; } 2>/dev/null
+  { (cd "${1%/*}" && OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} timeout "$run_timeout" "$1" --warn NoTests "$2") \
+    >"$3" 2>&1; } 2>/dev/null
 }
 
 # Why a run failed, in a few words, naming the first test that failed.

@@ -1,5 +1,8 @@
-#pragma once
-// Catch2 v3 where installed, else v2 (Debian 12 ships 2.13).
+// Catch2 v3 where installed, else v2 (Debian 12 ships 2.13). A guard, not #pragma once: the
+// mutation script's precompiled header reads this file from another copy of the tree than the
+// test file it serves.
+#ifndef JIGGLE_TESTS_SUPPORT_CATCH_HPP
+#define JIGGLE_TESTS_SUPPORT_CATCH_HPP
 #if __has_include(<catch2/catch_all.hpp>)
 #include <catch2/catch_all.hpp>
 #define JIGGLE_SKIP(reason) SKIP(reason)
@@ -16,3 +19,4 @@ inline auto Contains(const std::string& text) { return Matchers::ContainsSubstri
     return;                      \
   } while (false)
 #endif
+#endif  // JIGGLE_TESTS_SUPPORT_CATCH_HPP
