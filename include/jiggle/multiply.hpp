@@ -20,17 +20,23 @@ struct IsTranspose : std::false_type {};
 template <class Inner>
 struct IsTranspose<Eigen::Transpose<Inner>> : std::true_type {};
 
-// A column-major matrix with unit inner stride (Matrix, Map or a column block of one), or the
-// transpose of one, as the kernels' operand.
+// What the kernels read and write: column-major storage whose columns are contiguous (a Matrix,
+// a Map, or a block of columns of one). Anything else would be read or written at the wrong
+// addresses, so it does not compile.
+template <class Stored>
+inline constexpr bool kKernelLayout =
+    !(std::decay_t<Stored>::Flags & Eigen::RowMajorBit) && std::decay_t<Stored>::InnerStrideAtCompileTime == 1;
+
+// Such a matrix, or the transpose of one, as the kernels' operand.
 template <class Expression>
 kernels::Operand operand(const Expression& expression) {
   if constexpr (IsTranspose<Expression>::value) {
     const auto& stored = expression.nestedExpression();
-    static_assert(!(std::decay_t<decltype(stored)>::Flags & Eigen::RowMajorBit),
-                  "jiggle: products take column-major matrices");
+    static_assert(kKernelLayout<decltype(stored)>,
+                  "jiggle: products take column-major matrices with contiguous columns");
     return {stored.data(), stored.outerStride(), true};
   } else {
-    static_assert(!(Expression::Flags & Eigen::RowMajorBit), "jiggle: products take column-major matrices");
+    static_assert(kKernelLayout<Expression>, "jiggle: products take column-major matrices with contiguous columns");
     return {expression.data(), expression.outerStride(), false};
   }
 }
@@ -44,6 +50,8 @@ void multiply(Destination&& destination, const Lhs& lhs, const Rhs& rhs, Precisi
     throw Error("jiggle: cannot multiply " + dimensions(lhs.rows(), lhs.cols()) + " by " +
                 dimensions(rhs.rows(), rhs.cols()) + " into " + dimensions(destination.rows(), destination.cols()));
   if constexpr (std::is_same_v<T, float>) {
+    static_assert(multiply_detail::kKernelLayout<Destination>,
+                  "jiggle: products write column-major matrices with contiguous columns, not a transpose");
     kernels::multiply(precision, multiply_detail::operand(lhs), multiply_detail::operand(rhs), lhs.rows(), rhs.cols(),
                       lhs.cols(), alpha, beta, destination.data(), destination.outerStride());
   } else {

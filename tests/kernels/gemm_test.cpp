@@ -24,12 +24,13 @@ struct Shape {
   Index m, n, k;
 };
 
-// Degenerate, prime, one past a tile or a depth block, and every product of the MLP and CNNs
-// at batch 128 (per sample for the convolutions).
-const std::vector<Shape> kShapes = {
-    {1, 1, 1},      {1, 1, 2},      {2, 1, 1},       {7, 13, 17},    {31, 37, 41},   {33, 13, 5},     {17, 25, 257},
-    {32, 12, 513},  {65, 29, 1000}, {512, 128, 784}, {10, 128, 512}, {512, 128, 10}, {784, 512, 128}, {784, 32, 9},
-    {784, 32, 288}, {196, 64, 288}, {196, 64, 576},  {32, 288, 784}, {64, 576, 196}, {784, 288, 32},  {196, 576, 64}};
+// Degenerate, prime, one past a tile or a depth block, past a column block (1536) on each of two
+// threads, and every product of the MLP and CNNs at batch 128 (per sample for the convolutions).
+const std::vector<Shape> kShapes = {{1, 1, 1},       {1, 1, 2},      {2, 1, 1},      {7, 13, 17},     {31, 37, 41},
+                                    {33, 13, 5},     {17, 25, 257},  {32, 12, 513},  {65, 29, 1000},  {8, 3100, 40},
+                                    {512, 128, 784}, {10, 128, 512}, {512, 128, 10}, {784, 512, 128}, {784, 32, 9},
+                                    {784, 32, 288},  {196, 64, 288}, {196, 64, 576}, {32, 288, 784},  {64, 576, 196},
+                                    {784, 288, 32},  {196, 576, 64}};
 
 std::vector<Isa> kernels_of_this_cpu() {
   std::vector<Isa> isas{Isa::portable};
@@ -218,7 +219,7 @@ TEST_CASE("Kernels this CPU cannot run are refused with a message, never run", "
   if (jiggle::kernels::cpu_isa() != Isa::avx512_bf16)
     REQUIRE_THROWS_WITH(
         jiggle::kernels::multiply_with(Isa::avx512_bf16, Precision::fp32, one, one, 1, 1, 1, 1.0F, 0.0F, &value, 1),
-        Catch::Matchers::Contains("need a CPU this one is not"));
+        Catch::Matchers::Contains("cannot run on this CPU"));
   REQUIRE_THROWS_WITH(
       jiggle::kernels::multiply_with(Isa::portable, Precision::bf16, one, one, 1, 1, 1, 1.0F, 0.0F, &value, 1),
       Catch::Matchers::Contains("bf16 products need the AVX512_BF16 kernels"));

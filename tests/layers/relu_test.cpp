@@ -1,5 +1,6 @@
 #include "jiggle/layers/relu.hpp"
 
+#include <cmath>
 #include <limits>
 
 #include "support/catch.hpp"
@@ -88,4 +89,22 @@ TEST_CASE("ReLU's VJP passes no infinite or NaN dY where the input was not posit
   REQUIRE(dX(1) == 0.0F);
   REQUIRE(dX(2) == -5.0F);
   REQUIRE(dX(3) == std::numeric_limits<float>::infinity());
+}
+
+TEST_CASE("ReLU keeps a NaN input NaN and passes dY through it, as PyTorch does", "[relu]") {
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  jiggle::ReLU<float> relu;
+  jiggle::Matrix<float> X(4, 1);
+  X << nan, -1.0F, 0.0F, 2.0F;
+  const jiggle::Matrix<float>& Y = relu.forward(X);
+  REQUIRE(std::isnan(Y(0)));
+  REQUIRE(Y(1) == 0.0F);
+  REQUIRE(Y(2) == 0.0F);
+  REQUIRE(Y(3) == 2.0F);
+  const jiggle::Matrix<float> dY = jiggle::Matrix<float>::Constant(4, 1, 7.0F);
+  const jiggle::Matrix<float>& dX = relu.backward(X, dY, jiggle::GradientTarget<float>::gradients());
+  REQUIRE(dX(0) == 7.0F);
+  REQUIRE(dX(1) == 0.0F);
+  REQUIRE(dX(2) == 0.0F);
+  REQUIRE(dX(3) == 7.0F);
 }

@@ -168,7 +168,8 @@ void multiply_on_threads(const Operand& A, const Operand& B, Index m, Index n, I
   }
 }
 
-// Eigen's own product: what every CPU without AVX2 runs, and the reference the tiles match.
+// Eigen's own product: what every CPU without AVX2 runs, and the reference the tiles agree with
+// to rounding.
 inline void multiply_portably(const Operand& A, const Operand& B, Index m, Index n, Index k, float alpha, float beta,
                               float* c, Index ldc) {
   using Stored = Eigen::Map<const Matrix<float>, 0, Eigen::OuterStride<>>;
@@ -199,7 +200,8 @@ JIGGLE_KERNEL_ENTRY void reserve_workspaces(Precision precision) {
   static std::atomic<int> reserved_for[2] = {0, 0};  // threads whose buffers exist, per precision
   std::atomic<int>& reserved = reserved_for[precision == Precision::bf16 ? 1 : 0];
   const int threads = thread_count();
-  if (in_parallel_region() || reserved.load() >= threads) return;
+  // A CPU without AVX2 runs Eigen's products, which pack into buffers of their own.
+  if (cpu_isa() < Isa::avx2 || in_parallel_region() || reserved.load() >= threads) return;
   JIGGLE_OMP(parallel) {
     if (precision == Precision::bf16)
       gemm_detail::workspace<std::uint32_t>();
@@ -211,8 +213,7 @@ JIGGLE_KERNEL_ENTRY void reserve_workspaces(Precision precision) {
 
 JIGGLE_KERNEL_ENTRY void multiply_with(Isa isa, Precision precision, const Operand& A, const Operand& B, Index m,
                                        Index n, Index k, float alpha, float beta, float* c, Index ldc) {
-  if (isa > cpu_isa())
-    throw Error("jiggle: the " + to_string(isa) + " kernels need a CPU this one is not (" + to_string(cpu_isa()) + ")");
+  require_cpu_runs(isa, "the kernels");
   if (precision == Precision::bf16 && isa != Isa::avx512_bf16)
     throw Error("jiggle: bf16 products need the AVX512_BF16 kernels, not " + to_string(isa));
   if (m == 0 || n == 0) return;
@@ -220,8 +221,8 @@ JIGGLE_KERNEL_ENTRY void multiply_with(Isa isa, Precision precision, const Opera
     gemm_detail::scale(m, n, beta, c, ldc);
     return;
   }
-  reserve_workspaces(precision);
 #ifdef JIGGLE_HAS_X86_KERNELS
+  reserve_workspaces(precision);
   if (precision == Precision::bf16) {
     gemm_detail::multiply_on_threads<Avx512Bf16Tile>(A, B, m, n, k, alpha, beta, c, ldc);
     return;

@@ -4,11 +4,20 @@
 // machine has them, and on Eigen's portable code where it has none.
 #include <string>
 
+#include "jiggle/error.hpp"
+
 // The kernels are written with GCC's and Clang's x86 intrinsics and target attributes; any
 // other compiler or machine gets the portable products alone.
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define JIGGLE_HAS_X86_KERNELS 1
 #endif
+
+// The target attribute of every function compiled for a level: exactly the features read_cpu
+// checks for that level, written once, so no function can use an instruction its level's check
+// does not cover (which would stop the program with an illegal instruction).
+#define JIGGLE_TARGET_AVX2 "avx2,fma"
+#define JIGGLE_TARGET_AVX512 "avx512f,avx512bw,avx512vl,avx512dq,fma"
+#define JIGGLE_TARGET_AVX512_BF16 "avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma"
 
 namespace jiggle::kernels {
 
@@ -49,6 +58,13 @@ inline Isa read_cpu() {
 inline Isa cpu_isa() {
   static const Isa isa = isa_detail::read_cpu();
   return isa;
+}
+
+// Throws unless this CPU runs `isa`, before `what` (code compiled for it) is asked to run there.
+inline void require_cpu_runs(Isa isa, const std::string& what) {
+  if (isa > cpu_isa())
+    throw Error("jiggle: " + what + " for " + to_string(isa) + " cannot run on this CPU, which runs " +
+                to_string(cpu_isa()));
 }
 
 }  // namespace jiggle::kernels

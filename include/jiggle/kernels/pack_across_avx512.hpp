@@ -34,7 +34,7 @@ inline __mmask16 first_lanes(Index count) {
 
 // v[i] lane j ← v[j] lane i: pairs of rows interleaved by 32 bits, then by 64, then the 128-bit
 // lanes of four rows at a time.
-__attribute__((always_inline, target("avx512f"))) inline void transpose_16x16(__m512i (&v)[16]) {
+__attribute__((always_inline, target(JIGGLE_TARGET_AVX512))) inline void transpose_16x16(__m512i (&v)[16]) {
   __m512i t[16];
 #pragma GCC unroll 8
   for (int i = 0; i < 16; i += 2) {
@@ -66,9 +66,10 @@ __attribute__((always_inline, target("avx512f"))) inline void transpose_16x16(__
 }
 
 // to_bf16 of 16 floats, each left in the low half of its lane: the same integer rounding, so a
-// value packs to the same bits whichever way it is packed (vcvtne2ps2bf16 would flush
-// subnormals to zero).
-__attribute__((always_inline, target("avx512f"))) inline __m512i to_bf16_lanes(__m512 values) {
+// value packs to the same bits whichever way it is packed. vcvtne2ps2bf16 would differ from it on
+// subnormals, which it flushes to zero (vdpbf16ps reads them as zero anyway, so the choice is
+// about identical packing, not about the product).
+__attribute__((always_inline, target(JIGGLE_TARGET_AVX512))) inline __m512i to_bf16_lanes(__m512 values) {
   const __m512i bits = _mm512_castps_si512(values);
   const __m512i top = _mm512_maskz_srli_epi32(kEvery32, bits, 16);
   const __m512i bias = _mm512_add_epi32(_mm512_set1_epi32(0x7FFF), _mm512_and_si512(top, _mm512_set1_epi32(1)));
@@ -79,7 +80,7 @@ __attribute__((always_inline, target("avx512f"))) inline __m512i to_bf16_lanes(_
 }
 
 // The bf16 pairs of 32 consecutive depths: lane t holds depth 2t low and depth 2t + 1 high.
-__attribute__((always_inline, target("avx512f,avx512bw"))) inline __m512i to_bf16_pairs(const float* depths) {
+__attribute__((always_inline, target(JIGGLE_TARGET_AVX512))) inline __m512i to_bf16_pairs(const float* depths) {
   alignas(64) static constexpr std::uint16_t kLowHalves[32] = {0,  2,  4,  6,  8,  10, 12, 14, 16, 18, 20,
                                                                22, 24, 26, 28, 30, 32, 34, 36, 38, 40, 42,
                                                                44, 46, 48, 50, 52, 54, 56, 58, 60, 62};
@@ -93,8 +94,8 @@ __attribute__((always_inline, target("avx512f,avx512bw"))) inline __m512i to_bf1
 // `valid` to Width get zeros. Returns how many steps it packed.
 struct Avx512Blocks {
   template <int Width, class Packed>
-  __attribute__((target("avx512f,avx512bw"))) static Index pack_across(const float* rows, Index ld, Index valid,
-                                                                       Index steps, Packed* out) {
+  __attribute__((target(JIGGLE_TARGET_AVX512))) static Index pack_across(const float* rows, Index ld, Index valid,
+                                                                         Index steps, Packed* out) {
     constexpr bool kPairs = std::is_same_v<Packed, std::uint32_t>;
     constexpr Index kDepthPerStep = kPairs ? 2 : 1;
     const Index blocked = steps / 16 * 16;
@@ -104,10 +105,12 @@ struct Avx512Blocks {
 #pragma GCC unroll 16
         for (int i = 0; i < 16; ++i) {
           const Index r = group + i;
-          const float* depths = rows + r * ld + first_step * kDepthPerStep;
-          if (r >= valid)
+          if (r >= valid) {
             v[i] = _mm512_setzero_si512();
-          else if constexpr (kPairs)
+            continue;
+          }
+          const float* depths = rows + r * ld + first_step * kDepthPerStep;
+          if constexpr (kPairs)
             v[i] = to_bf16_pairs(depths);
           else
             v[i] = _mm512_castps_si512(_mm512_loadu_ps(depths));
@@ -126,8 +129,8 @@ struct Avx512Blocks {
   // tunes for no CPU in particular, and GCC then gathers the pairs a value at a time; fp32 is a
   // copy, vectorised either way, and left to the loop.
   template <int Width, class Packed>
-  __attribute__((target("avx512f,avx512bw"))) static Index pack_down(const float* data, Index ld, Index valid,
-                                                                     Index steps, Packed* out) {
+  __attribute__((target(JIGGLE_TARGET_AVX512))) static Index pack_down(const float* data, Index ld, Index valid,
+                                                                       Index steps, Packed* out) {
     if constexpr (!std::is_same_v<Packed, std::uint32_t>) {
       return 0;
     } else {

@@ -24,16 +24,18 @@ struct Avx2Tile {
   static constexpr int kDepthPerStep = 1;
 
   // The panels this tile reads, packed with its instructions.
-  __attribute__((target("avx2,fma"))) static void pack(PanelSide side, const float* data, Index ld,
-                                                       bool width_runs_down, Index extent, Index depth, Packed* out) {
+  __attribute__((target(JIGGLE_TARGET_AVX2))) static void pack(PanelSide side, const float* data, Index ld,
+                                                               bool width_runs_down, Index extent, Index depth,
+                                                               Packed* out) {
     if (side == PanelSide::rows)
       pack_detail::pack_panels<kRows>(data, ld, width_runs_down, extent, depth, out);
     else
       pack_detail::pack_panels<kColumns>(data, ld, width_runs_down, extent, depth, out);
   }
 
-  __attribute__((target("avx2,fma"))) static void multiply(Index steps, const float* a, const float* b, float* c,
-                                                           Index ldc, int rows, int cols, float alpha, float beta) {
+  __attribute__((target(JIGGLE_TARGET_AVX2))) static void multiply(Index steps, const float* a, const float* b,
+                                                                   float* c, Index ldc, int rows, int cols, float alpha,
+                                                                   float beta) {
     __m256 acc[2][kColumns];
 #pragma GCC unroll 6
     for (int j = 0; j < kColumns; ++j) acc[0][j] = acc[1][j] = _mm256_setzero_ps();

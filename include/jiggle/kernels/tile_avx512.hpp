@@ -3,7 +3,7 @@
 // the depth (two loads of A, twelve broadcasts of B, 24 fused multiply-adds). Compiled for
 // AVX-512 by its target attribute alone, so it exists in every build and runs only where
 // cpu_isa() says the CPU has AVX-512. A tile at the edge of C runs a narrower copy (16 rows, or
-// 4 or 8 columns), so the padding costs no multiply-adds.
+// 4 or 8 columns), so the padding costs fewer multiply-adds.
 #include "jiggle/kernels/isa.hpp"
 #include "jiggle/kernels/pack.hpp"
 #include "jiggle/kernels/pack_across_avx512.hpp"
@@ -25,7 +25,7 @@ inline __mmask16 row_mask(int rows, int first) { return across_detail::first_lan
 // C[0:rows, 0:cols] ← α·acc + β·C from Halves·16 × Columns accumulators; C is not read when
 // β = 0. Inlined into each tile, so the accumulators never leave their registers.
 template <int Halves, int Columns>
-__attribute__((always_inline, target("avx512f,avx512bw,avx512vl,avx512dq,fma"))) inline void store_tile(
+__attribute__((always_inline, target(JIGGLE_TARGET_AVX512))) inline void store_tile(
     const __m512 (&acc)[Halves][Columns], float* c, Index ldc, int rows, int cols, float alpha, float beta) {
   const __m512 scale = _mm512_set1_ps(alpha);
   const __m512 keep = _mm512_set1_ps(beta);
@@ -67,10 +67,9 @@ struct Avx512Panels {
   static constexpr int kColumns = 12;
 
   template <class Packed>
-  __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma"))) static void pack(PanelSide side, const float* data,
-                                                                                     Index ld, bool width_runs_down,
-                                                                                     Index extent, Index depth,
-                                                                                     Packed* out) {
+  __attribute__((target(JIGGLE_TARGET_AVX512))) static void pack(PanelSide side, const float* data, Index ld,
+                                                                 bool width_runs_down, Index extent, Index depth,
+                                                                 Packed* out) {
     if (side == PanelSide::rows)
       pack_detail::pack_panels<kRows, Packed, across_detail::Avx512Blocks>(data, ld, width_runs_down, extent, depth,
                                                                            out);
@@ -97,8 +96,9 @@ struct Avx512Tile : tile_detail::Avx512Panels<Avx512Tile> {
   static constexpr int kDepthPerStep = 1;
 
   template <int Halves, int Columns>
-  __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma"))) static void multiply_part(
-      Index steps, const float* a, const float* b, float* c, Index ldc, int rows, int cols, float alpha, float beta) {
+  __attribute__((target(JIGGLE_TARGET_AVX512))) static void multiply_part(Index steps, const float* a, const float* b,
+                                                                          float* c, Index ldc, int rows, int cols,
+                                                                          float alpha, float beta) {
     __m512 acc[Halves][Columns];
 #pragma GCC unroll 12
     for (int j = 0; j < Columns; ++j)

@@ -2,7 +2,9 @@
 // The AVX512_BF16 tile: a 32×12 block of C in 24 zmm registers of fp32, fed bf16 inputs two
 // depths at a time. vdpbf16ps multiplies pairs of bf16 exactly and adds both products into an
 // fp32 lane, so each instruction does twice an fp32 FMA's work at the same rate, and the sums
-// stay fp32. Compiled by its target attribute alone; runs only where cpu_isa() finds AVX512_BF16.
+// stay fp32. It reads subnormal inputs as zero and flushes subnormal results, whatever MXCSR
+// says: below 2⁻¹²⁶ a bf16 product is 0. Compiled by its target attribute alone; runs only where cpu_isa() finds
+// AVX512_BF16.
 #include <cstdint>
 
 #include "jiggle/kernels/isa.hpp"
@@ -26,9 +28,10 @@ struct Avx512Bf16Tile : tile_detail::Avx512Panels<Avx512Bf16Tile> {
   static constexpr int kDepthPerStep = 2;
 
   template <int Halves, int Columns>
-  __attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma"))) static void multiply_part(
-      Index steps, const std::uint32_t* a, const std::uint32_t* b, float* c, Index ldc, int rows, int cols, float alpha,
-      float beta) {
+  __attribute__((target(JIGGLE_TARGET_AVX512_BF16))) static void multiply_part(Index steps, const std::uint32_t* a,
+                                                                               const std::uint32_t* b, float* c,
+                                                                               Index ldc, int rows, int cols,
+                                                                               float alpha, float beta) {
     __m512 acc[Halves][Columns];
 #pragma GCC unroll 12
     for (int j = 0; j < Columns; ++j)

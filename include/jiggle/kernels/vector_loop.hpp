@@ -1,15 +1,15 @@
 #pragma once
 // The loops outside the products compiled again for the vector instructions the CPU has, as the
-// products' kernels are: MaxPool2D's windows, Conv2D's col2im, BatchNorm's passes over a plane,
-// ReLU, Dense's bias and its gradient, and the batch gather. A program built with GCC's plain -O2
-// and no -march would otherwise run them on SSE2, or a value at a time: its cost model vectorises
-// no loop that needs a remainder or a check that two pointers do not overlap.
+// products' kernels are: MaxPool2D's windows, Conv2D's col2im at stride 1 with 'same' padding,
+// BatchNorm's passes over a plane, ReLU, Dense's bias and its gradient, and the batch gather. A
+// program built with GCC's plain -O2 and no -march would otherwise run them on SSE2, or a value
+// at a time: its cost model vectorises no loop that needs a remainder or a check that two
+// pointers do not overlap.
 //
 // run_vectorised hands its loop to a copy of itself compiled for AVX-512 or AVX2, which inlines
 // every call beneath it (flatten), so the loop's code is generated for that instruction set.
 // JIGGLE_OMP(simd) before a loop in it tells the compiler the loop's iterations are independent
 // and must be vectorised whatever its cost model says; a build without OpenMP leaves it out.
-#include "jiggle/error.hpp"
 #include "jiggle/kernels/isa.hpp"
 #include "jiggle/parallel.hpp"
 #include "jiggle/tensor.hpp"
@@ -20,12 +20,12 @@ namespace vector_loop_detail {
 
 #ifdef JIGGLE_HAS_X86_KERNELS
 template <class Loop>
-__attribute__((target("avx512f,avx512bw,avx512vl,avx512dq,fma"), flatten)) void on_avx512(const Loop& loop) {
+__attribute__((target(JIGGLE_TARGET_AVX512), flatten)) void on_avx512(const Loop& loop) {
   loop();
 }
 
 template <class Loop>
-__attribute__((target("avx2,fma"), flatten)) void on_avx2(const Loop& loop) {
+__attribute__((target(JIGGLE_TARGET_AVX2), flatten)) void on_avx2(const Loop& loop) {
   loop();
 }
 
@@ -56,8 +56,7 @@ void run_on(Isa /*isa*/, const Loop& loop) {
 // a multiply and an add are fused; on one CPU it is the same from run to run.
 template <class Loop>
 void run_vectorised(Isa isa, const Loop& loop) {
-  if (isa > cpu_isa())
-    throw Error("jiggle: a loop for " + to_string(isa) + " cannot run on this CPU (" + to_string(cpu_isa()) + ")");
+  require_cpu_runs(isa, "a loop");
   vector_loop_detail::run_on(isa, loop);
 }
 

@@ -237,7 +237,7 @@ class BatchNorm {
       for (Index i = 0; i < plane; ++i) {
         const T normalised = (x[i] - mean) * scale + shift;
         if constexpr (kRelu)
-          y[i] = normalised > T(0) ? normalised : T(0);  // as ReLU does, a NaN gives 0
+          y[i] = relu(normalised);
         else
           y[i] = normalised;
       }

@@ -213,18 +213,24 @@ class Conv2D {
         for (int kx = 0; kx < K; ++kx) {
           T* column = cols.col((Index{ci} * K + ky) * K + kx).data();
           const T* plane = x + Index{ci} * kHeight * kWidth;
-          const Span rows = kRows[static_cast<std::size_t>(ky)];
-          const Span columns = kColumns[static_cast<std::size_t>(kx)];
           const auto [shift, first, last] = shifted(ky, kx);
           std::fill(column, column + first, T(0));
           std::copy(plane + first + shift, plane + last + shift, column + first);
           std::fill(column + last, column + kPositions, T(0));
-          for (int oy = rows.first; oy < rows.last; ++oy) {
-            T* out = column + Index{oy} * kWidth;
-            std::fill(out, out + columns.first, T(0));
-            std::fill(out + columns.last, out + kWidth, T(0));
-          }
+          zero_wrapped(column, ky, kx);
         }
+  }
+
+  // Zeroes the positions of tap (ky, kx)'s column whose flat shift wrapped round a row's end:
+  // on each row the tap reads, the output columns before and after those that read inside.
+  static void zero_wrapped(T* column, int ky, int kx) {
+    const Span rows = kRows[static_cast<std::size_t>(ky)];
+    const Span columns = kColumns[static_cast<std::size_t>(kx)];
+    for (int oy = rows.first; oy < rows.last; ++oy) {
+      T* row = column + Index{oy} * kWidth;
+      std::fill(row, row + columns.first, T(0));
+      std::fill(row + columns.last, row + kWidth, T(0));
+    }
   }
 
   // The adjoint of im2col_by_shifts: each tap's column added onto its plane shifted back, once
@@ -233,19 +239,13 @@ class Conv2D {
     for (int ci = 0; ci < kCin; ++ci)
       for (int ky = 0; ky < K; ++ky)
         for (int kx = 0; kx < K; ++kx) {
-          T* column = dcols.col((Index{ci} * K + ky) * K + kx).data();
+          T* dcolumn = dcols.col((Index{ci} * K + ky) * K + kx).data();
           T* plane = dx + Index{ci} * kHeight * kWidth;
-          const Span rows = kRows[static_cast<std::size_t>(ky)];
-          const Span columns = kColumns[static_cast<std::size_t>(kx)];
           const auto [shift, first, last] = shifted(ky, kx);
-          for (int oy = rows.first; oy < rows.last; ++oy) {
-            T* wrapped = column + Index{oy} * kWidth;
-            std::fill(wrapped, wrapped + columns.first, T(0));
-            std::fill(wrapped + columns.last, wrapped + kWidth, T(0));
-          }
+          zero_wrapped(dcolumn, ky, kx);
           kernels::run_vectorised([&, shift = shift, first = first, last = last] {
             JIGGLE_OMP(simd)
-            for (Index p = first; p < last; ++p) plane[p + shift] += column[p];
+            for (Index p = first; p < last; ++p) plane[p + shift] += dcolumn[p];
           });
         }
   }

@@ -11,14 +11,23 @@
 
 namespace jiggle {
 
-// dy where y > 0, else 0 (even for an infinite or NaN dy, as PyTorch's threshold_backward), on
-// the bits and without a branch: a branch per element mispredicts on half of a ReLU's mask, and a
-// compiler at -O2 without -march keeps the select as exactly such a branch.
+// max(x, 0), except that a NaN stays NaN, as torch.relu keeps it: a run that has gone wrong
+// shows it in its output and loss instead of training on zeros.
+template <class T>
+T relu(T x) {
+  return !(x <= T(0)) ? x : T(0);
+}
+
+// ReLU's VJP from its output: dy where y > 0 or y is NaN, else 0, even for an infinite or NaN dy
+// (PyTorch's threshold_backward passes dy exactly where the output is not <= 0). On the bits, so
+// it is a compare and an AND wherever it is compiled: a branch per element would mispredict on
+// half of a ReLU's mask, and a compiler's cost model may keep a select as such a branch outside
+// a vectorised loop.
 template <class T>
 T pass_where_positive(T y, T dy) {
   using Bits = std::conditional_t<sizeof(T) == sizeof(std::uint32_t), std::uint32_t, std::uint64_t>;
   static_assert(sizeof(Bits) == sizeof(T));
-  const Bits mask = Bits{0} - static_cast<Bits>(y > T(0));
+  const Bits mask = Bits{0} - static_cast<Bits>(!(y <= T(0)));
   return std::bit_cast<T>(std::bit_cast<Bits>(dy) & mask);
 }
 
@@ -26,6 +35,7 @@ T pass_where_positive(T y, T dy) {
 //
 // At the kink the derivative is taken as 0: dX = dY where X > 0, and 0 where X <= 0. It is the
 // subgradient PyTorch and JAX use too, so a net that starts with exact zeros trains the same way.
+// A NaN in X stays NaN in Y and passes dY, as in PyTorch.
 template <class T = float>
 class ReLU {
  public:
@@ -40,12 +50,12 @@ class ReLU {
     T* y = Y_.data();
     kernels::run_elementwise(n, [&](Index first, Index last) {
       JIGGLE_OMP(simd)
-      for (Index i = first; i < last; ++i) y[i] = x[i] > T(0) ? x[i] : T(0);
+      for (Index i = first; i < last; ++i) y[i] = relu(x[i]);
     });
     return Y_;
   }
 
-  // Y > 0 exactly where X > 0, so the VJP reads its own Y.
+  // Y > 0 exactly where X > 0, and NaN where X is, so the VJP reads its own Y.
   const Matrix<T>& backward(const Matrix<T>& X, const Matrix<T>& dY, const GradientTarget<T>& target) {
     check_backward_arguments(name, X, Y_.rows(), dY, Y_);
     if (!target.input_gradient) return no_input_gradient<T>();
