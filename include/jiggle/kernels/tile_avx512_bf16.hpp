@@ -3,8 +3,8 @@
 // depths at a time. vdpbf16ps multiplies pairs of bf16 exactly and adds both products into an
 // fp32 lane, so each instruction does twice an fp32 FMA's work at the same rate, and the sums
 // stay fp32. It reads subnormal inputs as zero and flushes subnormal results, whatever MXCSR
-// says: below 2⁻¹²⁶ a bf16 product is 0. Compiled by its target attribute alone; runs only where cpu_isa() finds
-// AVX512_BF16.
+// says: below 2⁻¹²⁶ a bf16 product is 0. Compiled by its target attribute alone; runs only where
+// cpu_isa() finds AVX512_BF16.
 #include <cstdint>
 
 #include "jiggle/kernels/isa.hpp"
@@ -21,8 +21,7 @@ namespace jiggle::kernels {
 #ifdef JIGGLE_HAS_X86_KERNELS
 
 // A step is two depths, each packed element a bf16 pair (see bf16_pair). a: steps × 32 rows,
-// b: steps × 12 columns. C[0:rows, 0:cols] ← α·Σ a b + β·C in fp32; C is not
-// read when β = 0.
+// b: steps × 12 columns. C[0:rows, 0:cols] ← α·Σ a b + β·C in fp32; C is not read when β = 0.
 struct Avx512Bf16Tile : tile_detail::Avx512Panels<Avx512Bf16Tile> {
   using Packed = std::uint32_t;
   static constexpr int kDepthPerStep = 2;

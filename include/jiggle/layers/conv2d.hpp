@@ -160,8 +160,8 @@ class Conv2D {
     for (int k = 0; k < K; ++k) result[static_cast<std::size_t>(k)] = inside(k, extent, outputs);
     return result;
   }
-  static constexpr std::array<Span, K> kRows = spans(kHeight, kOutHeight);
-  static constexpr std::array<Span, K> kColumns = spans(kWidth, kOutWidth);
+  static constexpr std::array<Span, K> kRowSpans = spans(kHeight, kOutHeight);
+  static constexpr std::array<Span, K> kColumnSpans = spans(kWidth, kOutWidth);
 
   // cols(p, j) = x[ci, oy·S + ky − pad, ox·S + kx − pad], 0 in the padding; p = oy·Wo + ox,
   // j = (ci·K + ky)·K + kx. x: one sample, Cin·H·W values.
@@ -174,8 +174,8 @@ class Conv2D {
       for (int ky = 0; ky < K; ++ky)
         for (int kx = 0; kx < K; ++kx) {
           T* column = cols.col((Index{ci} * K + ky) * K + kx).data();
-          const Span rows = kRows[static_cast<std::size_t>(ky)];
-          const Span columns = kColumns[static_cast<std::size_t>(kx)];
+          const Span rows = kRowSpans[static_cast<std::size_t>(ky)];
+          const Span columns = kColumnSpans[static_cast<std::size_t>(kx)];
           std::fill(column, column + Index{rows.first} * kOutWidth, T(0));
           for (int oy = rows.first; oy < rows.last; ++oy) {
             T* out = column + Index{oy} * kOutWidth;
@@ -201,7 +201,7 @@ class Conv2D {
     Index last;
   };
   static constexpr Shift shifted(int ky, int kx) {
-    const Span rows = kRows[static_cast<std::size_t>(ky)];
+    const Span rows = kRowSpans[static_cast<std::size_t>(ky)];
     const Index shift = Index{ky - kPad} * kWidth + (kx - kPad);
     return {shift, std::max(Index{rows.first} * kWidth, -shift),
             std::min(Index{rows.last} * kWidth, kPositions - shift)};
@@ -224,8 +224,8 @@ class Conv2D {
   // Zeroes the positions of tap (ky, kx)'s column whose flat shift wrapped round a row's end:
   // on each row the tap reads, the output columns before and after those that read inside.
   static void zero_wrapped(T* column, int ky, int kx) {
-    const Span rows = kRows[static_cast<std::size_t>(ky)];
-    const Span columns = kColumns[static_cast<std::size_t>(kx)];
+    const Span rows = kRowSpans[static_cast<std::size_t>(ky)];
+    const Span columns = kColumnSpans[static_cast<std::size_t>(kx)];
     for (int oy = rows.first; oy < rows.last; ++oy) {
       T* row = column + Index{oy} * kWidth;
       std::fill(row, row + columns.first, T(0));
@@ -261,8 +261,8 @@ class Conv2D {
       for (int ky = 0; ky < K; ++ky)
         for (int kx = 0; kx < K; ++kx) {
           const T* column = dcols.col((Index{ci} * K + ky) * K + kx).data();
-          const Span rows = kRows[static_cast<std::size_t>(ky)];
-          const Span columns = kColumns[static_cast<std::size_t>(kx)];
+          const Span rows = kRowSpans[static_cast<std::size_t>(ky)];
+          const Span columns = kColumnSpans[static_cast<std::size_t>(kx)];
           for (int oy = rows.first; oy < rows.last; ++oy) {
             const T* in = column + Index{oy} * kOutWidth;
             const Index row = (Index{ci} * kHeight + Index{oy} * Stride + ky - kPad) * kWidth + kx - kPad;

@@ -78,7 +78,7 @@ class MaxPool2D {
     const Index batch = X.cols();
     Y_.resize(output_shape.size(), batch);
     argmax_.resize(output_shape.size(), batch);
-    JIGGLE_OMP(parallel for schedule(static))
+    JIGGLE_OMP(parallel for schedule(static) if (X.size() > kElementwiseParallelThreshold))
     for (Index s = 0; s < batch; ++s) {
       const T* x = X.col(s).data();
       T* y = Y_.col(s).data();
@@ -94,7 +94,7 @@ class MaxPool2D {
     if (!target.input_gradient) return no_input_gradient<T>();
     const Index batch = dY.cols();
     dX_.resize(In.size(), batch);
-    JIGGLE_OMP(parallel for schedule(static))
+    JIGGLE_OMP(parallel for schedule(static) if (dX_.size() > kElementwiseParallelThreshold))
     for (Index s = 0; s < batch; ++s) {
       auto dx = dX_.col(s);
       dx.setZero();
