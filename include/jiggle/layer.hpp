@@ -154,10 +154,7 @@ struct GradientTarget {
   // destination ← α·gradient + β·destination, for gradients that are not a product (a bias).
   template <class Destination, class Expression>
   void write(Destination& destination, const Expression& gradient) const {
-    if (beta == T(0))
-      destination.noalias() = alpha * gradient;
-    else
-      destination = alpha * gradient + beta * destination;
+    scale_and_add(destination, gradient, alpha, beta);
   }
 };
 

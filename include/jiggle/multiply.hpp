@@ -55,12 +55,7 @@ void multiply(Destination&& destination, const Lhs& lhs, const Rhs& rhs, Precisi
     kernels::multiply(precision, multiply_detail::operand(lhs), multiply_detail::operand(rhs), lhs.rows(), rhs.cols(),
                       lhs.cols(), alpha, beta, destination.data(), destination.outerStride());
   } else {
-    if (beta == T(0)) {
-      destination.noalias() = (alpha * lhs) * rhs;
-    } else {
-      if (beta != T(1)) destination *= beta;
-      destination.noalias() += (alpha * lhs) * rhs;
-    }
+    scale_and_add(destination, lhs * rhs, alpha, beta);
   }
 }
 

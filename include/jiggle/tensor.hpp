@@ -17,4 +17,17 @@ using Index = Eigen::Index;
 // "784×128": how every message prints a matrix's dimensions.
 inline std::string dimensions(Index rows, Index cols) { return std::to_string(rows) + "×" + std::to_string(cols); }
 
+// destination ← α·value + β·destination: how products and gradients land. At β = 0 destination
+// is not read, so it may be uninitialised or hold a NaN that 0·NaN would keep. value may be a
+// product; Eigen then folds α into it and accumulates into destination without a temporary.
+template <class Destination, class Expression, class T>
+void scale_and_add(Destination&& destination, const Expression& value, T alpha, T beta) {
+  if (beta == T(0)) {
+    destination.noalias() = alpha * value;
+  } else {
+    if (beta != T(1)) destination *= beta;
+    destination.noalias() += alpha * value;
+  }
+}
+
 }  // namespace jiggle

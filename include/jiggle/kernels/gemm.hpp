@@ -176,14 +176,7 @@ inline void multiply_portably(const Operand& A, const Operand& B, Index m, Index
   const Stored a_stored(A.data, A.transposed ? k : m, A.transposed ? m : k, Eigen::OuterStride<>(A.ld));
   const Stored b_stored(B.data, B.transposed ? n : k, B.transposed ? k : n, Eigen::OuterStride<>(B.ld));
   Eigen::Map<Matrix<float>, 0, Eigen::OuterStride<>> C(c, m, n, Eigen::OuterStride<>(ldc));
-  const auto update = [&](const auto& a, const auto& b) {
-    if (beta == 0.0F) {
-      C.noalias() = alpha * (a * b);
-    } else {
-      if (beta != 1.0F) C *= beta;
-      C.noalias() += alpha * (a * b);
-    }
-  };
+  const auto update = [&](const auto& a, const auto& b) { scale_and_add(C, a * b, alpha, beta); };
   if (A.transposed && B.transposed)
     update(a_stored.transpose(), b_stored.transpose());
   else if (A.transposed)
