@@ -119,17 +119,30 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
                                               .cosine = config.cosine};
   const std::map<std::string, std::string> description = detail::describe_run(options, network);
   const std::filesystem::path state_path = checkpoint_path(options);
-  TrainingOptions log_options = options;
-  if (!writes_files) log_options.log.reset();
-  EpochLog log(log_options);
   jiggle::TrainingPosition position;
+  std::optional<jiggle::TrainingState> resumed;
   if (options.resume) {
-    const jiggle::TrainingState state = jiggle::load_training_state(*options.resume, model, optimizer, description);
-    position = state.position;
+    resumed = jiggle::load_training_state(*options.resume, model, optimizer, description);
+    position = resumed->position;
     if (position.epoch.batches_done >= training.count())
       throw jiggle::Error(options.resume->string() + ": stands at batch " +
                           std::to_string(position.epoch.batches_done) + " of an epoch of " +
                           std::to_string(training.count()));
+    // An fp32 run leaves its precision out of the description, so the check above cannot see a
+    // bf16 state resumed in fp32.
+    const auto precision = resumed->description.find("precision");
+    const std::string written = precision == resumed->description.end() ? "fp32" : precision->second;
+    if (written != jiggle::to_string(options.precision))
+      throw jiggle::Error(options.resume->string() + ": was written by a run with precision " + written +
+                          ", and this run has precision " + jiggle::to_string(options.precision));
+  }
+  // Opened only once the state is accepted: opening the log replaces the file, and a refused
+  // resume must leave the run's log as it was.
+  TrainingOptions log_options = options;
+  if (!writes_files) log_options.log.reset();
+  EpochLog log(log_options);
+  if (resumed) {
+    const jiggle::TrainingState& state = *resumed;
     const auto rows = state.description.find("history");
     if (rows != state.description.end()) log.restore(detail::checked_rows(*options.resume, rows->second));
     const auto threads = state.description.find("threads");
@@ -175,6 +188,9 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
     std::fprintf(stderr, "to resume: %s\n", detail::resume_command(options, state_path).c_str());
     return RunOutcome{std::nullopt, exit_code};
   };
+  const auto steps_checkpoint_due = [&] {
+    return options.checkpoint_every_steps && position.steps_done % options.checkpoint_every_steps == 0;
+  };
   const jiggle::StopSignals signals;
   // Why the run stops here, if it does: the processes of a data-parallel run agree, so a signal
   // that reaches one of them a step before the others stops them all at the same step.
@@ -199,15 +215,19 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
     log.start_epoch(epoch, config.epochs, training.count());
     optimizer.set_learning_rate(schedule.at(position.steps_done));
     std::optional<std::pair<std::string, int>> stopping;
-    const bool finished = jiggle::continue_epoch(
-        model, loss, optimizer, training, position.epoch, [&](const jiggle::BatchReport& report) {
-          log.progress(report);
-          optimizer.set_learning_rate(schedule.at(++position.steps_done));
-          stopping = stop_reason();
-          if (stopping) return jiggle::Continuation::stop;
-          if (options.checkpoint_every_steps && position.steps_done % options.checkpoint_every_steps == 0) save_state();
-          return jiggle::Continuation::proceed;
-        });
+    const bool finished = jiggle::continue_epoch(model, loss, optimizer, training, position.epoch,
+                                                 [&](const jiggle::BatchReport& report) {
+                                                   log.progress(report);
+                                                   optimizer.set_learning_rate(schedule.at(++position.steps_done));
+                                                   stopping = stop_reason();
+                                                   if (stopping) return jiggle::Continuation::stop;
+                                                   // A state standing at an epoch's last batch is one resume refuses:
+                                                   // that step's state is saved once the epoch has rolled over, with
+                                                   // its row of the log.
+                                                   if (steps_checkpoint_due() && report.batch + 1 < report.batch_count)
+                                                     save_state();
+                                                   return jiggle::Continuation::proceed;
+                                                 });
     if (!finished) {
       log.stop_clock();
       return stop_here(stopping->first, stopping->second);
@@ -220,7 +240,7 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
     log.finish_epoch(epoch, config.epochs, train_loss, schedule.at(position.steps_done - 1), result);
     if (const auto reason = stop_reason(); reason && epoch < config.epochs)
       return stop_here(reason->first, reason->second);
-    if (options.checkpoint_every && epoch % options.checkpoint_every == 0) save_state();
+    if ((options.checkpoint_every && epoch % options.checkpoint_every == 0) || steps_checkpoint_due()) save_state();
   }
   if (result.total() == 0) result = evaluate_test();  // resumed from a finished run
   log.close();

@@ -1,7 +1,10 @@
 # A run stopped by --stop-after-steps and resumed with the command it printed must end with the
-# same weights, bit for bit, as the run never stopped; then resuming with another recipe must
-# fail, naming the difference.
+# same weights, bit for bit, as the run never stopped. With OTHER_CONFIG, resuming with another
+# recipe or precision must fail, naming the difference, and leave the run's log as it was. With
+# EPOCH_STEPS (an epoch's steps), a state saved every EPOCH_STEPS steps, which falls on an epoch's
+# last batch, must resume.
 #   -DPROGRAM=... -DROW=name -DARGS="a|b" -DSTOP_AFTER=N -DWORK=dir -DNEEDS_FOLDER=dir [-DOTHER_CONFIG=name]
+#   [-DEPOCH_STEPS=N]
 if(NOT IS_DIRECTORY "${NEEDS_FOLDER}")
   message("SKIPPED: MNIST not found in ${NEEDS_FOLDER} (run data/fetch_mnist.sh)")
   return()
@@ -15,7 +18,7 @@ include("${CMAKE_CURRENT_LIST_DIR}/run_program.cmake")
 
 run(0 "${PROGRAM}" ${ARGS} --quiet --save whole.safetensors)
 run(0 "${PROGRAM}" ${ARGS} --quiet --save resumed.safetensors --stop-after-steps ${STOP_AFTER}
-    --checkpoint state.safetensors)
+    --checkpoint state.safetensors --log run.csv)
 if(NOT err MATCHES "stopped as asked at step ${STOP_AFTER} .*\nto resume: ([^\n]*)\n")
   message(FATAL_ERROR "no resume command printed")
 endif()
@@ -27,11 +30,42 @@ if(NOT whole STREQUAL resumed)
 endif()
 message("the weights are bit-identical: ${whole}")
 
+if(DEFINED EPOCH_STEPS)
+  run(0 "${PROGRAM}" ${ARGS} --quiet --checkpoint-every-steps ${EPOCH_STEPS} --checkpoint steps.safetensors)
+  run(0 "${PROGRAM}" ${ARGS} --quiet --resume steps.safetensors --save from-steps.safetensors)
+  file(SHA256 "${WORK}/from-steps.safetensors" from_steps)
+  if(NOT whole STREQUAL from_steps)
+    message(FATAL_ERROR "the run resumed from the last step's state holds other weights")
+  endif()
+endif()
+
 if(DEFINED OTHER_CONFIG)
   list(REMOVE_AT ARGS 0)
-  run(1 "${PROGRAM}" ${OTHER_CONFIG} ${ARGS} --resume state.safetensors)
+  file(READ "${WORK}/run.csv" log_before)
+  run(1 "${PROGRAM}" ${OTHER_CONFIG} ${ARGS} --resume state.safetensors --log run.csv)
   if(NOT err MATCHES "state.safetensors: was written by a run with recipe [a-z-]+, and this run has recipe ${OTHER_CONFIG}")
     message(FATAL_ERROR "the recipe's difference is not named")
+  endif()
+  file(READ "${WORK}/run.csv" log_after)
+  if(NOT log_before STREQUAL log_after OR NOT log_before MATCHES "\n2,")
+    message(FATAL_ERROR "the refused resume changed the run's log:\n${log_before}\nto:\n${log_after}")
+  endif()
+  run(1 "${PROGRAM}" ${ROW} ${ARGS} --precision bf16 --resume state.safetensors)
+  if(NOT err MATCHES "was written by a run with precision .none., and this run has precision bf16")
+    message(FATAL_ERROR "an fp32 state resumed in bf16: the precision's difference is not named")
+  endif()
+  execute_process(COMMAND "${PROGRAM}" ${ROW} ${ARGS} --quiet --precision bf16 --stop-after-steps 2
+                          --checkpoint bf16.safetensors
+                  WORKING_DIRECTORY "${WORK}" RESULT_VARIABLE code OUTPUT_QUIET ERROR_VARIABLE bf16_err)
+  if(code EQUAL 0)
+    run(1 "${PROGRAM}" ${ROW} ${ARGS} --resume bf16.safetensors)
+    if(NOT err MATCHES "bf16.safetensors: was written by a run with precision bf16, and this run has precision fp32")
+      message(FATAL_ERROR "a bf16 state resumed in fp32: the precision's difference is not named")
+    endif()
+  elseif(bf16_err MATCHES "need a CPU with AVX512_BF16")
+    message("this CPU has no AVX512_BF16, so a bf16 state cannot be written to be refused")
+  else()
+    message(FATAL_ERROR "the bf16 run failed:\n${bf16_err}")
   endif()
   run(1 "${PROGRAM}" ${ROW} ${ARGS} --epochs 3 --resume state.safetensors)
   if(NOT err MATCHES "was written by a run with recipe.epochs 2, and this run has recipe.epochs 3")
