@@ -1,6 +1,7 @@
 #include "jiggle/optim/adam.hpp"
 
 #include <cmath>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +57,18 @@ TEST_CASE("AdamW decays weights apart from the moments", "[adam]") {
 TEST_CASE("Adam rejects options that make no sense", "[adam]") {
   REQUIRE_THROWS_AS(jiggle::Adam<float>(jiggle::AdamOptions{.learning_rate = -1}), jiggle::Error);
   REQUIRE_THROWS_AS(jiggle::Adam<float>(jiggle::AdamOptions{.beta1 = 1.0}), jiggle::Error);
+  REQUIRE_THROWS_AS(jiggle::Adam<float>(jiggle::AdamOptions{.learning_rate = std::numeric_limits<double>::quiet_NaN()}),
+                    jiggle::Error);
+}
+
+TEST_CASE("Adam's schedule may set a rate of 0, not a negative, NaN or infinite one", "[adam]") {
+  jiggle::Adam<float> adam;
+  adam.set_learning_rate(0.0);
+  REQUIRE(adam.learning_rate() == 0.0);
+  for (const double rate : {-0.1, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()})
+    REQUIRE_THROWS_WITH(adam.set_learning_rate(rate),
+                        Catch::Matchers::Contains("Adam: a learning rate must be finite"));
+  REQUIRE(adam.learning_rate() == 0.0);
 }
 
 TEST_CASE("Adam shows its moments under PyTorch's names and its step count", "[adam]") {

@@ -1,5 +1,6 @@
 #include "jiggle/optim/sgd.hpp"
 
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -142,6 +143,16 @@ TEST_CASE("SGD rejects options that make no sense", "[sgd]") {
   REQUIRE_THROWS_AS(jiggle::Sgd<float>(0.0), jiggle::Error);
   REQUIRE_THROWS_AS(jiggle::Sgd<float>(jiggle::SgdOptions{.momentum = 1.0}), jiggle::Error);
   REQUIRE_THROWS_AS(jiggle::Sgd<float>(jiggle::SgdOptions{.nesterov = true}), jiggle::Error);
+  REQUIRE_THROWS_AS(jiggle::Sgd<float>(std::numeric_limits<double>::infinity()), jiggle::Error);
+}
+
+TEST_CASE("SGD's schedule may set a rate of 0, not a negative, NaN or infinite one", "[sgd]") {
+  jiggle::Sgd<float> sgd(0.1);
+  sgd.set_learning_rate(0.0);
+  REQUIRE(sgd.learning_rate() == 0.0);
+  for (const double rate : {-0.1, std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity()})
+    REQUIRE_THROWS_WITH(sgd.set_learning_rate(rate), Catch::Matchers::Contains("SGD: a learning rate must be finite"));
+  REQUIRE(sgd.learning_rate() == 0.0);
 }
 
 TEST_CASE("SGD shows its momentum buffers under PyTorch's name, and plain SGD has no state", "[sgd]") {

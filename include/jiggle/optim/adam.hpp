@@ -5,6 +5,7 @@
 
 #include "jiggle/error.hpp"
 #include "jiggle/layer.hpp"
+#include "jiggle/optim/optimizer.hpp"
 #include "jiggle/optim/parameter_state.hpp"
 
 namespace jiggle {
@@ -26,7 +27,8 @@ template <class T = float>
 class Adam {
  public:
   explicit Adam(const AdamOptions& options = {}) : options_(options) {
-    if (!(options.learning_rate > 0.0)) throw Error("Adam: the learning rate must be positive");
+    if (!(options.learning_rate > 0.0 && std::isfinite(options.learning_rate)))
+      throw Error("Adam: the learning rate must be positive and finite");
     if (!(options.beta1 >= 0.0 && options.beta1 < 1.0 && options.beta2 >= 0.0 && options.beta2 < 1.0))
       throw Error("Adam: beta1 and beta2 must be in [0, 1)");
     if (!(options.epsilon > 0.0)) throw Error("Adam: epsilon must be positive");
@@ -84,7 +86,9 @@ class Adam {
   }
 
   double learning_rate() const { return options_.learning_rate; }
-  void set_learning_rate(double learning_rate) { options_.learning_rate = learning_rate; }
+  void set_learning_rate(double learning_rate) {
+    options_.learning_rate = checked_learning_rate("Adam", learning_rate);
+  }
   const AdamOptions& options() const { return options_; }
 
  private:

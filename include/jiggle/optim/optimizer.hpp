@@ -11,9 +11,12 @@
 //                              PyTorch's name for its kind (exp_avg, momentum_buffer), creating
 //                              it as the first step would if no step was taken yet;
 //   visit_counters(visit)      visit(name, long long& value) for each counter (Adam's step).
+#include <cmath>
 #include <concepts>
+#include <string>
 #include <string_view>
 
+#include "jiggle/error.hpp"
 #include "jiggle/layer.hpp"
 #include "jiggle/tensor.hpp"
 
@@ -32,6 +35,15 @@ concept Optimizer = Layer<Model> && requires(O optimizer, Model& model, double r
   { optimizer.learning_rate() } -> std::convertible_to<double>;
   optimizer.set_learning_rate(rate);
 };
+
+// A rate set by a schedule: finite and not negative. 0 is allowed, since a cosine decay ends there;
+// an optimiser's constructor wants a positive rate to start from.
+inline double checked_learning_rate(std::string_view optimizer, double rate) {
+  if (!(rate >= 0.0 && std::isfinite(rate)))
+    throw Error(std::string(optimizer) + ": a learning rate must be finite and not negative, got " +
+                std::to_string(rate));
+  return rate;
+}
 
 // Stands for a visitor of an optimiser's state in the concept below.
 template <class T>

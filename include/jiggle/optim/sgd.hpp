@@ -1,9 +1,11 @@
 #pragma once
+#include <cmath>
 #include <concepts>
 #include <cstddef>
 
 #include "jiggle/error.hpp"
 #include "jiggle/layer.hpp"
+#include "jiggle/optim/optimizer.hpp"
 #include "jiggle/optim/parameter_state.hpp"
 
 namespace jiggle {
@@ -24,7 +26,8 @@ class Sgd {
  public:
   explicit Sgd(double learning_rate) : Sgd(SgdOptions{.learning_rate = learning_rate}) {}
   explicit Sgd(const SgdOptions& options) : options_(options) {
-    if (!(options.learning_rate > 0.0)) throw Error("SGD: the learning rate must be positive");
+    if (!(options.learning_rate > 0.0 && std::isfinite(options.learning_rate)))
+      throw Error("SGD: the learning rate must be positive and finite");
     if (!(options.momentum >= 0.0 && options.momentum < 1.0)) throw Error("SGD: momentum must be in [0, 1)");
     if (!(options.weight_decay >= 0.0)) throw Error("SGD: weight decay must be non-negative");
     if (options.nesterov && options.momentum == 0.0) throw Error("SGD: Nesterov needs a momentum above 0");
@@ -80,7 +83,7 @@ class Sgd {
   void visit_counters(Visitor&&) {}
 
   double learning_rate() const { return options_.learning_rate; }
-  void set_learning_rate(double learning_rate) { options_.learning_rate = learning_rate; }
+  void set_learning_rate(double learning_rate) { options_.learning_rate = checked_learning_rate("SGD", learning_rate); }
   const SgdOptions& options() const { return options_; }
 
  private:
