@@ -138,6 +138,24 @@ TEST_CASE("A batch that does not split evenly stops every rank with the reason",
   for (const auto& error : errors) REQUIRE_THAT(error, Catch::Contains("a batch of 3 does not split between 2"));
 }
 
+TEST_CASE("Uneven shares stop every rank, the rank whose share is the mean too", "[data_parallel][misuse]") {
+  // Shares 3, 4 and 5 total 12, which is 3 × 4: only each rank's own share tells the middle one.
+  const std::vector<jiggle::Index> shares{3, 4, 5};
+  std::vector<std::string> errors(shares.size());
+  test_support::run_as_group(static_cast<int>(shares.size()), [&](const jiggle::ProcessGroup& group, int rank) {
+    jiggle::Rng rng(1);
+    test_support::SmallMlp model(rng);
+    jiggle::DataParallel optimizer(jiggle::Sgd<float>(0.1), &group);
+    try {
+      optimizer.step(
+          model, [](const auto&) {}, jiggle::StepLoss{1.0, shares[static_cast<std::size_t>(rank)]});
+    } catch (const jiggle::CollectiveError& error) {
+      errors[static_cast<std::size_t>(rank)] = error.what();
+    }
+  });
+  for (const auto& error : errors) REQUIRE_THAT(error, Catch::Contains("a batch of 12 does not split between 3"));
+}
+
 TEST_CASE("A loss that diverges on one rank stops every rank at the same step, untouched", "[data_parallel]") {
   const jiggle::LabelledImages data = test_support::small_images(256);
   std::vector<std::string> errors(2);

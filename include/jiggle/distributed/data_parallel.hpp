@@ -104,7 +104,10 @@ class DataParallel {
  private:
   bool alone() const { return group_ == nullptr || group_->size() == 1; }
 
-  // Every gradient, then Σ loss and the sample count, in one buffer summed in one call.
+  // Every gradient, then Σ loss, then each process's share of the batch in a slot of its own, in
+  // one buffer summed in one call. A slot's sum adds zeros to one share, so every process receives
+  // every share exactly and decides alike whether they are equal: a test on the total alone would
+  // let a process whose share happens to be the mean carry on into the next sum, and wait there.
   template <Layer Model>
   StepLoss average_gradients(Model& model, StepLoss loss) {
     using T = typename Model::Scalar;
@@ -112,19 +115,21 @@ class DataParallel {
     std::size_t size = 0;
     visit_parameters(model,
                      [&](Parameter<T>& parameter) { size += static_cast<std::size_t>(parameter.gradient.size()); });
-    buffer.resize(size + 2);  // allocates at the first step only
+    const auto ranks = static_cast<std::size_t>(group_->size());
+    buffer.resize(size + 1 + ranks);  // allocates at the first step only
     std::size_t offset = 0;
     visit_parameters(model, [&](Parameter<T>& parameter) {
       std::copy_n(parameter.gradient.data(), parameter.gradient.size(), buffer.data() + offset);
       offset += static_cast<std::size_t>(parameter.gradient.size());
     });
     buffer[size] = static_cast<T>(loss.mean * static_cast<double>(loss.samples));
-    buffer[size + 1] = static_cast<T>(loss.samples);
+    const auto shares = std::span<T>(buffer).subspan(size + 1);
+    std::fill(shares.begin(), shares.end(), T(0));
+    shares[static_cast<std::size_t>(group_->rank())] = static_cast<T>(loss.samples);
     group_->sum(std::span<T>(buffer));
-    const auto samples = static_cast<double>(buffer[size + 1]);
-    // Shares that are not all equal: Batches::set_shard's differ by one image at most, so then
-    // no process's share is 1/N of the batch, and every process sees it at the same step.
-    if (samples != static_cast<double>(loss.samples) * group_->size())
+    double samples = 0.0;
+    for (const T share : shares) samples += static_cast<double>(share);
+    if (!std::all_of(shares.begin(), shares.end(), [&](T share) { return share == shares[0]; }))
       throw CollectiveError("data-parallel training needs every batch split evenly between the processes: a batch of " +
                             std::to_string(static_cast<long long>(samples)) + " does not split between " +
                             std::to_string(group_->size()) + " (choose a batch size, and a data set size, that do)");
