@@ -53,6 +53,12 @@ struct Flow<Incoming, First, Rest...> {
   static constexpr Shape value = Flow<leaving, Rest...>::value;
 };
 
+// True once the shapes have flowed through every layer. Chain asserts it in its body because
+// clang instantiates a static member's initializer only where something reads it: without it, a
+// chain whose shapes disagree would compile under clang as long as nothing read its output_shape.
+template <Shape Incoming, class... Layers>
+inline constexpr bool kShapesFlow = (static_cast<void>(Flow<Incoming, Layers...>::value), true);
+
 // The shape a chain takes in: what its first layer takes, narrowed by the layers after it for as
 // long as the layers keep the shape (ReLU, then Dense<5, 3>, takes 5×1×1).
 template <class... Layers>
@@ -111,6 +117,7 @@ class Chain {
                 "every layer of a Chain must use the same scalar type");
   static constexpr Shape input_shape = chain_detail::input_shape<Layers...>();
   static constexpr Shape output_shape = chain_detail::Flow<input_shape, Layers...>::value;
+  static_assert(chain_detail::kShapesFlow<input_shape, Layers...>);
 
   // Each layer that draws initial parameters draws them from rng, left to right, by its own
   // default scheme or by `init` for every layer that takes one.
