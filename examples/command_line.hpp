@@ -13,6 +13,8 @@
 #include <string_view>
 #include <vector>
 
+#include "jiggle/io/number_text.hpp"
+
 struct Flag {
   std::string_view name;        // "--epochs"
   std::string_view value_name;  // "N"; empty for a switch, which takes no value
@@ -113,18 +115,13 @@ class CommandLine {
     const bool above_low = range.open_low ? value > range.low : value >= range.low;
     const bool below_high = range.open_high ? value < range.high : value <= range.high;
     if (error != std::errc() || end != text.data() + text.size() || !std::isfinite(value) || !above_low || !below_high)
-      usage_error(std::string(flag) + " takes a number in " + (range.open_low ? "(" : "[") + shortest(range.low) +
-                  ", " + shortest(range.high) + (range.open_high ? ")" : "]") + ", got '" + std::string(text) + "'");
+      usage_error(std::string(flag) + " takes a number in " + (range.open_low ? "(" : "[") +
+                  jiggle::shortest_text(range.low) + ", " + jiggle::shortest_text(range.high) +
+                  (range.open_high ? ")" : "]") + ", got '" + std::string(text) + "'");
     return value;
   }
 
  private:
-  static std::string shortest(double value) {
-    char buffer[32];
-    const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
-    return error == std::errc() ? std::string(buffer, end) : std::to_string(value);
-  }
-
   const Flag& find(std::string_view name) const {
     for (const Flag& flag : flags_)
       if (flag.name == name) return flag;

@@ -3,11 +3,12 @@
 // The reference rows carry the reference's names, recipes and logged test accuracy; jiggle's own
 // recipes are further rows with their own names, so that no reference row is tuned in place.
 #include <array>
-#include <charconv>
 #include <cstdio>
 #include <map>
 #include <string>
 #include <string_view>
+
+#include "jiggle/io/number_text.hpp"
 
 struct TrainingConfig {
   std::string_view name;
@@ -174,11 +175,7 @@ inline const TrainingConfig* find_training_config(std::string_view name) {
 
 // Every field of a recipe as text, under recipe.<field>: what a resumed run must repeat.
 inline std::map<std::string, std::string> describe(const TrainingConfig& c) {
-  auto number = [](double value) {
-    char buffer[32];
-    const auto written = std::to_chars(buffer, buffer + sizeof buffer, value);
-    return std::string(buffer, written.ptr);
-  };
+  const auto number = jiggle::shortest_text;
   return {{"recipe.optimizer", std::string(c.optimizer)},
           {"recipe.learning_rate", number(c.learning_rate)},
           {"recipe.momentum", number(c.momentum)},

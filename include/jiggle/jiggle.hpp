@@ -11,6 +11,7 @@
 #include "jiggle/error.hpp"
 #include "jiggle/init.hpp"
 #include "jiggle/io/json.hpp"
+#include "jiggle/io/number_text.hpp"
 #include "jiggle/io/pgm.hpp"
 #include "jiggle/io/safe_file.hpp"
 #include "jiggle/io/safetensors.hpp"

@@ -27,6 +27,7 @@
 #include <system_error>
 
 #include "jiggle/error.hpp"
+#include "jiggle/io/number_text.hpp"
 #include "jiggle/io/safetensors.hpp"
 #include "jiggle/layer.hpp"
 #include "jiggle/optim/optimizer.hpp"
@@ -72,12 +73,6 @@ void visit_state_tensors(Model& model, TheOptimizer& optimizer, Visitor&& visit)
   });
 }
 
-inline std::string text_of(double value) {
-  char buffer[32];
-  const auto written = std::to_chars(buffer, buffer + sizeof buffer, value);  // shortest exact form
-  return {buffer, written.ptr};
-}
-
 }  // namespace training_state_detail
 
 // Writes the state of a run, whole or not at all, to `path`: the model, the optimiser, the
@@ -98,7 +93,7 @@ void save_training_state(const std::filesystem::path& path, Model& model, TheOpt
   metadata["jiggle.steps_done"] = std::to_string(position.steps_done);
   metadata["jiggle.epoch.batches_done"] = std::to_string(position.epoch.batches_done);
   metadata["jiggle.epoch.samples_done"] = std::to_string(position.epoch.samples_done);
-  metadata["jiggle.epoch.loss_sum"] = detail::text_of(position.epoch.loss_sum);
+  metadata["jiggle.epoch.loss_sum"] = shortest_text(position.epoch.loss_sum);
   optimizer.visit_counters([&](std::string_view name, const long long& value) {
     metadata[std::string(detail::kCounterPrefix) + std::string(name)] = std::to_string(value);
   });
