@@ -38,10 +38,12 @@ inline std::map<std::string, std::string> describe_run(const TrainingOptions& op
   description["seed"] = std::to_string(options.seed);
   description["scaling"] = options.standardize ? "standard" : "unit";
   description["subset"] = options.subset ? std::to_string(options.subset) : "all";
-  // Only where it is not the default, so states written before precisions existed still resume.
-  if (options.precision != jiggle::Precision::fp32) description["precision"] = jiggle::to_string(options.precision);
+  description["precision"] = jiggle::to_string(options.precision);
   return description;
 }
+
+// What states written before a key of describe_run existed hold under it.
+inline const std::map<std::string, std::string> kWrittenBefore = {{"precision", "fp32"}};
 
 // The command that continues this run from `state`: the same arguments, with --resume STATE in
 // place of any earlier --resume or --stop-after-steps; in a results folder, which resumes its
@@ -93,6 +95,7 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
   const TrainingConfig& config = options.config;
   const jiggle::ProcessGroup* processes = options.processes;
   const bool writes_files = processes == nullptr || processes->rank() == 0;
+  const int process_count = processes ? processes->size() : 1;
   jiggle::DataParallel<Optimizer> optimizer(std::move(wrapped_optimizer), processes);
   jiggle::Batches<float> training(train_images, config.batch_size, jiggle::Order::shuffled, options.seed + 1, scaling);
   training.set_augmentation({.max_shift = config.augment_shift});
@@ -122,19 +125,12 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
   jiggle::TrainingPosition position;
   std::optional<jiggle::TrainingState> resumed;
   if (options.resume) {
-    resumed = jiggle::load_training_state(*options.resume, model, optimizer, description);
+    resumed = jiggle::load_training_state(*options.resume, model, optimizer, description, detail::kWrittenBefore);
     position = resumed->position;
     if (position.epoch.batches_done >= training.count())
       throw jiggle::Error(options.resume->string() + ": stands at batch " +
                           std::to_string(position.epoch.batches_done) + " of an epoch of " +
                           std::to_string(training.count()));
-    // An fp32 run leaves its precision out of the description, so the check above cannot see a
-    // bf16 state resumed in fp32.
-    const auto precision = resumed->description.find("precision");
-    const std::string written = precision == resumed->description.end() ? "fp32" : precision->second;
-    if (written != jiggle::to_string(options.precision))
-      throw jiggle::Error(options.resume->string() + ": was written by a run with precision " + written +
-                          ", and this run has precision " + jiggle::to_string(options.precision));
   }
   // Opened only once the state is accepted: opening the log replaces the file, and a refused
   // resume must leave the run's log as it was.
@@ -145,19 +141,17 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
     const jiggle::TrainingState& state = *resumed;
     const auto rows = state.description.find("history");
     if (rows != state.description.end()) log.restore(detail::checked_rows(*options.resume, rows->second));
-    const auto threads = state.description.find("threads");
-    const auto shared_by = state.description.find("processes");
-    if (writes_files && shared_by != state.description.end() &&
-        shared_by->second != std::to_string(processes ? processes->size() : 1))
-      std::fprintf(stderr,
-                   "mnist: note: the run was started on %s processes and continues on %d, so it will not be "
-                   "bit-identical to an uninterrupted run\n",
-                   shared_by->second.c_str(), processes ? processes->size() : 1);
-    if (writes_files && threads != state.description.end() && threads->second != std::to_string(jiggle::thread_count()))
-      std::fprintf(stderr,
-                   "mnist: note: the run was started on %s threads and continues on %d, so it will not be "
-                   "bit-identical to an uninterrupted run\n",
-                   threads->second.c_str(), jiggle::thread_count());
+    // A run may continue on other thread and process counts, though not bit-identically.
+    const auto note_if_changed = [&](const std::string& key, int now) {
+      const auto was = state.description.find(key);
+      if (writes_files && was != state.description.end() && was->second != std::to_string(now))
+        std::fprintf(stderr,
+                     "mnist: note: the run was started on %s %s and continues on %d, so it will not be "
+                     "bit-identical to an uninterrupted run\n",
+                     was->second.c_str(), key.c_str(), now);
+    };
+    note_if_changed("processes", process_count);
+    note_if_changed("threads", jiggle::thread_count());
     if (!options.quiet) {
       std::printf("resuming from %s: epoch %lld, batch %lld of %lld, step %lld\n", options.resume->c_str(),
                   static_cast<long long>(position.epochs_done + 1), static_cast<long long>(position.epoch.batches_done),
@@ -171,7 +165,7 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
     if (!writes_files) return;
     std::map<std::string, std::string> full = description;
     full["threads"] = std::to_string(jiggle::thread_count());
-    full["processes"] = std::to_string(processes ? processes->size() : 1);
+    full["processes"] = std::to_string(process_count);
     full["history"] = log.rows();
     jiggle::save_training_state(state_path, model, optimizer, position, full);
   };
@@ -209,26 +203,24 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
     return reason;
   };
 
+  std::optional<std::pair<std::string, int>> stopping;
+  const auto after_batch = [&](const jiggle::BatchReport& report) {
+    log.progress(report);
+    optimizer.set_learning_rate(schedule.at(++position.steps_done));
+    stopping = stop_reason();
+    if (stopping) return jiggle::Continuation::stop;
+    // A state standing at an epoch's last batch is one resume refuses: that step's state is saved
+    // once the epoch has rolled over, with its row of the log.
+    if (steps_checkpoint_due() && report.batch + 1 < report.batch_count) save_state();
+    return jiggle::Continuation::proceed;
+  };
+
   jiggle::Evaluation result;
   while (position.epochs_done < config.epochs) {
     const auto epoch = static_cast<int>(position.epochs_done + 1);
     log.start_epoch(epoch, config.epochs, training.count());
     optimizer.set_learning_rate(schedule.at(position.steps_done));
-    std::optional<std::pair<std::string, int>> stopping;
-    const bool finished = jiggle::continue_epoch(model, loss, optimizer, training, position.epoch,
-                                                 [&](const jiggle::BatchReport& report) {
-                                                   log.progress(report);
-                                                   optimizer.set_learning_rate(schedule.at(++position.steps_done));
-                                                   stopping = stop_reason();
-                                                   if (stopping) return jiggle::Continuation::stop;
-                                                   // A state standing at an epoch's last batch is one resume refuses:
-                                                   // that step's state is saved once the epoch has rolled over, with
-                                                   // its row of the log.
-                                                   if (steps_checkpoint_due() && report.batch + 1 < report.batch_count)
-                                                     save_state();
-                                                   return jiggle::Continuation::proceed;
-                                                 });
-    if (!finished) {
+    if (!jiggle::continue_epoch(model, loss, optimizer, training, position.epoch, after_batch)) {
       log.stop_clock();
       return stop_here(stopping->first, stopping->second);
     }

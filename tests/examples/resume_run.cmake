@@ -51,7 +51,7 @@ if(DEFINED OTHER_CONFIG)
     message(FATAL_ERROR "the refused resume changed the run's log:\n${log_before}\nto:\n${log_after}")
   endif()
   run(1 "${PROGRAM}" ${ROW} ${ARGS} --precision bf16 --resume state.safetensors)
-  if(NOT err MATCHES "was written by a run with precision .none., and this run has precision bf16")
+  if(NOT err MATCHES "state.safetensors: was written by a run with precision fp32, and this run has precision bf16")
     message(FATAL_ERROR "an fp32 state resumed in bf16: the precision's difference is not named")
   endif()
   execute_process(COMMAND "${PROGRAM}" ${ROW} ${ARGS} --quiet --precision bf16 --stop-after-steps 2

@@ -199,6 +199,34 @@ TEST_CASE("A training state names the first difference from the resuming run and
   REQUIRE(other.layer<0>().W == before);
 }
 
+TEST_CASE("A training state lacking a key the run describes is taken to hold the value given for earlier states",
+          "[training_state]") {
+  jiggle_test::TemporaryFolder folder("jiggle-training-state");
+  const auto path = folder.path() / "state.safetensors";
+  jiggle::Rng rng(1);
+  Model model(rng);
+  jiggle::Sgd<float> sgd(0.1);
+  jiggle::save_training_state(path, model, sgd, {}, {{"recipe", "sgd"}});
+  const std::map<std::string, std::string> earlier = {{"precision", "fp32"}};
+
+  const jiggle::TrainingState state =
+      jiggle::load_training_state(path, model, sgd, {{"recipe", "sgd"}, {"precision", "fp32"}}, earlier);
+  REQUIRE(state.description.at("recipe") == "sgd");
+  REQUIRE(state.description.at("precision") == "fp32");
+  REQUIRE_THROWS_WITH(jiggle::load_training_state(path, model, sgd, {{"precision", "bf16"}}, earlier),
+                      Catch::Contains("was written by a run with precision fp32, and this run has precision bf16"));
+  REQUIRE_THROWS_WITH(jiggle::load_training_state(path, model, sgd, {{"precision", "fp32"}}),
+                      Catch::Contains("was written by a run with precision (none), and this run has precision fp32"));
+
+  // What the state says outweighs what earlier states are taken to say.
+  jiggle::save_training_state(path, model, sgd, {}, {{"precision", "bf16"}});
+  REQUIRE_THROWS_WITH(jiggle::load_training_state(path, model, sgd, {{"precision", "fp32"}}, earlier),
+                      Catch::Contains("was written by a run with precision bf16, and this run has precision fp32"));
+  REQUIRE(jiggle::load_training_state(path, model, sgd, {}, earlier).description.at("precision") == "bf16");
+  REQUIRE_THROWS_WITH(jiggle::load_training_state(path, model, sgd, {}, {{"jiggle.steps_done", "0"}}),
+                      Catch::Contains("cannot use the key 'jiggle.steps_done'"));
+}
+
 TEST_CASE("A training state's numbers are range-checked before use", "[training_state]") {
   jiggle_test::TemporaryFolder folder("jiggle-training-state");
   const auto path = folder.path() / "state.safetensors";

@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 #include "jiggle/error.hpp"
 #include "jiggle/io/number_text.hpp"
@@ -55,6 +56,13 @@ inline constexpr std::string_view kFormat = "training-state-1";
 inline constexpr std::string_view kReservedPrefix = "jiggle.";
 inline constexpr std::string_view kCounterPrefix = "jiggle.optimizer.";
 
+// The caller's keys of a description: jiggle.* are the library's.
+inline const std::string& checked_description_key(const std::string& key) {
+  if (key.starts_with(kReservedPrefix))
+    throw Error("a training state's description cannot use the key '" + key + "': jiggle.* is the library's");
+  return key;
+}
+
 inline std::string optimizer_tensor_name(const ParameterPath& parameter, std::string_view kind) {
   std::string name(safetensors_detail::kTrainingStatePrefix);
   name += parameter.to_string();
@@ -83,11 +91,7 @@ void save_training_state(const std::filesystem::path& path, Model& model, TheOpt
                          const TrainingPosition& position, const std::map<std::string, std::string>& description) {
   namespace detail = training_state_detail;
   std::map<std::string, std::string> metadata;
-  for (const auto& [key, value] : description) {
-    if (key.starts_with(detail::kReservedPrefix))
-      throw Error("a training state's description cannot use the key '" + key + "': jiggle.* is the library's");
-    metadata[key] = value;
-  }
+  for (const auto& [key, value] : description) metadata[detail::checked_description_key(key)] = value;
   metadata[std::string(detail::kFormatKey)] = detail::kFormat;
   metadata["jiggle.epochs_done"] = std::to_string(position.epochs_done);
   metadata["jiggle.steps_done"] = std::to_string(position.steps_done);
@@ -130,13 +134,17 @@ inline double read_finite(const SafetensorsFile& file, const std::string& key) {
 
 // Reads a training state from `path` into `model` and `optimizer` and returns where the run
 // stood. Every key of `expected` must be in the file's description with the same value (the
-// recipe, the network), or nothing is read and the Error names the first difference. The file
-// must hold exactly the model's and the optimiser's tensors; any other problem is an Error
-// naming the file, and then neither the model nor the optimiser has changed.
+// recipe, the network), or nothing is read and the Error names the first difference.
+// `written_before` gives the value a state holds under a key it lacks, for keys that runs began
+// to describe after such states were written (a precision, where every earlier run was fp32);
+// the returned description holds them too. The file must hold exactly the model's and the
+// optimiser's tensors; any other problem is an Error naming the file, and then neither the model
+// nor the optimiser has changed.
 template <Layer Model, class TheOptimizer>
 requires StatefulOptimizer<TheOptimizer, Model> TrainingState
 load_training_state(const std::filesystem::path& path, Model& model, TheOptimizer& optimizer,
-                    const std::map<std::string, std::string>& expected = {}) {
+                    const std::map<std::string, std::string>& expected = {},
+                    const std::map<std::string, std::string>& written_before = {}) {
   namespace detail = training_state_detail;
   SafetensorsFile file(path);
   const auto& metadata = file.metadata();
@@ -145,9 +153,13 @@ load_training_state(const std::filesystem::path& path, Model& model, TheOptimize
   if (format->second != detail::kFormat)
     file.fail("is a training state of format '" + format->second + "', this program reads '" +
               std::string(detail::kFormat) + "'");
+  std::map<std::string, std::string> description;
+  for (const auto& [key, value] : written_before) description[detail::checked_description_key(key)] = value;
+  for (const auto& [key, value] : metadata)
+    if (!key.starts_with(detail::kReservedPrefix)) description[key] = value;
   for (const auto& [key, value] : expected) {
-    const auto found = metadata.find(key);
-    const std::string saved = found == metadata.end() ? "(none)" : found->second;
+    const auto found = description.find(key);
+    const std::string saved = found == description.end() ? "(none)" : found->second;
     if (saved != value) {
       std::string difference = "was written by a run with ";
       difference.append(key).append(" ").append(saved).append(", and this run has ").append(key).append(" ");
@@ -168,12 +180,9 @@ load_training_state(const std::filesystem::path& path, Model& model, TheOptimize
     counters[key] = detail::read_count(file, key, kMaxCount);
   });
   for (const auto& [key, value] : metadata)
-    if (key.starts_with(detail::kReservedPrefix)) {
-      if (key.starts_with(detail::kCounterPrefix) && !counters.contains(key))
-        file.fail("holds the optimiser counter " + key + ", which this run's optimiser does not have");
-    } else {
-      state.description[key] = value;
-    }
+    if (key.starts_with(detail::kCounterPrefix) && !counters.contains(key))
+      file.fail("holds the optimiser counter " + key + ", which this run's optimiser does not have");
+  state.description = std::move(description);
 
   read_safetensors<typename Model::Scalar>(
       file, [&](auto&& visit) { detail::visit_state_tensors(model, optimizer, visit); },
