@@ -165,17 +165,33 @@ TEST_CASE("IDX reader rejects corrupt and cut gzip streams", "[idx]") {
   Bytes corrupt = compressed;
   for (std::size_t i = 20; i < 40; ++i) corrupt[i] ^= 0x5A;
   jiggle_test::write_file(folder / "corrupt.gz", corrupt);
-  REQUIRE_THROWS_WITH(jiggle::read_idx(folder / "corrupt.gz"),
-                      Catch::Contains("corrupt.gz: corrupt or truncated gzip stream"));
+  REQUIRE_THROWS_WITH(jiggle::read_idx(folder / "corrupt.gz"), Catch::Contains("corrupt.gz: corrupt gzip stream"));
 
   const Bytes cut(compressed.begin(), compressed.begin() + static_cast<std::ptrdiff_t>(compressed.size() / 2));
   jiggle_test::write_file(folder / "cut.gz", cut);
-  REQUIRE_THROWS_WITH(jiggle::read_idx(folder / "cut.gz"), Catch::Contains("cut.gz: corrupt or truncated gzip stream"));
+  REQUIRE_THROWS_WITH(jiggle::read_idx(folder / "cut.gz"),
+                      Catch::Contains("cut.gz: truncated gzip stream (the file ends inside a member)"));
 
   Bytes bad_checksum = compressed;
   bad_checksum[bad_checksum.size() - 6] ^= 0xFF;  // inside the CRC-32 trailer
   jiggle_test::write_file(folder / "checksum.gz", bad_checksum);
-  REQUIRE_THROWS_WITH(jiggle::read_idx(folder / "checksum.gz"), Catch::Contains("corrupt or truncated gzip stream"));
+  REQUIRE_THROWS_WITH(jiggle::read_idx(folder / "checksum.gz"),
+                      Catch::Contains("checksum.gz: corrupt gzip stream (incorrect data check)"));
+
+  // zlib's gzread would pass over bytes that follow the stream and do not look like gzip.
+  for (const Bytes& tail : {Bytes{'j', 'u', 'n', 'k'}, Bytes{0}, Bytes{0x1f}}) {
+    Bytes appended = compressed;
+    appended.insert(appended.end(), tail.begin(), tail.end());
+    jiggle_test::write_file(folder / "appended.gz", appended);
+    REQUIRE_THROWS_WITH(jiggle::read_idx(folder / "appended.gz"),
+                        Catch::Contains("appended.gz: bytes after the gzip stream that are not gzip"));
+  }
+  // A second member with nothing in it is gzip, and adds nothing.
+  Bytes two_members = compressed;
+  const Bytes empty_member = jiggle_test::gzip_member({});
+  two_members.insert(two_members.end(), empty_member.begin(), empty_member.end());
+  jiggle_test::write_file(folder / "two-members.gz", two_members);
+  REQUIRE(jiggle::read_idx(folder / "two-members.gz").size() == 4000);
 }
 
 TEST_CASE("IDX reader names a missing file and a folder in a file's place", "[idx]") {
@@ -183,6 +199,11 @@ TEST_CASE("IDX reader names a missing file and a folder in a file's place", "[id
   REQUIRE_THROWS_WITH(jiggle::read_idx(folder / "absent"), Catch::Contains("absent: cannot open: no such file"));
   std::filesystem::create_directory(folder / "a-folder");
   REQUIRE_THROWS_WITH(jiggle::read_idx(folder / "a-folder"), Catch::Contains("a-folder: cannot open: it is a folder"));
+  // A path that cannot be followed is not a missing file: the message says why.
+  std::filesystem::create_symlink("loop-b", folder / "loop-a");
+  std::filesystem::create_symlink("loop-a", folder / "loop-b");
+  REQUIRE_THROWS_WITH(jiggle::read_idx(folder / "loop-a"),
+                      Catch::Contains("loop-a: cannot open: Too many levels of symbolic links"));
 }
 
 TEST_CASE("IDX reader shows check_header the header and refuses what it refuses before reading data", "[idx]") {

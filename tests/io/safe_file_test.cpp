@@ -99,6 +99,22 @@ TEST_CASE("write_file_atomically delivers the content whole, with the usual mode
   const mode_t mask = ::umask(022);
   ::umask(mask);
   REQUIRE((mode_of(path) & 0777) == (0666 & ~mask));
+  const fs::path fresh = folder / "new.bin";
+  jiggle::write_file_atomically(fresh, [](jiggle::FileWriter& out) { out.write("new"); });
+  REQUIRE((mode_of(fresh) & 0777) == (0666 & ~mask));
+}
+
+TEST_CASE("write_file_atomically keeps the permissions of the file it replaces", "[safe_file]") {
+  ScratchFolder folder;
+  const fs::path path = folder / "private.bin";
+  for (const mode_t mode : {mode_t{0600}, mode_t{0640}, mode_t{0444}}) {
+    write_text(path, "old");
+    REQUIRE(::chmod(path.c_str(), mode) == 0);
+    jiggle::write_file_atomically(path, [](jiggle::FileWriter& out) { out.write("new"); });
+    REQUIRE(read_text(path) == "new");
+    REQUIRE((mode_of(path) & 07777) == mode);
+    fs::remove(path);
+  }
 }
 
 TEST_CASE("write_file_atomically writes a path without a folder part into the current folder", "[safe_file]") {

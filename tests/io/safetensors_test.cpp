@@ -119,7 +119,17 @@ TEST_CASE("safetensors rejects bad files with a clear error and leaves the model
        R"({"layers.0.weight":{"dtype":"F32","shape":[56,56],"data_offsets":[0,24]},)" + good_entries + "}", 56,
        "larger than the file's 56 data bytes"},
       {"bad header", "{\"layers.0.weight\": [1, 2", 0, "bad header: JSON"},
-      {"missing tensor", "{" + good_entries + "}", 56, "no tensor layers.0.weight"},
+      {"missing tensor",
+       R"({"layers.0.weights":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]},)" + good_entries + "}", 56,
+       "no tensor layers.0.weight"},
+      {"bytes after the last tensor",
+       R"({"layers.0.weight":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]},)" + good_entries + "}", 60,
+       "4 bytes after the last tensor's data belong to no tensor"},
+      {"bytes between tensors",
+       R"({"layers.0.weight":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]},)" + good_entries +
+           R"(,"layers.9.bias":{"dtype":"F32","shape":[1],"data_offsets":[60,64]}})",
+       64, "bytes [56, 60) of the data belong to no tensor"},
+      {"bytes before the first tensor", "{" + good_entries + "}", 56, "bytes [0, 24) of the data belong to no tensor"},
       {"extra tensor",
        R"({"layers.0.weight":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]},)" + good_entries +
            R"(,"layers.9.bias":{"dtype":"F32","shape":[1],"data_offsets":[56,60]}})",
@@ -166,6 +176,12 @@ TEST_CASE("safetensors keeps metadata as strings and a training state's optimise
   REQUIRE(file.metadata().at("step") == "12");
   REQUIRE(file.metadata().at("format") == "pt");
   REQUIRE(file.entries().size() == 4);
+
+  // The reader refuses strings that are not UTF-8, so the writer must not write them.
+  REQUIRE_THROWS_WITH(jiggle::save_safetensors(model, folder / "latin1.safetensors", {{"note", "caf\xE9"}}),
+                      Catch::Contains("latin1.safetensors: the metadata value of \"note\": JSON: cannot write a string "
+                                      "that is not valid UTF-8 (byte 3)"));
+  REQUIRE_FALSE(std::filesystem::exists(folder / "latin1.safetensors"));
 }
 
 TEST_CASE("safetensors refuses to write over something that is not a regular file", "[safetensors]") {

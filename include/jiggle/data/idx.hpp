@@ -9,8 +9,6 @@
 // more than the file really holds. A caller that knows what shape to expect checks the header
 // before any data is read (IdxReadOptions::check_header), so a small gzip file that claims, and
 // would really inflate to, gigabytes is refused before inflating.
-#include <zlib.h>
-
 #include <algorithm>
 #include <array>
 #include <bit>
@@ -21,7 +19,7 @@
 #include <fstream>
 #include <functional>
 #include <limits>
-#include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -30,6 +28,7 @@
 #include <vector>
 
 #include "jiggle/error.hpp"
+#include "jiggle/io/gzip_file.hpp"
 
 namespace jiggle {
 
@@ -122,7 +121,8 @@ class ByteSource {
   explicit ByteSource(const std::filesystem::path& path) : path_(path) {
     std::error_code error;
     const auto status = std::filesystem::status(path, error);
-    if (!std::filesystem::exists(status)) fail(path, "cannot open: no such file");
+    if (status.type() == std::filesystem::file_type::not_found) fail(path, "cannot open: no such file");
+    if (error) fail(path, "cannot open: " + error.message());
     if (std::filesystem::is_directory(status)) fail(path, "cannot open: it is a folder, not a file");
     file_size_ = std::filesystem::file_size(path, error);
     if (error) fail(path, "cannot read its size: " + error.message());
@@ -135,9 +135,7 @@ class ByteSource {
     }
     gzipped_ = magic[0] == 0x1f && magic[1] == 0x8b;
     if (gzipped_) {
-      gzip_.reset(gzopen(path.c_str(), "rb"));
-      if (!gzip_) fail(path, "cannot open as gzip");
-      gzbuffer(gzip_.get(), 1u << 17);
+      gzip_.emplace(path);
     } else {
       plain_.open(path, std::ios::binary);
       if (!plain_) fail(path, std::string("cannot open: ") + std::strerror(errno));
@@ -154,39 +152,15 @@ class ByteSource {
       if (plain_.bad()) fail(path_, "read error");
       return static_cast<std::size_t>(plain_.gcount());
     }
-    std::size_t total = 0;
-    auto* bytes = static_cast<unsigned char*>(destination);
-    while (total < count) {
-      const unsigned chunk = static_cast<unsigned>(std::min<std::size_t>(count - total, 1u << 30));
-      const int got = gzread(gzip_.get(), bytes + total, chunk);
-      if (got < 0) gzip_error();
-      if (got == 0) {
-        int code = Z_OK;
-        gzerror(gzip_.get(), &code);
-        if (code != Z_OK) gzip_error();
-        break;
-      }
-      total += static_cast<std::size_t>(got);
-    }
-    return total;
+    return gzip_->read(destination, count);
   }
 
  private:
-  [[noreturn]] void gzip_error() {
-    int code = Z_OK;
-    const char* message = gzerror(gzip_.get(), &code);
-    fail(path_, std::string("corrupt or truncated gzip stream (") + (message ? message : "zlib error") + ")");
-  }
-
-  struct GzipCloser {
-    void operator()(gzFile file) const { gzclose(file); }
-  };
-
   std::filesystem::path path_;
   std::uint64_t file_size_ = 0;
   bool gzipped_ = false;
   std::ifstream plain_;
-  std::unique_ptr<gzFile_s, GzipCloser> gzip_;
+  std::optional<GzipFile> gzip_;
 };
 
 inline std::size_t element_size(IdxType type) {

@@ -75,7 +75,9 @@ inline std::filesystem::path find_file(const std::filesystem::path& folder, cons
                                              stem + "." + kind + ".gz"};
   for (const auto& name : spellings) {
     std::error_code error;
-    if (std::filesystem::exists(folder / name, error)) return folder / name;
+    const bool found = std::filesystem::exists(folder / name, error);
+    if (error) throw Error((folder / name).string() + ": cannot look for it: " + error.message());
+    if (found) return folder / name;
   }
   throw Error((folder / spellings[0]).string() + ": missing (also looked for " + spellings[1] + ", " + spellings[2] +
               " and " + spellings[3] + "). " + expected_files());

@@ -1,6 +1,8 @@
 #pragma once
 // Just enough JSON to read a safetensors header: objects, arrays, strings, numbers, true, false
-// and null, with nesting limited so that no input can exhaust the stack.
+// and null, with nesting limited so that no input can exhaust the stack, and values limited so
+// that none can exhaust memory: each takes about 120 bytes held against 2 of text (`[],`), so a
+// header within safetensors' 100 MB would otherwise ask for gigabytes.
 //
 // The grammar is RFC 8259's, exactly: a header is written by another program, and a parser that
 // accepts `1.2.3` or a key given twice reads something its writer never meant. So numbers follow
@@ -98,6 +100,8 @@ class Parser {
 
  private:
   static constexpr int kMaxDepth = 64;
+  // About 30 MB of values: a header of 25,000 tensors of four dimensions needs 250,000.
+  static constexpr std::size_t kMaxValues = std::size_t{1} << 18;
 
   [[noreturn]] void fail(const std::string& problem) const { fail_at(problem, at_); }
   [[noreturn]] static void fail_at(const std::string& problem, std::size_t offset) {
@@ -123,6 +127,7 @@ class Parser {
 
   JsonValue parse_value(int depth) {
     if (depth > kMaxDepth) fail("nested too deeply");
+    if (++values_ > kMaxValues) fail("more than " + std::to_string(kMaxValues) + " values");
     skip_space();
     if (at_ >= text_.size()) fail("unexpected end");
     const char c = text_[at_];
@@ -301,6 +306,7 @@ class Parser {
 
   std::string_view text_;
   std::size_t at_ = 0;
+  std::size_t values_ = 0;
 };
 
 }  // namespace json_detail
@@ -329,8 +335,15 @@ inline std::uint64_t json_to_uint64(const JsonValue& value, std::uint64_t max, s
 }
 
 // `text` as a JSON string literal, quotes included: quotes, backslashes and control characters
-// escaped, everything else (UTF-8 included) as is.
+// escaped, everything else as is. `text` must be valid UTF-8, as the parser requires of what it
+// reads back: anything else is an Error here rather than a file that cannot be read.
 inline std::string json_string(std::string_view text) {
+  for (std::size_t at = 0; at < text.size();) {
+    const std::size_t length = json_detail::utf8_sequence_length(text, at);
+    if (length == 0)
+      throw Error("JSON: cannot write a string that is not valid UTF-8 (byte " + std::to_string(at) + ")");
+    at += length;
+  }
   std::string quoted = "\"";
   for (const char c : text) {
     if (c == '"' || c == '\\') {

@@ -3,12 +3,14 @@
 //
 // The file may be anything a user names (/dev/zero, a FIFO that never ends, a huge file), so
 // every read is bounded before it happens: the header by kMaxHeaderBytes, the raster by what the
-// header's size allows, and what follows the raster by kMaxTrailingBytes. Nothing is read or
-// allocated beyond those bounds, whatever the input.
+// header's size allows, and what follows the raster by kMaxTrailingBytes. Nothing is read beyond
+// those bounds, whatever the input, and memory grows only as pixels arrive: a 20-byte header
+// that claims 4096×4096 pixels costs no more than its 20 bytes.
 //
 // One image per file: after the raster only whitespace may follow. Netpbm allows several images
 // one after another in a file, but a reader of one would silently ignore the rest, and a file with
 // bytes after its raster is more likely damaged (or of the wrong size) than a deliberate sequence.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -38,6 +40,7 @@ inline constexpr std::size_t kMaxValue = 65535;
 inline constexpr std::size_t kMaxPlainBytesPerPixel = 8;
 inline constexpr std::size_t kMaxTrailingBytes = std::size_t{64} << 10;
 inline constexpr int kMaxDigits = 9;
+inline constexpr std::size_t kRasterChunkBytes = std::size_t{64} << 10;
 
 inline bool is_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
 inline bool is_digit(int c) { return c >= '0' && c <= '9'; }
@@ -155,17 +158,22 @@ inline GreyImage parse(BoundedReader& in) {
 
   const std::size_t count = image.rows * image.cols;
   const std::string size = std::to_string(image.cols) + "x" + std::to_string(image.rows);
-  image.pixels.resize(count);
   auto scaled = [&](std::uint64_t value) {
     if (value > maxval) in.fail("a pixel exceeds the maximum value");
     return static_cast<std::uint8_t>((value * 255 + maxval / 2) / maxval);
   };
   if (raw) {
     const std::size_t width = maxval < 256 ? 1 : 2;
-    std::vector<unsigned char> raster(count * width);
-    in.limit_to(raster.size(), "");
-    if (in.read(raster.data(), raster.size()) != raster.size())
-      in.fail("raster is truncated: " + std::to_string(raster.size()) + " bytes expected for " + size + " pixels");
+    const std::size_t raster_bytes = count * width;
+    in.limit_to(raster_bytes, "");
+    std::vector<unsigned char> raster;
+    while (raster.size() < raster_bytes) {
+      const std::size_t had = raster.size();
+      raster.resize(std::min(raster_bytes, had + kRasterChunkBytes));
+      if (in.read(raster.data() + had, raster.size() - had) != raster.size() - had)
+        in.fail("raster is truncated: " + std::to_string(raster_bytes) + " bytes expected for " + size + " pixels");
+    }
+    image.pixels.resize(count);
     for (std::size_t i = 0; i < count; ++i) {
       const unsigned char* value = raster.data() + i * width;
       image.pixels[i] = scaled(width == 1 ? value[0] : (std::uint64_t{value[0]} << 8) | value[1]);
@@ -173,7 +181,7 @@ inline GreyImage parse(BoundedReader& in) {
   } else {
     in.limit_to(count * kMaxPlainBytesPerPixel, "plain raster of " + size + " pixels is longer than " +
                                                     std::to_string(count * kMaxPlainBytesPerPixel) + " bytes");
-    for (std::size_t i = 0; i < count; ++i) image.pixels[i] = scaled(read_number(in, false, "a pixel value"));
+    for (std::size_t i = 0; i < count; ++i) image.pixels.push_back(scaled(read_number(in, false, "a pixel value")));
   }
 
   in.limit_to(kMaxTrailingBytes, "more than " + std::to_string(kMaxTrailingBytes) + " bytes after the raster");

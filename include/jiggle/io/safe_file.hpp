@@ -94,8 +94,7 @@ class TemporaryFile {
       if (::fstat(fd_, &status) != 0) fail("cannot inspect the temporary " + name_);
       if (!S_ISREG(status.st_mode))
         throw Error(destination_.string() + ": the temporary " + name_ + " is not a regular file");
-      // mkostemp creates mode 0600; a written file should get the mode any new file gets here.
-      if (::fchmod(fd_, 0666 & ~current_umask()) != 0) fail("cannot set the mode of " + name_);
+      if (::fchmod(fd_, mode_for(destination_)) != 0) fail("cannot set the mode of " + name_);
     } catch (...) {
       ::close(fd_);
       ::unlink(name_.c_str());
@@ -150,6 +149,14 @@ class TemporaryFile {
   [[noreturn]] void fail(const std::string& problem) const {
     const int code = errno;
     throw Error(destination_.string() + ": " + problem + ": " + system_message(code));
+  }
+
+  // mkostemp creates mode 0600. A file written over keeps its permissions (a private checkpoint
+  // stays private); a new one gets the mode any new file gets here.
+  static mode_t mode_for(const std::filesystem::path& destination) {
+    struct stat status {};
+    if (::lstat(destination.c_str(), &status) == 0 && S_ISREG(status.st_mode)) return status.st_mode & 0777;
+    return 0666 & ~current_umask();
   }
 
   std::filesystem::path destination_;

@@ -6,7 +6,7 @@
 // PyTorch's layouts (Linear [Out, In], Conv2d [Cout, Cin, K, K]), row-major as PyTorch's are.
 //
 // Reading is strict: every number of the header is range-checked before use, byte ranges must
-// lie inside the file and not overlap, and values must be finite. A file that fails any check
+// lie inside the file and cover its data exactly once, and values must be finite. A file that fails any check
 // changes nothing in the model.
 #include <algorithm>
 #include <bit>
@@ -61,7 +61,7 @@ struct SafetensorsEntry {
 };
 
 // A safetensors file's header, checked: every entry's byte range lies in the data and matches
-// its dtype and shape, and no two ranges overlap.
+// its dtype and shape, and the ranges cover the data without overlap or gap.
 class SafetensorsFile {
  public:
   explicit SafetensorsFile(std::filesystem::path path) : path_(std::move(path)) {
@@ -150,10 +150,20 @@ class SafetensorsFile {
     std::vector<std::pair<std::uint64_t, std::uint64_t>> ranges;
     for (const auto& [name, entry] : entries_) ranges.emplace_back(entry.begin, entry.end);
     std::sort(ranges.begin(), ranges.end());
+    // The tensors must tile the data exactly, as safetensors requires: bytes that belong to no
+    // tensor are a place to hide another file's content.
     for (std::size_t i = 1; i < ranges.size(); ++i)
       if (ranges[i].first < ranges[i - 1].second)
         fail("tensors overlap: bytes [" + std::to_string(ranges[i].first) + ", " +
              std::to_string(ranges[i - 1].second) + ") belong to two tensors");
+    std::uint64_t covered = 0;
+    for (const auto& [begin, end] : ranges) {
+      if (begin != covered)
+        fail("bytes [" + std::to_string(covered) + ", " + std::to_string(begin) + ") of the data belong to no tensor");
+      covered = end;
+    }
+    if (covered != data_size)
+      fail(std::to_string(data_size - covered) + " bytes after the last tensor's data belong to no tensor");
   }
 
   void parse_metadata(const JsonValue& value) {
@@ -216,6 +226,14 @@ void visit_saved_tensors(Model& model, Visitor&& visit) {
 template <class T, class VisitTensors>
 void write_safetensors(const std::filesystem::path& path, VisitTensors&& visit_tensors,
                        const std::map<std::string, std::string>& metadata) {
+  // What the reader would refuse is refused here, naming the file, before anything is written.
+  const auto quoted = [&](std::string_view text, const std::string& what) {
+    try {
+      return json_string(text);
+    } catch (const Error& error) {
+      throw Error(path.string() + ": " + what + ": " + error.what());
+    }
+  };
   // PyTorch's loaders look for format "pt"; a caller may say otherwise.
   std::string header = R"({"__metadata__":{)";
   if (!metadata.contains("format")) header += R"("format":"pt",)";
@@ -223,9 +241,9 @@ void write_safetensors(const std::filesystem::path& path, VisitTensors&& visit_t
   bool first = true;
   for (const auto& [key, value] : metadata) {
     if (!std::exchange(first, false)) header += ',';
-    header += json_string(key);
+    header += quoted(key, "a metadata key");
     header += ':';
-    header += json_string(value);
+    header += quoted(value, "the metadata value of " + json_string(key));
   }
   if (header.back() == ',') header.pop_back();
   header += "}";
@@ -233,7 +251,7 @@ void write_safetensors(const std::filesystem::path& path, VisitTensors&& visit_t
   visit_tensors([&](const std::string& name, const TensorShape& shape, const auto& value) {
     const std::uint64_t bytes = static_cast<std::uint64_t>(value.size()) * sizeof(T);
     header += ',';
-    header += json_string(name);
+    header += quoted(name, "a tensor name");
     header += R"(:{"dtype":")";
     header += safetensors_detail::dtype_name<T>();
     header += R"(","shape":)" + shape.to_string() + R"(,"data_offsets":[)" + std::to_string(offset) + "," +
@@ -242,6 +260,9 @@ void write_safetensors(const std::filesystem::path& path, VisitTensors&& visit_t
   });
   header += "}";
   header.append((8 - header.size() % 8) % 8, ' ');  // data starts 8-byte aligned
+  if (header.size() > safetensors_detail::kMaxHeaderBytes)
+    throw Error(path.string() + ": a header of " + std::to_string(header.size()) + " bytes is more than the " +
+                std::to_string(safetensors_detail::kMaxHeaderBytes) + " safetensors allows");
 
   write_file_atomically(path, [&](FileWriter& out) {
     const std::uint64_t length = header.size();
