@@ -76,6 +76,10 @@ using ValidStride2 = Conv2D<Shape{2, 5, 5}, 3, 3, 2, Padding::valid, double>;
 using Oblong = Conv2D<Shape{3, 6, 4}, 2, 3, 2, Padding::same, double>;
 using Wide = Conv2D<Shape{1, 7, 6}, 4, 5, 1, Padding::same, double>;
 using Pointwise = Conv2D<Shape{3, 4, 4}, 2, 1, 1, Padding::valid, double>;
+// Planes the kernel reaches beyond: some taps read no row of them at all.
+using Row = Conv2D<Shape{2, 1, 6}, 2, 3, 1, Padding::same, double>;
+using Column = Conv2D<Shape{1, 3, 1}, 2, 5, 1, Padding::same, double>;
+using Tiny = Conv2D<Shape{2, 2, 2}, 3, 5, 1, Padding::same, double>;
 
 }  // namespace
 
@@ -130,6 +134,9 @@ TEST_CASE("Conv2D forward matches the definition for each stride and padding", "
   check_against_definition<Oblong>(3, 2, 1, 14);
   check_against_definition<Wide>(5, 1, 2, 15);
   check_against_definition<Pointwise>(1, 1, 0, 16);
+  check_against_definition<Row>(3, 1, 1, 17);
+  check_against_definition<Column>(5, 1, 2, 18);
+  check_against_definition<Tiny>(5, 1, 2, 19);
 }
 
 TEST_CASE("Conv2D VJP matches central differences (dX, dW, db), same padding, stride 1", "[conv2d][vjp]") {
@@ -152,6 +159,12 @@ TEST_CASE("Conv2D VJP matches central differences on oblong images, 5x5 and 1x1 
   check_vjps<Oblong>(24);
   check_vjps<Wide>(25);
   check_vjps<Pointwise>(26);
+}
+
+TEST_CASE("Conv2D VJP matches central differences on planes smaller than the kernel's reach", "[conv2d][vjp]") {
+  check_vjps<Row>(27);
+  check_vjps<Column>(28);
+  check_vjps<Tiny>(29);
 }
 
 TEST_CASE("Conv2D gradients are written, not accumulated, and equal the sums over samples", "[conv2d]") {
@@ -303,5 +316,10 @@ TEST_CASE("Conv2D in float on the kernels agrees with Conv2D in double, in fp32 
     const double difference = largest_relative_difference(single, reference, X, dY);
     REQUIRE(difference < 0.03);
     REQUIRE(difference > 1e-5);
+  } else {
+    // The layer's own setter refuses too: the products it would reach run where an error
+    // cannot be thrown.
+    REQUIRE_THROWS_WITH(single.set_precision(jiggle::Precision::bf16),
+                        Catch::Contains("bf16 products need a CPU with AVX512_BF16"));
   }
 }

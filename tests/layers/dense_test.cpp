@@ -178,5 +178,9 @@ TEST_CASE("Dense in float on the kernels agrees with Dense in double, in fp32 an
     const double difference = largest_relative_difference(single, reference, X, dY);
     REQUIRE(difference < 0.03);
     REQUIRE(difference > 1e-5);  // the products did round to bf16
+  } else {
+    // The layer's own setter refuses too, at set-up rather than at the first product.
+    REQUIRE_THROWS_WITH(single.set_precision(jiggle::Precision::bf16),
+                        Catch::Contains("bf16 products need a CPU with AVX512_BF16"));
   }
 }

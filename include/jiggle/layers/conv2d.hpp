@@ -118,7 +118,12 @@ class Conv2D {
     return input_gradient ? dX_ : no_input_gradient<T>();
   }
 
-  void set_precision(Precision precision) { precision_ = precision; }
+  // Checked here and not at the products: they run inside a parallel region, where an error
+  // cannot be thrown to the caller.
+  void set_precision(Precision precision) {
+    require_supported(precision);
+    precision_ = precision;
+  }
 
   template <class Visitor>
   void visit_parameters(Visitor&& visit, const ParameterPath& path) {
@@ -195,6 +200,8 @@ class Conv2D {
 
   // Tap (ky, kx): the input of position p sits at p + shift of its plane, and the positions
   // [first, last) read inside the plane (the wrapped ones among them are zeroed separately).
+  // Clamped, because a plane shorter than the kernel's reach (a row of 1×W, a 2×2 plane under a
+  // 5×5 kernel) has taps that read no row of it: their range is empty, not reversed.
   struct Shift {
     Index shift;
     Index first;
@@ -203,8 +210,9 @@ class Conv2D {
   static constexpr Shift shifted(int ky, int kx) {
     const Span rows = kRowSpans[static_cast<std::size_t>(ky)];
     const Index shift = Index{ky - kPad} * kWidth + (kx - kPad);
-    return {shift, std::max(Index{rows.first} * kWidth, -shift),
-            std::min(Index{rows.last} * kWidth, kPositions - shift)};
+    const Index first = std::clamp(std::max(Index{rows.first} * kWidth, -shift), Index{0}, kPositions);
+    const Index last = std::clamp(std::min(Index{rows.last} * kWidth, kPositions - shift), first, kPositions);
+    return {shift, first, last};
   }
 
   static void im2col_by_shifts(const T* x, Matrix<T>& cols) {

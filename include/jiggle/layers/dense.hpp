@@ -49,7 +49,10 @@ class Dense {
     return target.input_gradient ? dX_ : no_input_gradient<T>();
   }
 
-  void set_precision(Precision precision) { precision_ = precision; }
+  void set_precision(Precision precision) {
+    require_supported(precision);
+    precision_ = precision;
+  }
 
   template <class Visitor>
   void visit_parameters(Visitor&& visit, const ParameterPath& path) {
