@@ -27,6 +27,7 @@
 #include "jiggle/layers/conv2d.hpp"
 #include "jiggle/layers/dense.hpp"
 #include "jiggle/layers/flatten.hpp"
+#include "jiggle/layers/global_avg_pool2d.hpp"
 #include "jiggle/layers/max_pool2d.hpp"
 #include "jiggle/layers/relu.hpp"
 #include "jiggle/loss.hpp"

@@ -1,7 +1,8 @@
-// Writes what jiggle computes for a small network of every convolutional layer kind, in double:
+// Writes what jiggle computes for two small networks of every convolutional layer kind, in double:
 // the input, the parameters, the output, the output gradient, the input gradient, every parameter
 // gradient, the running statistics after one training forward, and the evaluation-mode output.
-// cnn_layers.py reads it and compares it with PyTorch. Not part of the build or of CI.
+// The second network's records carry the prefix "pooled.". cnn_layers.py reads them and compares
+// them with PyTorch. Not part of the build or of CI.
 //
 //   cnn_layers OUTPUT_FILE      one record per tensor: name, element count, float64 values
 #include <cstdint>
@@ -26,6 +27,13 @@ using Model = jiggle::Chain<jiggle::Conv2D<Shape{3, 9, 9}, 4, 3, 1, Padding::sam
                             jiggle::BatchNorm<8, double>,                                     // 8
                             jiggle::Dense<8, 3, double>>;                                     // 9
 
+// Global average pooling over a plane that is not square; it stands for nn.AdaptiveAvgPool2d(1)
+// and nn.Flatten, so the Dense is nn.Sequential's module 4.
+using PooledModel = jiggle::Chain<jiggle::Conv2D<Shape{3, 6, 5}, 4, 3, 1, Padding::same, double>,  // 0
+                                  jiggle::ReLU<double>,                                            // 1
+                                  jiggle::GlobalAvgPool2D<Shape{4, 6, 5}, double>,                 // 2, 3
+                                  jiggle::Dense<4, 3, double>>;                                    // 4
+
 namespace {
 
 void write(std::ofstream& out, const std::string& name, const double* values, std::uint64_t count) {
@@ -47,6 +55,33 @@ void write_tensor(std::ofstream& out, const std::string& name, const Eigen::Map<
   write(out, name, row_major.data(), static_cast<std::uint64_t>(row_major.size()));
 }
 
+// Every record of one network at X and dY, each name after `prefix`.
+template <class Network>
+void write_network(std::ofstream& out, const std::string& prefix, Network& model, const Matrix<double>& X,
+                   const Matrix<double>& dY) {
+  write_batch(out, prefix + "input", X);
+  jiggle::visit_parameters(
+      model, [&](jiggle::Parameter<double>& p) { write_tensor(out, prefix + p.path.to_string(), p.value); });
+  jiggle::visit_buffers(
+      model, [&](jiggle::Buffer<double>& b) { write_tensor(out, prefix + "before." + b.path.to_string(), b.value); });
+  write_batch(out, prefix + "output", model.forward(X));
+  write_batch(out, prefix + "output_gradient", dY);
+  write_batch(out, prefix + "input_gradient", model.backward(X, dY, jiggle::GradientTarget<double>::gradients()));
+  jiggle::visit_parameters(model, [&](jiggle::Parameter<double>& p) {
+    write_tensor(out, prefix + "grad." + p.path.to_string(), p.gradient);
+  });
+  jiggle::visit_buffers(model,
+                        [&](jiggle::Buffer<double>& b) { write_tensor(out, prefix + b.path.to_string(), b.value); });
+  jiggle::set_mode(model, jiggle::Mode::evaluation);
+  write_batch(out, prefix + "evaluation_output", model.forward(X));
+}
+
+Matrix<double> normal_matrix(jiggle::Index rows, jiggle::Index cols, jiggle::Rng& rng) {
+  Matrix<double> m(rows, cols);
+  for (jiggle::Index i = 0; i < m.size(); ++i) m.data()[i] = rng.normal();
+  return m;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -62,24 +97,15 @@ int main(int argc, char** argv) {
   });
   model.layer<1>().running_mean.setConstant(0.2);
   model.layer<1>().running_var.setConstant(1.5);
-  Matrix<double> X(3 * 9 * 9, 6);
-  for (jiggle::Index i = 0; i < X.size(); ++i) X.data()[i] = rng.normal();
-  Matrix<double> dY(3, 6);
-  for (jiggle::Index i = 0; i < dY.size(); ++i) dY.data()[i] = rng.normal();
+  const Matrix<double> X = normal_matrix(3 * 9 * 9, 6, rng);
+  const Matrix<double> dY = normal_matrix(3, 6, rng);
+
+  PooledModel pooled(rng, jiggle::Init::torch_default);
+  const Matrix<double> pooled_X = normal_matrix(3 * 6 * 5, 4, rng);
+  const Matrix<double> pooled_dY = normal_matrix(3, 4, rng);
 
   std::ofstream out(argv[1], std::ios::binary);
-  write_batch(out, "input", X);
-  jiggle::visit_parameters(model,
-                           [&](jiggle::Parameter<double>& p) { write_tensor(out, p.path.to_string(), p.value); });
-  jiggle::visit_buffers(model,
-                        [&](jiggle::Buffer<double>& b) { write_tensor(out, "before." + b.path.to_string(), b.value); });
-  write_batch(out, "output", model.forward(X));
-  write_batch(out, "output_gradient", dY);
-  write_batch(out, "input_gradient", model.backward(X, dY, jiggle::GradientTarget<double>::gradients()));
-  jiggle::visit_parameters(
-      model, [&](jiggle::Parameter<double>& p) { write_tensor(out, "grad." + p.path.to_string(), p.gradient); });
-  jiggle::visit_buffers(model, [&](jiggle::Buffer<double>& b) { write_tensor(out, b.path.to_string(), b.value); });
-  jiggle::set_mode(model, jiggle::Mode::evaluation);
-  write_batch(out, "evaluation_output", model.forward(X));
+  write_network(out, "", model, X, dY);
+  write_network(out, "pooled.", pooled, pooled_X, pooled_dY);
   return out ? 0 : 1;
 }
