@@ -42,6 +42,51 @@ TEST_CASE("Batches cover every image once per epoch, the last partial batch incl
   REQUIRE(seen == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
 }
 
+TEST_CASE("Batches that drop the partial batch give whole batches of distinct images, other ones each epoch",
+          "[batches]") {
+  const auto data = ten_images();
+  jiggle::Batches batches(data, 4, jiggle::Order::shuffled, 7);
+  batches.set_partial_batch(jiggle::PartialBatch::dropped);
+  REQUIRE(batches.count() == 2);
+  std::vector<std::vector<int>> left_out;
+  for (int epoch = 0; epoch < 4; ++epoch, batches.next_epoch()) {
+    for (jiggle::Index b = 0; b < batches.count(); ++b) REQUIRE(batches.batch(b).inputs.cols() == 4);
+    auto seen = labels_of_epoch(batches);
+    REQUIRE(seen.size() == 8);
+    std::sort(seen.begin(), seen.end());
+    REQUIRE(std::adjacent_find(seen.begin(), seen.end()) == seen.end());
+    std::vector<int> missing;
+    for (int label = 0; label < 10; ++label)
+      if (!std::binary_search(seen.begin(), seen.end(), label)) missing.push_back(label);
+    left_out.push_back(missing);
+  }
+  std::sort(left_out.begin(), left_out.end());
+  REQUIRE(std::unique(left_out.begin(), left_out.end()) - left_out.begin() > 1);  // not the same two every epoch
+  REQUIRE_THROWS_WITH(batches.batch(2), Catch::Contains("batch 2 of 2 does not exist"));
+
+  jiggle::Batches sequential(data, 4, jiggle::Order::sequential);
+  sequential.set_partial_batch(jiggle::PartialBatch::dropped);
+  REQUIRE(labels_of_epoch(sequential) == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7});
+  sequential.set_partial_batch(jiggle::PartialBatch::kept);
+  REQUIRE(sequential.count() == 3);
+}
+
+TEST_CASE("Batches refuse to drop the partial batch when no batch is whole, and shard whole batches", "[batches]") {
+  const auto data = ten_images();
+  jiggle::Batches too_large(data, 11, jiggle::Order::sequential);
+  REQUIRE_THROWS_WITH(too_large.set_partial_batch(jiggle::PartialBatch::dropped),
+                      Catch::Contains("10 images do not make one whole batch of 11"));
+  REQUIRE(too_large.count() == 1);
+  // Three batches of 3 and a last of 1 cannot be shared by 2 processes; dropped, they can, evenly.
+  jiggle::Batches batches(data, 3, jiggle::Order::sequential);
+  REQUIRE_THROWS(batches.set_shard(0, 2));
+  batches.set_partial_batch(jiggle::PartialBatch::dropped);
+  batches.set_shard(1, 3);
+  REQUIRE(batches.count() == 3);
+  REQUIRE(batches.splits_evenly());
+  REQUIRE(batches.batch(2).targets == std::vector<std::int32_t>{7});  // batch 2 is images 6, 7, 8
+}
+
 TEST_CASE("Batches put image and label in the same column, scaled to x/255", "[batches]") {
   const auto data = ten_images();
   jiggle::Batches batches(data, 3, jiggle::Order::shuffled, 1);

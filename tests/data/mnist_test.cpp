@@ -173,3 +173,21 @@ TEST_CASE("LabelledImages keep their first images for a run on a subset", "[mnis
   REQUIRE(data.image(2)[3] == 2);
   REQUIRE(data.labels.back() == 2);
 }
+
+TEST_CASE("LabelledImages drop their first images, the rest keeping image and label together", "[mnist]") {
+  jiggle::LabelledImages data;
+  data.rows = data.cols = 2;
+  for (std::uint8_t i = 0; i < 5; ++i) {
+    data.pixels.insert(data.pixels.end(), {i, i, i, i});
+    data.labels.push_back(i);
+  }
+  data.drop_first(3);
+  REQUIRE(data.size() == 2);
+  REQUIRE(data.pixels.size() == 8);
+  REQUIRE(data.image(0)[0] == 3);
+  REQUIRE(data.image(1)[3] == 4);
+  REQUIRE(data.labels == std::vector<std::uint8_t>{3, 4});
+  data.drop_first(9);
+  REQUIRE(data.size() == 0);
+  REQUIRE(data.pixels.empty());
+}

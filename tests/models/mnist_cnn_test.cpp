@@ -79,6 +79,23 @@ TEST_CASE("width-cnn-f8 and -f64 have the sizes of their reference rows", "[mnis
   REQUIRE(jiggle::parameter_count(wide) == 1'644'618);
 }
 
+// The reference's cnn-lite-bn has 150,410: its convolutions before batch norm carry no bias.
+TEST_CASE("cnn-lite: 150,154 parameters, and 150,666 with batch norm, named as nn.Sequential names them",
+          "[mnist_cnn]") {
+  STATIC_REQUIRE(jiggle::MnistCnnLite<>::output_shape == jiggle::vector_shape(10));
+  jiggle::Rng rng(0);
+  jiggle::MnistCnnLite<> plain(rng);
+  REQUIRE(jiggle::parameter_count(plain) == 150'154);
+  REQUIRE(tensors_of(plain) == std::vector<std::string>{"layers.0.weight[128, 1, 3, 3]", "layers.0.bias[128]",
+                                                        "layers.2.weight[128, 128, 3, 3]", "layers.2.bias[128]",
+                                                        "layers.6.weight[10, 128]", "layers.6.bias[10]"});
+  jiggle::MnistCnnLiteBn<> normalised(rng);
+  REQUIRE(jiggle::parameter_count(normalised) == 150'666);
+  const auto tensors = tensors_of(normalised);
+  REQUIRE(tensors[2] == "layers.1.weight[128]");
+  REQUIRE(tensors[8] == "layers.8.weight[10, 128]");
+}
+
 TEST_CASE("cnn-nobn and cnn-bn learn a fixed batch with plain SGD", "[mnist_cnn][train]") {
   jiggle::Rng rng(2);
   jiggle::MnistCnn<> plain(rng);

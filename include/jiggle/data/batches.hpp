@@ -2,7 +2,8 @@
 // Mini-batches of labelled uint8 images: a seeded shuffle per epoch, and batch b gathered into a
 // preallocated matrix of the model's scalar type (one image per column) through a 256-entry
 // table, so gathering is a lookup per pixel and never allocates. The last, partial batch of an
-// epoch is included.
+// epoch is included unless set_partial_batch drops it (PyTorch's drop_last): then every batch is
+// whole and the images left over, a different few each epoch, wait for another epoch's order.
 //
 // In a data-parallel run each process takes one shard of every batch (set_shard): the same
 // shuffle and augmentation draws on every process, each keeping its own contiguous slice of the
@@ -51,6 +52,9 @@ struct PixelScaling {
 
 enum class Order { shuffled, sequential };
 
+// What becomes of the images left over after an epoch's last whole batch.
+enum class PartialBatch { kept, dropped };
+
 // Cheap, standard augmentation for digits: each image of a batch is translated by a random
 // whole number of pixels in [−max_shift, max_shift] along each axis, the uncovered border
 // filled with background (pixel 0). Drawn from the batches' own seeded generator.
@@ -82,7 +86,10 @@ class Batches {
     std::vector<std::int32_t> targets;  // batch: the class labels
   };
 
-  Index count() const { return (static_cast<Index>(data_.size()) + batch_size_ - 1) / batch_size_; }
+  Index count() const {
+    const auto images = static_cast<Index>(data_.size());
+    return partial_batch_ == PartialBatch::kept ? (images + batch_size_ - 1) / batch_size_ : images / batch_size_;
+  }
   Index batch_size() const { return batch_size_; }
 
   // From now on batch(b) is shard `shard` of `shards` of batch b: its images from
@@ -111,6 +118,16 @@ class Batches {
   // Whether every batch, the last one too, splits into equal shards: what data-parallel training
   // needs (see distributed/data_parallel.hpp), checkable before the first step.
   bool splits_evenly() const { return first_batch_size() % shards_ == 0 && last_batch_size() % shards_ == 0; }
+
+  // Dropping needs at least one whole batch. Shards are sized anew, so set this before set_shard.
+  void set_partial_batch(PartialBatch partial_batch) {
+    if (partial_batch == PartialBatch::dropped && static_cast<Index>(data_.size()) < batch_size_)
+      throw Error("cannot drop the partial batch: " + std::to_string(data_.size()) +
+                  " images do not make one whole batch of " + std::to_string(batch_size_));
+    partial_batch_ = partial_batch;
+    set_shard(shard_, shards_);
+  }
+  PartialBatch partial_batch() const { return partial_batch_; }
 
   void set_augmentation(Augmentation augmentation) {
     if (augmentation.max_shift < 0 || static_cast<std::size_t>(augmentation.max_shift) >= data_.rows)
@@ -182,11 +199,11 @@ class Batches {
     int right;
   };
 
-  // Every batch but the last holds the first's images; the last may hold fewer.
+  // Every batch but the last holds the first's images; the last may hold fewer, unless dropped.
   Index first_batch_size() const { return std::min(batch_size_, static_cast<Index>(data_.size())); }
   Index last_batch_size() const {
     const Index rest = static_cast<Index>(data_.size()) % batch_size_;
-    return rest == 0 ? first_batch_size() : rest;
+    return rest == 0 || partial_batch_ == PartialBatch::dropped ? first_batch_size() : rest;
   }
 
   // Where this shard's slice of a batch of `size` images begins and ends.
@@ -217,6 +234,7 @@ class Batches {
   Order order_;
   std::uint64_t seed_;
   std::uint64_t epoch_ = 0;
+  PartialBatch partial_batch_ = PartialBatch::kept;
   int shard_ = 0;
   int shards_ = 1;
   std::array<T, 256> table_{};

@@ -7,7 +7,9 @@
 // 60,000 for the training split and 10,000 for the test split (MNIST's own sizes, which
 // Fashion-MNIST and KMNIST share), and the labels are N uint8. So a file that claims more, such as
 // a 4 MB gzip file that says 5,478,274 images and would inflate to 4 GiB, is refused at once.
+#include <algorithm>
 #include <array>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -34,6 +36,13 @@ struct LabelledImages {
     if (count >= size()) return;
     labels.resize(count);
     pixels.resize(count * pixels_per_image());
+  }
+
+  // Drops the first `count` images, or all of them if there are fewer.
+  void drop_first(std::size_t count) {
+    count = std::min(count, size());
+    labels.erase(labels.begin(), labels.begin() + static_cast<std::ptrdiff_t>(count));
+    pixels.erase(pixels.begin(), pixels.begin() + static_cast<std::ptrdiff_t>(count * pixels_per_image()));
   }
 };
 

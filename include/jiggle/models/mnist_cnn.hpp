@@ -8,6 +8,7 @@
 #include "jiggle/layers/conv2d.hpp"
 #include "jiggle/layers/dense.hpp"
 #include "jiggle/layers/flatten.hpp"
+#include "jiggle/layers/global_avg_pool2d.hpp"
 #include "jiggle/layers/max_pool2d.hpp"
 #include "jiggle/layers/relu.hpp"
 #include "jiggle/shape.hpp"
@@ -46,5 +47,19 @@ using MnistWidthCnn = Chain<mnist_cnn_detail::Conv3x3<1, F, 28, T>, ReLU<T>,  //
                             mnist_cnn_detail::Conv3x3<F, F, 28, T>, ReLU<T>,  //
                             MaxPool2D<Shape{F, 28, 28}, 2, 2, T>, Flatten<Shape{F, 14, 14}, T>, Dense<F * 196, 128, T>,
                             ReLU<T>, Dense<128, 10, T>>;
+
+// cnn-lite-nobn: two 128-channel convolutions, global average pooling, one dense layer; 150,154
+// parameters.
+template <class T = float>
+using MnistCnnLite = Chain<mnist_cnn_detail::Conv3x3<1, 128, 28, T>, ReLU<T>,    //
+                           mnist_cnn_detail::Conv3x3<128, 128, 28, T>, ReLU<T>,  //
+                           GlobalAvgPool2D<Shape{128, 28, 28}, T>, Dense<128, 10, T>>;
+
+// cnn-lite-bn: the same with batch norm after each convolution; 150,666 parameters, the
+// reference's 150,410 and the convolutions' 256 biases.
+template <class T = float>
+using MnistCnnLiteBn = Chain<mnist_cnn_detail::Conv3x3<1, 128, 28, T>, BatchNormReLU<128, T>,    //
+                             mnist_cnn_detail::Conv3x3<128, 128, 28, T>, BatchNormReLU<128, T>,  //
+                             GlobalAvgPool2D<Shape{128, 28, 28}, T>, Dense<128, 10, T>>;
 
 }  // namespace jiggle
