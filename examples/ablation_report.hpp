@@ -1,12 +1,14 @@
 #pragma once
 // The report of a results folder: a Markdown table with a line per row of the ablation table
-// that ran (its accuracy beside the reference's, over every seed it ran with) and, per family of
-// rows, an SVG of training loss and test accuracy by epoch.
+// that ran (its accuracy beside the reference's, over every seed it ran with), a table of each
+// reference row's training-loss curve against the reference's logged one, and, per family of
+// rows, an SVG of training loss and test accuracy by epoch with the reference's curves dashed.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,7 @@
 #include "jiggle/random.hpp"
 #include "median.hpp"
 #include "networks.hpp"
+#include "reference_curves.hpp"
 #include "results_folder.hpp"
 #include "svg_plot.hpp"
 #include "training_configs.hpp"
@@ -52,60 +55,131 @@ inline std::string slug(std::string_view family) {
   return text;
 }
 
-// One line of the table: the runs of one row, over their seeds.
-inline std::string table_line(const std::vector<const RunRecord*>& runs) {
-  const TrainingConfig& row = *runs.front()->row;
-  std::vector<double> accuracies;
-  std::vector<double> seconds;
-  std::size_t epochs = 0;
-  for (const RunRecord* run : runs) {
-    accuracies.push_back(100.0 * run->epochs.back().test_accuracy);
-    for (const EpochRecord& e : run->epochs) seconds.push_back(e.seconds);
-    epochs = std::max(epochs, run->epochs.size());
-  }
+// Mean, sample deviation and range of a row's accuracies over its seeds, in %.
+inline std::string over_seeds(const std::vector<double>& accuracies) {
   const auto count = static_cast<double>(accuracies.size());
   double mean = 0.0;
   for (const double a : accuracies) mean += a / count;
-  const auto [lowest, highest] = std::minmax_element(accuracies.begin(), accuracies.end());
-  std::string accuracy = format("%.2f %%", mean);
+  std::string text = format("%.2f %%", mean);
   if (accuracies.size() > 1) {
+    const auto [lowest, highest] = std::minmax_element(accuracies.begin(), accuracies.end());
     double squares = 0.0;
     for (const double a : accuracies) squares += (a - mean) * (a - mean);
-    accuracy += format(" ± %.2f", std::sqrt(squares / (count - 1))) + " (" + format("%.2f", *lowest) + "–" +
-                format("%.2f", *highest) + ", " + std::to_string(accuracies.size()) + " seeds)";
+    text += format(" ± %.2f", std::sqrt(squares / (count - 1))) + " (" + format("%.2f", *lowest) + "–" +
+            format("%.2f", *highest) + ", " + std::to_string(accuracies.size()) + " seeds)";
   }
+  return text;
+}
+
+// The reference's figure against a row's seeds: the difference of the means, and where the figure
+// falls among the seeds.
+inline std::string difference_text(double reference, const std::vector<double>& accuracies) {
+  double mean = 0.0;
+  for (const double a : accuracies) mean += a / static_cast<double>(accuracies.size());
+  std::string text = format("%+.2f", mean - reference);
+  if (accuracies.size() > 1) {
+    const auto [lowest, highest] = std::minmax_element(accuracies.begin(), accuracies.end());
+    if (reference < *lowest)
+      text += "; the reference below every seed";
+    else if (reference > *highest)
+      text += "; the reference above every seed";
+    else
+      text += "; the reference inside the seeds' range";
+  }
+  return text;
+}
+
+// One line of the table: the runs of one row, over their seeds. The reference's figure is compared
+// with its own measure, the first 9,984 test images, where every run logged it.
+inline std::string table_line(const std::vector<const RunRecord*>& runs) {
+  const TrainingConfig& row = *runs.front()->row;
+  std::vector<double> all_images;
+  std::vector<double> first_9984;
+  std::vector<double> seconds;
+  std::size_t epochs = 0;
+  for (const RunRecord* run : runs) {
+    const EpochRecord& last = run->epochs.back();
+    all_images.push_back(100.0 * last.test_accuracy);
+    if (last.test_accuracy_9984) first_9984.push_back(100.0 * *last.test_accuracy_9984);
+    for (const EpochRecord& e : run->epochs) seconds.push_back(e.seconds);
+    epochs = std::max(epochs, run->epochs.size());
+  }
+  const bool measured_as_the_reference = first_9984.size() == runs.size();
   std::string reference = "–";
   std::string difference = "–";
   if (row.reference_accuracy > 0) {
     reference = format("%.2f %%", row.reference_accuracy);
-    difference = format("%+.2f", mean - row.reference_accuracy);
-    if (accuracies.size() > 1) {
-      if (row.reference_accuracy < *lowest)
-        difference += "; the reference below every seed";
-      else if (row.reference_accuracy > *highest)
-        difference += "; the reference above every seed";
-      else
-        difference += "; the reference inside the seeds' range";
-    }
+    difference = difference_text(row.reference_accuracy, measured_as_the_reference ? first_9984 : all_images);
+    if (!measured_as_the_reference) difference += " (against all 10,000)";
+  } else if (row.from_reference) {
+    reference = "not logged";
   }
   return "| " + std::string(row.name) + " | " + std::string(row.network) + " | " +
          with_thousands(parameters_of(row.network)) + " | " + recipe_text(row) + " | " + std::to_string(epochs) +
-         " | " + reference + " | " + accuracy + " | " + difference + " | " + format("%.2f", median(seconds)) + " |\n";
+         " | " + reference + " | " + (measured_as_the_reference ? over_seeds(first_9984) : std::string("–")) + " | " +
+         over_seeds(all_images) + " | " + difference + " | " + format("%.2f", median(seconds)) + " |\n";
 }
 
-// Training loss and test accuracy by epoch, a line per row (its first seed).
-inline std::string family_figure(const std::vector<std::vector<const RunRecord*>>& rows) {
+// A row's first seed against the reference's logged curve: the loss at epoch 1 and at the last
+// epoch beside the reference's, the relative gaps, and the final accuracies on 9,984 images.
+inline std::string curve_line(const RunRecord& run, const std::vector<ReferenceEpoch>& reference) {
+  std::vector<double> losses;
+  for (const EpochRecord& e : run.epochs) losses.push_back(e.train_loss);
+  const CurveGap gap = curve_gap(losses, reference);
+  const std::size_t last = std::min(losses.size(), reference.size()) - 1;
+  std::string accuracy = "–";
+  const std::optional<double> ours = run.epochs.back().test_accuracy_9984;
+  const std::optional<double> theirs = reference.back().test_accuracy;
+  if (ours && theirs && run.epochs.size() == reference.size())
+    accuracy = format("%.2f %%", 100.0 * *ours) + " (" + format("%.2f", 100.0 * *theirs) + "), " +
+               format("%+.2f", 100.0 * (*ours - *theirs));
+  return "| " + std::string(run.row->name) + " | " + std::to_string(run.seed) + " | " + format("%.4g", losses.front()) +
+         " (" + format("%.4g", reference.front().train_loss) + ") | " + format("%.1f %%", 100.0 * gap.first_epoch) +
+         " | " + format("%.4g", losses[last]) + " (" + format("%.4g", reference[last].train_loss) + ") | " +
+         (gap.largest_later_epoch ? format("%.1f %%", 100.0 * gap.largest_later) + " (epoch " +
+                                        std::to_string(gap.largest_later_epoch) + ")"
+                                  : std::string("–")) +
+         " | " + accuracy + " |\n";
+}
+
+// Training loss and test accuracy by epoch, a line per row (its first seed), and the reference's
+// logged curve for each row that has one, dashed in the row's colour.
+inline std::string family_figure(const std::vector<std::vector<const RunRecord*>>& rows,
+                                 const ReferenceCurves& references) {
   Chart loss{.title = "training loss", .x_label = "epoch", .log_y = true, .series = {}};
   Chart accuracy{.title = "test accuracy (%)", .x_label = "epoch", .log_y = false, .series = {}};
-  for (const auto& runs : rows) {
-    const RunRecord& run = *runs.front();
-    Series losses{.name = std::string(run.row->name) + " (seed " + std::to_string(run.seed) + ")", .x = {}, .y = {}};
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const RunRecord& run = *rows[k].front();
+    Series losses{.name = std::string(run.row->name) + " (seed " + std::to_string(run.seed) + ")",
+                  .x = {},
+                  .y = {},
+                  .colour = k,
+                  .dashed = false};
     Series accuracies = losses;
     for (const EpochRecord& e : run.epochs) {
       losses.x.push_back(e.epoch);
       losses.y.push_back(e.train_loss);
       accuracies.x.push_back(e.epoch);
-      accuracies.y.push_back(100.0 * e.test_accuracy);
+      accuracies.y.push_back(100.0 * e.test_accuracy_9984.value_or(e.test_accuracy));
+    }
+    loss.series.push_back(std::move(losses));
+    accuracy.series.push_back(std::move(accuracies));
+  }
+  for (std::size_t k = 0; k < rows.size(); ++k) {
+    const auto reference = references.find(rows[k].front()->row->name);
+    if (reference == references.end()) continue;
+    Series losses{.name = std::string(reference->first) + " (the reference's log)",
+                  .x = {},
+                  .y = {},
+                  .colour = k,
+                  .dashed = true};
+    Series accuracies = losses;
+    for (const ReferenceEpoch& e : reference->second) {
+      losses.x.push_back(e.epoch);
+      losses.y.push_back(e.train_loss);
+      if (!e.test_accuracy) continue;
+      accuracies.x.push_back(e.epoch);
+      accuracies.y.push_back(100.0 * *e.test_accuracy);
     }
     loss.series.push_back(std::move(losses));
     accuracy.series.push_back(std::move(accuracies));
@@ -126,12 +200,26 @@ inline std::string write_report(const std::filesystem::path& folder) {
     if (rows.empty() || rows.back().front()->row != run.row) rows.emplace_back();
     rows.back().push_back(&run);
   }
+  const ReferenceCurves references = read_reference_curves(reference_curves_path());
   std::string markdown =
-      "Test accuracy after the last epoch, on all 10,000 test images (the reference's on 9,984); the mean over "
-      "seeds where a row ran with several, with the sample deviation and the range.\n\n"
-      "| name | network | parameters | recipe | epochs | reference | jiggle | difference | s/epoch |\n"
-      "| --- | --- | ---: | --- | ---: | ---: | ---: | --- | ---: |\n";
+      "Test accuracy after the last epoch, on the first 9,984 test images (the reference's measure) and on all "
+      "10,000; the mean over seeds where a row ran with several, with the sample deviation and the range.\n\n"
+      "| name | network | parameters | recipe | epochs | reference | jiggle, first 9,984 | jiggle, all 10,000 | "
+      "difference | s/epoch |\n"
+      "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | --- | ---: |\n";
   for (const auto& row_runs : rows) markdown += table_line(row_runs);
+  std::string curves;
+  for (const auto& row_runs : rows)
+    if (const auto reference = references.find(row_runs.front()->row->name); reference != references.end())
+      curves += curve_line(*row_runs.front(), reference->second);
+  if (!curves.empty())
+    markdown +=
+        "\nTraining loss beside the reference's logged curve (in brackets), and the relative gap |jiggle − "
+        "reference| / reference: at epoch 1, and the largest over the later epochs. Accuracy on the first 9,984 test "
+        "images after the last epoch, the reference's in brackets.\n\n"
+        "| row | seed | epoch-1 loss | gap | last loss | largest gap, epochs 2+ | accuracy |\n"
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |\n" +
+        curves;
   std::map<std::string, std::vector<std::vector<const RunRecord*>>> families;
   std::vector<std::string> family_order;
   for (const auto& row_runs : rows) {
@@ -141,7 +229,7 @@ inline std::string write_report(const std::filesystem::path& folder) {
   }
   for (const std::string& family : family_order) {
     const std::string file = slug(family) + ".svg";
-    const std::string svg = family_figure(families[family]);
+    const std::string svg = family_figure(families[family], references);
     jiggle::write_file_atomically(folder / file, [&](jiggle::FileWriter& out) { out.write(svg); });
     markdown += "\n![" + family + "](" + file + ")\n";
   }

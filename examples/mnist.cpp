@@ -27,10 +27,11 @@ namespace {
 // The whole program for one run: model → (load) → data → train → save → report.
 template <class Model>
 int run(const TrainingOptions& options, const NetworkInfo& network) {
-  const auto scaling = options.standardize ? jiggle::PixelScaling::standardized(jiggle::kMnistPixelStatistics)
-                                           : jiggle::PixelScaling::unit_interval();
+  const TrainingConfig& config = options.config;
+  const auto scaling = config.standardize ? jiggle::PixelScaling::standardized(jiggle::kMnistPixelStatistics)
+                                          : jiggle::PixelScaling::unit_interval();
   jiggle::Rng rng(options.seed);
-  Model model = options.init ? Model(rng, *options.init) : Model(rng);
+  Model model = config.init ? Model(rng, *config.init) : Model(rng);
   model.set_precision(options.precision);
   if (options.load) jiggle::load_safetensors(model, *options.load);
   if (options.predict) return predict(model, *options.predict, scaling);
@@ -64,17 +65,24 @@ int run_network(const TrainingOptions& options) {
   });
 }
 
-// Every row: name, network, parameters, reference accuracy, recipe.
+// Every row: name, network, parameters, reference accuracy, recipe; then what the reference rows'
+// semantics are and why.
 void print_rows() {
-  std::printf("%-24s %-14s %10s %9s  %s\n", "name", "network", "parameters", "reference", "recipe");
+  std::printf("%-24s %-14s %10s %10s  %s\n", "name", "network", "parameters", "reference", "recipe");
   for (const TrainingConfig& row : kTrainingConfigs) {
-    const std::string reference =
-        row.reference_accuracy > 0 ? report_detail::format("%.2f %%", row.reference_accuracy) : std::string("(own)");
-    std::printf("%-24.*s %-14.*s %10s %9s  %s\n", static_cast<int>(row.name.size()), row.name.data(),
+    const std::string reference = row.reference_accuracy > 0 ? report_detail::format("%.2f %%", row.reference_accuracy)
+                                  : row.from_reference       ? std::string("not logged")
+                                                             : std::string("(own)");
+    std::printf("%-24.*s %-14.*s %10s %10s  %s\n", static_cast<int>(row.name.size()), row.name.data(),
                 static_cast<int>(row.network.size()), row.network.data(),
                 report_detail::with_thousands(report_detail::parameters_of(row.network)).c_str(), reference.c_str(),
                 recipe_text(row).c_str());
   }
+  std::printf(
+      "\nThe reference rows train as the reference's code trained them, whatever their recipes say: its SGD is "
+      "momentum 0.9, its weights He-scaled sums of three uniforms, its inputs x/255, each epoch's partial batch "
+      "dropped, no MNIST batch augmented. Its accuracy is on the first 9,984 test images, which every run reports "
+      "beside all 10,000. The -plain rows are plain SGD, as the chapter's text describes it.\n");
 }
 
 // Each row of the plan over each seed; in a results folder each run keeps its files there, a

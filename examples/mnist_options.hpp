@@ -36,9 +36,7 @@ struct TrainingOptions {
   std::vector<std::string> arguments;               // as given, to print the command that resumes
   bool evaluate_only = false;
   bool quiet = false;
-  std::optional<jiggle::Init> init;  // unset: each layer's own default
   jiggle::Precision precision = jiggle::Precision::fp32;
-  bool standardize = true;                          // (x/255 − 0.1307) / 0.3081; x/255 with --scaling unit
   std::string run_label;                            // heads each epoch's line when one command makes several runs
   bool in_results_folder = false;                   // its files are --results DIR's, so the same command resumes it
   const jiggle::ProcessGroup* processes = nullptr;  // under mpirun: the processes sharing each batch
@@ -70,7 +68,7 @@ inline CommandLineRequest parse_command_line(int argc, char** argv, const Traini
   c = row;
   CommandLine line("mnist [flags] [NAME...]",
                    "Trains the named rows of the ablation table on MNIST (default mlp-sgd: the MLP 784-512-512-10, "
-                   "plain SGD) and reports their test accuracy.");
+                   "SGD as the reference ran it) and reports their test accuracy.");
   line.set_words([&](std::string_view name) {
     const TrainingConfig* config = find_training_config(name);
     if (config == nullptr) line.usage_error("unknown row '" + std::string(name) + "' (see --list)");
@@ -105,6 +103,12 @@ inline CommandLineRequest parse_command_line(int argc, char** argv, const Traini
   line.add_integer("--warmup", "epochs of linear warmup", c.warmup_epochs, 0, 10'000);
   line.add_real("--label-smoothing", "label smoothing", c.label_smoothing, {0.0, false, 1.0, true});
   line.add_integer("--augment", "random shifts of up to N pixels (0: none)", c.augment_shift, 0, 27);
+  line.add({"--partial-batch", "P", "each epoch's last, partial batch: kept or dropped (default: the row's)",
+            [&](std::string_view choice) {
+              if (choice != "kept" && choice != "dropped")
+                line.usage_error("--partial-batch takes kept or dropped, got '" + std::string(choice) + "'");
+              c.drop_partial_batch = choice == "dropped";
+            }});
   line.add_integer<std::uint64_t>("--seed", "seeds initialisation, shuffling and augmentation (default 0)",
                                   options.seed, 0, ~std::uint64_t{0});
   line.add({"--threads", "N", "threads (default: $OMP_NUM_THREADS if set, else every core)",
@@ -139,20 +143,21 @@ inline CommandLineRequest parse_command_line(int argc, char** argv, const Traini
               line.usage_error("unknown network '" + std::string(name) + "' (see --list)");
             }});
   line.add({"--init", "NAME",
-            "every layer's initialisation: glorot-uniform, glorot-normal, he-normal, he-uniform, torch-default "
-            "(default: each layer's own, Glorot uniform for Dense, torch-default for Conv2D)",
+            "every layer's initialisation: glorot-uniform, glorot-normal, he-normal, he-uniform, he-three-uniforms, "
+            "torch-default (default: the row's; else each layer's own, Glorot uniform for Dense, torch-default for "
+            "Conv2D)",
             [&](std::string_view name) {
               try {
-                options.init = jiggle::parse_init(name);
+                c.init = jiggle::parse_init(name);
               } catch (const jiggle::Error& error) {
                 line.usage_error(std::string("--init: ") + error.what());
               }
             }});
-  line.add({"--scaling", "S", "input pixels: standard, (x/255 - mean) / deviation (default); or unit, x/255",
+  line.add({"--scaling", "S", "input pixels: standard, (x/255 - mean) / deviation; or unit, x/255 (default: the row's)",
             [&](std::string_view scaling) {
               if (scaling != "standard" && scaling != "unit")
                 line.usage_error("--scaling takes standard or unit, got '" + std::string(scaling) + "'");
-              options.standardize = scaling == "standard";
+              c.standardize = scaling == "standard";
             }});
   line.add({"--precision", "P",
             "the matrix products: fp32 (default), or bf16, inputs rounded to bfloat16 and sums kept in fp32 (needs "

@@ -26,8 +26,10 @@ struct Network {
 inline constexpr std::tuple kNetworks{
     Network<jiggle::MnistMlp<float>>{{"mlp", "784-512-512-10, ReLU, softmax cross-entropy"}},
     Network<jiggle::MnistLinear<float>>{{"linear", "784-10, softmax cross-entropy"}},
+    Network<jiggle::MnistShallow<32, float>>{{"shallow-h32", "784-32-10, ReLU"}},
     Network<jiggle::MnistShallow<64, float>>{{"shallow-h64", "784-64-10, ReLU"}},
     Network<jiggle::MnistShallow<128, float>>{{"shallow-h128", "784-128-10, ReLU"}},
+    Network<jiggle::MnistShallow<256, float>>{{"shallow-h256", "784-256-10, ReLU"}},
     Network<jiggle::MnistShallow<512, float>>{{"shallow-h512", "784-512-10, ReLU"}},
     Network<jiggle::MnistCnn<float>>{
         {"cnn-nobn", "conv 1-32, conv 32-32 (3x3 same, ReLU), maxpool 2, 6272-512-512-10"}},
@@ -36,8 +38,16 @@ inline constexpr std::tuple kNetworks{
          "[conv 3x3 same, batch norm, ReLU] 1-32, 32-32, maxpool 2, [same] 32-64, 64-64, maxpool 2, 3136-512-10"}},
     Network<jiggle::MnistWidthCnn<8, float>>{
         {"width-cnn-f8", "conv 1-8, conv 8-8 (3x3 same, ReLU), maxpool 2, 1568-128-10"}},
+    Network<jiggle::MnistWidthCnn<16, float>>{
+        {"width-cnn-f16", "conv 1-16, conv 16-16 (3x3 same, ReLU), maxpool 2, 3136-128-10"}},
+    Network<jiggle::MnistWidthCnn<32, float>>{
+        {"width-cnn-f32", "conv 1-32, conv 32-32 (3x3 same, ReLU), maxpool 2, 6272-128-10"}},
     Network<jiggle::MnistWidthCnn<64, float>>{
         {"width-cnn-f64", "conv 1-64, conv 64-64 (3x3 same, ReLU), maxpool 2, 12544-128-10"}},
+    Network<jiggle::MnistCnnLite<float>>{
+        {"cnn-lite-nobn", "conv 1-128, conv 128-128 (3x3 same, ReLU), global average pooling, 128-10"}},
+    Network<jiggle::MnistCnnLiteBn<float>>{
+        {"cnn-lite-bn", "[conv 3x3 same, batch norm, ReLU] 1-128, 128-128, global average pooling, 128-10"}},
 };
 
 // Calls function(info) for every network, in order.

@@ -26,6 +26,7 @@ struct EpochRecord {
   double train_loss = 0.0;
   double test_accuracy = 0.0;  // a fraction, as the log holds it
   double seconds = 0.0;
+  std::optional<double> test_accuracy_9984;  // on the first 9,984 test images; logs before it lack it
 };
 
 struct RunRecord {
@@ -36,7 +37,8 @@ struct RunRecord {
 
 namespace results_detail {
 
-inline constexpr std::string_view kHeader = "epoch,train_loss,test_accuracy,seconds";
+inline constexpr std::string_view kHeader = "epoch,train_loss,test_accuracy,seconds,test_accuracy_9984";
+inline constexpr std::string_view kHeaderBefore9984 = "epoch,train_loss,test_accuracy,seconds";
 
 template <class Number>
 bool parse_field(std::string_view& line, Number& value) {
@@ -71,19 +73,26 @@ inline std::vector<EpochRecord> read_epoch_log(const std::filesystem::path& path
   std::ifstream in(path);
   if (!in) throw jiggle::Error(path.string() + ": cannot be read");
   std::string line;
-  if (!std::getline(in, line) || line != results_detail::kHeader)
+  if (!std::getline(in, line) || (line != results_detail::kHeader && line != results_detail::kHeaderBefore9984))
     throw jiggle::Error(path.string() + ": line 1 is not the header '" + std::string(results_detail::kHeader) + "'");
+  // A run resumed from a state written before the last column keeps its earlier rows without it.
+  const bool has_9984 = line == results_detail::kHeader;
   std::vector<EpochRecord> epochs;
   for (int number = 2; std::getline(in, line); ++number) {
     EpochRecord record;
     std::string_view rest = line;
-    const bool parsed = results_detail::parse_field(rest, record.epoch) &&
-                        results_detail::parse_field(rest, record.train_loss) &&
-                        results_detail::parse_field(rest, record.test_accuracy) &&
-                        results_detail::parse_field(rest, record.seconds) && rest.empty();
-    if (!parsed)
-      throw jiggle::Error(path.string() + ": line " + std::to_string(number) +
-                          " is not epoch,train_loss,test_accuracy,seconds: '" + line.substr(0, 80) + "'");
+    bool parsed =
+        results_detail::parse_field(rest, record.epoch) && results_detail::parse_field(rest, record.train_loss) &&
+        results_detail::parse_field(rest, record.test_accuracy) && results_detail::parse_field(rest, record.seconds);
+    if (parsed && has_9984 && !rest.empty()) {
+      double accuracy = -1.0;
+      parsed = results_detail::parse_field(rest, accuracy) && accuracy >= 0.0 && accuracy <= 1.0;
+      record.test_accuracy_9984 = accuracy;
+    }
+    if (!parsed || !rest.empty())
+      throw jiggle::Error(path.string() + ": line " + std::to_string(number) + " is not " +
+                          std::string(has_9984 ? results_detail::kHeader : results_detail::kHeaderBefore9984) + ": '" +
+                          line.substr(0, 80) + "'");
     if (record.epoch != static_cast<int>(epochs.size()) + 1)
       throw jiggle::Error(path.string() + ": line " + std::to_string(number) + " is epoch " +
                           std::to_string(record.epoch) + ", expected " + std::to_string(epochs.size() + 1));

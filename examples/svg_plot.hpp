@@ -14,6 +14,8 @@ struct Series {
   std::string name;
   std::vector<double> x;
   std::vector<double> y;
+  std::size_t colour = 0;  // an index into the palette, so that two series can share a colour
+  bool dashed = false;
 };
 
 struct Chart {
@@ -54,6 +56,8 @@ inline std::string number(double value, const char* format = "%g") {
   std::snprintf(buffer, sizeof buffer, format, value);
   return buffer;
 }
+
+inline constexpr std::string_view kDash = " stroke-dasharray=\"5,3\"";
 
 inline std::string_view colour(std::size_t index) { return kColours[index % std::size(kColours)]; }
 
@@ -128,8 +132,8 @@ inline void panel(std::string& svg, const Chart& chart, double left_edge) {
       points += number(to_x(s.x[i]), "%.1f") + "," + number(to_y(y), "%.1f") + " ";
     }
     if (points.empty()) continue;
-    svg += "<polyline fill=\"none\" stroke-width=\"1.6\" stroke=\"" + std::string(colour(k)) + "\" points=\"" + points +
-           "\"/>\n";
+    svg += "<polyline fill=\"none\" stroke-width=\"1.6\" stroke=\"" + std::string(colour(s.colour)) + "\"" +
+           std::string(s.dashed ? kDash : "") + " points=\"" + points + "\"/>\n";
   }
 }
 
@@ -147,8 +151,10 @@ inline std::string svg_figure(const std::vector<Chart>& charts) {
   for (std::size_t c = 0; c < charts.size(); ++c) panel(svg, charts[c], kPanelWidth * static_cast<double>(c));
   for (std::size_t k = 0; k < series; ++k) {
     const std::string y = number(kPanelHeight + 12 + kLegendLine * static_cast<double>(k));
+    const Series& s = charts.front().series[k];
     svg += "<line x1=\"" + number(kLeft) + "\" y1=\"" + y + "\" x2=\"" + number(kLeft + 24) + "\" y2=\"" + y +
-           "\" stroke-width=\"3\" stroke=\"" + std::string(colour(k)) + "\"/>\n";
+           "\" stroke-width=\"3\" stroke=\"" + std::string(colour(s.colour)) + "\"" +
+           std::string(s.dashed ? kDash : "") + "/>\n";
     svg += "<text x=\"" + number(kLeft + 30) + "\" y=\"" + y + "\" dy=\"4\">" + escaped(charts.front().series[k].name) +
            "</text>\n";
   }

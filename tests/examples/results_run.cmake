@@ -47,13 +47,13 @@ if(NOT resumed STREQUAL whole)
   message(FATAL_ERROR "the resumed run's weights differ from the uninterrupted run's")
 endif()
 file(READ "${WORK}/stopped/mlp-sgd.seed0.csv" resumed_log)
-if(NOT resumed_log MATCHES "^epoch,train_loss,test_accuracy,seconds\n1,[^\n]*\n2,[^\n]*\n$")
+if(NOT resumed_log MATCHES "^epoch,train_loss,test_accuracy,seconds,test_accuracy_9984\n1,[^\n]*,0\\.[0-9]+\n2,[^\n]*,0\\.[0-9]+\n$")
   message(FATAL_ERROR "the resumed run's log does not hold both epochs")
 endif()
 
 run(0 "${PROGRAM}" --report results)
-if(NOT out MATCHES "\n\\| linear-sgd \\| linear \\| 7,850 \\| SGD 0.1, 12 epochs \\| 1 \\| 91.90 % \\| [0-9.]+ % \\|"
-   OR NOT out MATCHES "\n\\| shallow-adam \\| shallow-h128 \\| 101,770 \\| Adam 0.001, 15 epochs \\| 1 \\|")
+if(NOT out MATCHES "\n\\| linear-sgd \\| linear \\| 7,850 \\| SGD 0.1, momentum 0.9, 12 epochs, [^|]* \\| 1 \\| 91.90 % \\| [0-9.]+ % \\| [0-9.]+ % \\|"
+   OR NOT out MATCHES "\n\\| shallow-adam \\| shallow-h128 \\| 101,770 \\| Adam 0.001, 15 epochs, [^|]* \\| 1 \\|")
   message(FATAL_ERROR "the report lacks a run")
 endif()
 file(REMOVE_RECURSE "${WORK}")
