@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -112,4 +113,30 @@ inline CurveGap curve_gap(const std::vector<double>& losses, const std::vector<R
     }
   }
   return gap;
+}
+
+// The epochs at which no seed's training loss comes within the tolerance of the reference's (15 %
+// at epoch 1, 10 % after it) and the reference's loss lies outside the range of the seeds' losses:
+// the deviations that the spread between seeds does not explain.
+inline std::vector<int> unexplained_epochs(const std::vector<std::vector<double>>& losses_by_seed,
+                                           const std::vector<ReferenceEpoch>& reference) {
+  std::vector<int> epochs;
+  for (std::size_t e = 0; e < reference.size(); ++e) {
+    const double tolerance = e == 0 ? 0.15 : 0.10;
+    const double target = reference[e].train_loss;
+    bool within_tolerance = false;
+    double lowest = std::numeric_limits<double>::infinity();
+    double highest = -std::numeric_limits<double>::infinity();
+    std::size_t seeds_at_e = 0;
+    for (const std::vector<double>& losses : losses_by_seed) {
+      if (e >= losses.size()) continue;
+      ++seeds_at_e;
+      within_tolerance = within_tolerance || std::abs(losses[e] - target) <= tolerance * target;
+      lowest = std::min(lowest, losses[e]);
+      highest = std::max(highest, losses[e]);
+    }
+    if (seeds_at_e > 0 && !within_tolerance && !(lowest <= target && target <= highest))
+      epochs.push_back(static_cast<int>(e) + 1);
+  }
+  return epochs;
 }
