@@ -85,6 +85,13 @@ TEST_CASE("Batches refuse to drop the partial batch when no batch is whole, and 
   REQUIRE(batches.count() == 3);
   REQUIRE(batches.splits_evenly());
   REQUIRE(batches.batch(2).targets == std::vector<std::int32_t>{7});  // batch 2 is images 6, 7, 8
+  // Keeping the last image again would leave two of the three shards without one: refused, and
+  // the batches stay as they were.
+  REQUIRE_THROWS_WITH(batches.set_partial_batch(jiggle::PartialBatch::kept),
+                      Catch::Contains("cannot share batches of 1 images between 3 processes"));
+  REQUIRE(batches.partial_batch() == jiggle::PartialBatch::dropped);
+  REQUIRE(batches.count() == 3);
+  REQUIRE(batches.batch(2).targets == std::vector<std::int32_t>{7});
 }
 
 TEST_CASE("Batches put image and label in the same column, scaled to x/255", "[batches]") {

@@ -119,13 +119,20 @@ class Batches {
   // needs (see distributed/data_parallel.hpp), checkable before the first step.
   bool splits_evenly() const { return first_batch_size() % shards_ == 0 && last_batch_size() % shards_ == 0; }
 
-  // Dropping needs at least one whole batch. Shards are sized anew, so set this before set_shard.
+  // Dropping needs at least one whole batch; keeping it again needs a partial batch large enough
+  // for the shards already set. A refusal leaves the batches as they were.
   void set_partial_batch(PartialBatch partial_batch) {
     if (partial_batch == PartialBatch::dropped && static_cast<Index>(data_.size()) < batch_size_)
       throw Error("cannot drop the partial batch: " + std::to_string(data_.size()) +
                   " images do not make one whole batch of " + std::to_string(batch_size_));
+    const PartialBatch before = partial_batch_;
     partial_batch_ = partial_batch;
-    set_shard(shard_, shards_);
+    try {
+      set_shard(shard_, shards_);
+    } catch (const Error&) {
+      partial_batch_ = before;
+      throw;
+    }
   }
   PartialBatch partial_batch() const { return partial_batch_; }
 
