@@ -10,6 +10,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "jiggle/io/safe_file.hpp"
@@ -55,18 +56,23 @@ inline std::string slug(std::string_view family) {
   return text;
 }
 
+inline double mean_of(const std::vector<double>& values) {
+  double mean = 0.0;
+  for (const double v : values) mean += v / static_cast<double>(values.size());
+  return mean;
+}
+
 // Mean, sample deviation and range of a row's accuracies over its seeds, in %.
 inline std::string over_seeds(const std::vector<double>& accuracies) {
-  const auto count = static_cast<double>(accuracies.size());
-  double mean = 0.0;
-  for (const double a : accuracies) mean += a / count;
+  const double mean = mean_of(accuracies);
   std::string text = format("%.2f %%", mean);
   if (accuracies.size() > 1) {
     const auto [lowest, highest] = std::minmax_element(accuracies.begin(), accuracies.end());
     double squares = 0.0;
     for (const double a : accuracies) squares += (a - mean) * (a - mean);
-    text += format(" ± %.2f", std::sqrt(squares / (count - 1))) + " (" + format("%.2f", *lowest) + "–" +
-            format("%.2f", *highest) + ", " + std::to_string(accuracies.size()) + " seeds)";
+    text += format(" ± %.2f", std::sqrt(squares / static_cast<double>(accuracies.size() - 1))) + " (" +
+            format("%.2f", *lowest) + "–" + format("%.2f", *highest) + ", " + std::to_string(accuracies.size()) +
+            " seeds)";
   }
   return text;
 }
@@ -74,9 +80,7 @@ inline std::string over_seeds(const std::vector<double>& accuracies) {
 // The reference's figure against a row's seeds: the difference of the means, and where the figure
 // falls among the seeds.
 inline std::string difference_text(double reference, const std::vector<double>& accuracies) {
-  double mean = 0.0;
-  for (const double a : accuracies) mean += a / static_cast<double>(accuracies.size());
-  std::string text = format("%+.2f", mean - reference);
+  std::string text = format("%+.2f", mean_of(accuracies) - reference);
   if (accuracies.size() > 1) {
     const auto [lowest, highest] = std::minmax_element(accuracies.begin(), accuracies.end());
     if (reference < *lowest)
@@ -210,7 +214,10 @@ inline std::string write_report(const std::filesystem::path& folder) {
     if (rows.empty() || rows.back().front()->row != run.row) rows.emplace_back();
     rows.back().push_back(&run);
   }
-  const ReferenceCurves references = read_reference_curves(reference_curves_path());
+  // The reference's curves travel with the source tree; a program run far from it reports without.
+  std::error_code error;
+  const bool has_curves = std::filesystem::is_regular_file(reference_curves_path(), error);
+  const ReferenceCurves references = has_curves ? read_reference_curves(reference_curves_path()) : ReferenceCurves{};
   std::string markdown =
       "Test accuracy after the last epoch, on the first 9,984 test images (the reference's measure) and on all "
       "10,000; the mean over seeds where a row ran with several, with the sample deviation and the range.\n\n"
@@ -222,6 +229,9 @@ inline std::string write_report(const std::filesystem::path& folder) {
   for (const auto& row_runs : rows)
     if (const auto reference = references.find(row_runs.front()->row->name); reference != references.end())
       curves += curve_line(row_runs, reference->second);
+  if (!has_curves)
+    markdown += "\nThe reference's logged curves were not found at " + reference_curves_path().string() +
+                ", so none is compared.\n";
   if (!curves.empty())
     markdown +=
         "\nTraining loss beside the reference's logged curve (in brackets), and the relative gap |jiggle − "

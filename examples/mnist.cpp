@@ -81,7 +81,8 @@ void print_rows() {
   std::printf(
       "\nThe reference rows train as the reference's code trained them, whatever their recipes say: its SGD is "
       "momentum 0.9, its weights He-scaled sums of three uniforms, its inputs x/255, each epoch's partial batch "
-      "dropped, no MNIST batch augmented. Its accuracy is on the first 9,984 test images, which every run reports "
+      "dropped, no warmup, no MNIST batch augmented. Its accuracy is on the first 9,984 test images, which every "
+      "training run reports "
       "beside all 10,000. The -plain rows are plain SGD, as the chapter's text describes it.\n");
 }
 
@@ -111,6 +112,7 @@ int run_plan(const RunPlan& plan, int argc, char** argv, const jiggle::ProcessGr
         options.save = file(".safetensors");
         options.checkpoint = file(".state.safetensors");
         options.checkpoint_every = 1;
+        if (std::filesystem::exists(*options.log)) check_log_is_of_row(*options.log, *row);
         if (std::filesystem::exists(*options.save)) {
           std::printf("%sfinished earlier: %s\n", options.run_label.c_str(), options.save->c_str());
           continue;

@@ -130,7 +130,7 @@ inline CommandLineRequest parse_command_line(int argc, char** argv, const Traini
   line.add_switch("--eval", "with --load: evaluates without training and prints the confusion matrix",
                   options.evaluate_only, true);
   line.add_text("--predict", "IMAGE.pgm", "with --load: classifies one 28x28 PGM image (P2 or P5)", options.predict);
-  line.add_switch("--quiet", "prints only the final accuracy line", options.quiet, true);
+  line.add_switch("--quiet", "prints only the final accuracy lines", options.quiet, true);
   line.add({"--network", "NAME", "the network to train, overriding the row's (see --list)", [&](std::string_view name) {
               bool found = false;
               for_each_network([&](const NetworkInfo& network) {

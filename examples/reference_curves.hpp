@@ -3,7 +3,6 @@
 // source): each MNIST row's training loss per epoch and, where its log gives one, its test
 // accuracy on the first 9,984 test images. The report draws them beside jiggle's runs.
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -13,9 +12,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <vector>
 
+#include "csv_fields.hpp"
 #include "jiggle/error.hpp"
 
 struct ReferenceEpoch {
@@ -30,64 +29,39 @@ using ReferenceCurves = std::map<std::string, std::vector<ReferenceEpoch>, std::
 // Where the program finds the curves: the copy in its source tree.
 inline std::filesystem::path reference_curves_path() { return JIGGLE_REFERENCE_CURVES; }
 
-namespace reference_curves_detail {
-
-inline constexpr std::string_view kHeader = "row,epoch,train_loss,test_correct,test_total";
-
-// The next comma-separated field of `line`, which moves past it.
-inline std::string_view next_field(std::string_view& line) {
-  const auto comma = line.find(',');
-  const std::string_view field = line.substr(0, comma);
-  line = comma == std::string_view::npos ? std::string_view{} : line.substr(comma + 1);
-  return field;
-}
-
-template <class Number>
-bool parse_number(std::string_view field, Number& value) {
-  const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), value);
-  return error == std::errc() && end == field.data() + field.size();
-}
-
-}  // namespace reference_curves_detail
+inline constexpr std::string_view kReferenceCurvesHeader = "row,epoch,train_loss,test_correct,test_total";
 
 // Every row's curve; a file that is not one names itself, the line and what is wrong.
 inline ReferenceCurves read_reference_curves(const std::filesystem::path& path) {
-  namespace detail = reference_curves_detail;
   std::ifstream in(path);
   if (!in) throw jiggle::Error(path.string() + ": cannot be read");
   std::string line;
-  if (!std::getline(in, line) || line != detail::kHeader)
-    throw jiggle::Error(path.string() + ": line 1 is not the header '" + std::string(detail::kHeader) + "'");
+  if (!std::getline(in, line) || line != kReferenceCurvesHeader)
+    throw jiggle::Error(path.string() + ": line 1 is not the header '" + std::string(kReferenceCurvesHeader) + "'");
   ReferenceCurves curves;
   for (int number = 2; std::getline(in, line); ++number) {
     const auto fail = [&](const std::string& what) {
-      return jiggle::Error(path.string() + ": line " + std::to_string(number) + ": " + what);
+      return jiggle::Error(path.string() + ": line " + std::to_string(number) + " " + what);
     };
-    std::string_view rest = line;
-    const std::string_view row = detail::next_field(rest);
-    const std::string_view epoch_field = detail::next_field(rest);
-    const std::string_view loss_field = detail::next_field(rest);
-    const std::string_view correct_field = detail::next_field(rest);
-    const std::string_view total_field = detail::next_field(rest);
-    ReferenceEpoch epoch;
-    if (std::count(line.begin(), line.end(), ',') != 4 || row.empty() ||
-        !detail::parse_number(epoch_field, epoch.epoch) || !detail::parse_number(loss_field, epoch.train_loss))
-      throw fail("is not " + std::string(detail::kHeader) + ": '" + line.substr(0, 80) + "'");
-    if (!(std::isfinite(epoch.train_loss) && epoch.train_loss >= 0.0))
-      throw fail("the training loss is not a number of 0 or more");
-    if (!correct_field.empty() || !total_field.empty()) {
-      long correct = -1;
-      long total = -1;
-      if (!detail::parse_number(correct_field, correct) || !detail::parse_number(total_field, total) || total <= 0 ||
-          correct < 0 || correct > total)
-        throw fail("the test counts are not two whole numbers, correct ≤ total");
-      epoch.test_accuracy = static_cast<double>(correct) / static_cast<double>(total);
+    const std::vector<std::string_view> fields = csv_fields(line);
+    const auto epoch = fields.size() == 5 ? csv_number<int>(fields[1]) : std::nullopt;
+    const auto loss = fields.size() == 5 ? csv_number<double>(fields[2]) : std::nullopt;
+    if (!epoch || !loss || fields[0].empty())
+      throw fail("is not " + std::string(kReferenceCurvesHeader) + ": '" + line.substr(0, 80) + "'");
+    if (!(*loss > 0.0) || !std::isfinite(*loss)) throw fail("holds a training loss that is not above 0");
+    ReferenceEpoch reference_epoch{.epoch = *epoch, .train_loss = *loss, .test_accuracy = std::nullopt};
+    if (!fields[3].empty() || !fields[4].empty()) {
+      const auto correct = csv_number<long>(fields[3]);
+      const auto total = csv_number<long>(fields[4]);
+      if (!correct || !total || *total <= 0 || *correct < 0 || *correct > *total)
+        throw fail("holds test counts that are not two whole numbers with 0 <= correct <= total, total > 0");
+      reference_epoch.test_accuracy = static_cast<double>(*correct) / static_cast<double>(*total);
     }
-    std::vector<ReferenceEpoch>& epochs = curves[std::string(row)];
-    if (epoch.epoch != static_cast<int>(epochs.size()) + 1)
-      throw fail("is epoch " + std::to_string(epoch.epoch) + " of " + std::string(row) + ", expected " +
+    std::vector<ReferenceEpoch>& epochs = curves[std::string(fields[0])];
+    if (reference_epoch.epoch != static_cast<int>(epochs.size()) + 1)
+      throw fail("is epoch " + std::to_string(reference_epoch.epoch) + " of " + std::string(fields[0]) + ", expected " +
                  std::to_string(epochs.size() + 1));
-    epochs.push_back(epoch);
+    epochs.push_back(reference_epoch);
   }
   return curves;
 }

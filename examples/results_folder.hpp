@@ -3,7 +3,7 @@
 // (the trained weights, written when the run ends) and NAME.seedS.state.safetensors (the training
 // state after each epoch, from which an interrupted run resumes).
 #include <algorithm>
-#include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +13,7 @@
 #include <system_error>
 #include <vector>
 
+#include "csv_fields.hpp"
 #include "jiggle/error.hpp"
 #include "training_configs.hpp"
 
@@ -40,16 +41,6 @@ namespace results_detail {
 inline constexpr std::string_view kHeader = "epoch,train_loss,test_accuracy,seconds,test_accuracy_9984";
 inline constexpr std::string_view kHeaderBefore9984 = "epoch,train_loss,test_accuracy,seconds";
 
-template <class Number>
-bool parse_field(std::string_view& line, Number& value) {
-  const auto comma = line.find(',');
-  const std::string_view field = line.substr(0, comma);
-  const auto [end, error] = std::from_chars(field.data(), field.data() + field.size(), value);
-  if (error != std::errc() || end != field.data() + field.size()) return false;
-  line = comma == std::string_view::npos ? std::string_view{} : line.substr(comma + 1);
-  return true;
-}
-
 // "linear-sgd.seed3.csv" → the row linear-sgd and seed 3; nothing for another file.
 inline std::optional<RunRecord> name_of_log(const std::string& file_name) {
   constexpr std::string_view kSuffix = ".csv";
@@ -59,46 +50,75 @@ inline std::optional<RunRecord> name_of_log(const std::string& file_name) {
   if (dot == std::string_view::npos) return std::nullopt;
   RunRecord run;
   run.row = find_training_config(stem.substr(0, dot));
-  const std::string_view seed = stem.substr(dot + 5);
-  const auto [end, error] = std::from_chars(seed.data(), seed.data() + seed.size(), run.seed);
-  if (run.row == nullptr || seed.empty() || error != std::errc() || end != seed.data() + seed.size())
-    return std::nullopt;
+  const std::optional<std::uint64_t> seed = csv_number<std::uint64_t>(stem.substr(dot + 5));
+  if (run.row == nullptr || !seed) return std::nullopt;
+  run.seed = *seed;
   return run;
 }
 
 }  // namespace results_detail
 
-// The epochs of one run's log; a log that is not one names its file and line.
+// A reference row's log without the 9,984-image column was written before the reference rows
+// trained as the reference did, so it is refused rather than reported, or skipped as finished, as
+// a run of the row. An SGD row's -plain twin trains as such a run did.
+inline void check_log_is_of_row(const std::filesystem::path& path, const TrainingConfig& row) {
+  if (!row.from_reference) return;
+  std::ifstream in(path);
+  std::string header;
+  if (!in || !std::getline(in, header) || header != results_detail::kHeaderBefore9984) return;
+  const std::string plain = std::string(row.name) + "-plain";
+  throw jiggle::Error(
+      path.string() + ": was written before " + std::string(row.name) +
+      " trained as the reference did (the log has no test_accuracy_9984 column); move the run out of "
+      "the folder" +
+      (find_training_config(plain) ? ", or rename its files to " + plain + ", which trains as it did" : std::string()));
+}
+
+// The epochs of one run's log; a log that is not one names its file, the line and what is wrong.
 inline std::vector<EpochRecord> read_epoch_log(const std::filesystem::path& path) {
+  using results_detail::kHeader;
+  using results_detail::kHeaderBefore9984;
   std::ifstream in(path);
   if (!in) throw jiggle::Error(path.string() + ": cannot be read");
   std::string line;
-  if (!std::getline(in, line) || (line != results_detail::kHeader && line != results_detail::kHeaderBefore9984))
-    throw jiggle::Error(path.string() + ": line 1 is not the header '" + std::string(results_detail::kHeader) + "'");
-  // A run resumed from a state written before the last column keeps its earlier rows without it.
-  const bool has_9984 = line == results_detail::kHeader;
+  if (!std::getline(in, line) || (line != kHeader && line != kHeaderBefore9984))
+    throw jiggle::Error(path.string() + ": line 1 is neither the header '" + std::string(kHeader) + "' nor '" +
+                        std::string(kHeaderBefore9984) + "'");
+  // A run resumed from a state written before the last column keeps its earlier rows without it:
+  // under the new header, rows of four fields may come first.
+  const bool has_9984 = line == kHeader;
+  bool rows_of_five = false;
   std::vector<EpochRecord> epochs;
   for (int number = 2; std::getline(in, line); ++number) {
-    EpochRecord record;
-    std::string_view rest = line;
-    bool parsed =
-        results_detail::parse_field(rest, record.epoch) && results_detail::parse_field(rest, record.train_loss) &&
-        results_detail::parse_field(rest, record.test_accuracy) && results_detail::parse_field(rest, record.seconds);
-    if (parsed && has_9984 && !rest.empty()) {
-      double accuracy = -1.0;
-      parsed = results_detail::parse_field(rest, accuracy) && accuracy >= 0.0 && accuracy <= 1.0;
-      record.test_accuracy_9984 = accuracy;
+    const auto fail = [&](const std::string& what) {
+      return jiggle::Error(path.string() + ": line " + std::to_string(number) + " " + what);
+    };
+    const std::vector<std::string_view> fields = csv_fields(line);
+    rows_of_five = rows_of_five || fields.size() == 5;
+    const bool shaped = fields.size() == 5 ? has_9984 : fields.size() == 4 && !rows_of_five;
+    const auto epoch = shaped ? csv_number<int>(fields[0]) : std::nullopt;
+    const auto train_loss = shaped ? csv_number<double>(fields[1]) : std::nullopt;
+    const auto test_accuracy = shaped ? csv_number<double>(fields[2]) : std::nullopt;
+    const auto seconds = shaped ? csv_number<double>(fields[3]) : std::nullopt;
+    if (!epoch || !train_loss || !test_accuracy || !seconds)
+      throw fail("is not " + std::string(has_9984 ? kHeader : kHeaderBefore9984) + ": '" + line.substr(0, 80) + "'");
+    const auto fraction = [](double value) { return value >= 0.0 && value <= 1.0; };
+    EpochRecord record{.epoch = *epoch,
+                       .train_loss = *train_loss,
+                       .test_accuracy = *test_accuracy,
+                       .seconds = *seconds,
+                       .test_accuracy_9984 = std::nullopt};
+    if (fields.size() == 5 && !fields[4].empty()) {  // empty where the test set is smaller
+      record.test_accuracy_9984 = csv_number<double>(fields[4]);
+      if (!record.test_accuracy_9984 || !fraction(*record.test_accuracy_9984))
+        throw fail("holds an accuracy on 9,984 images that is not a number in [0, 1]");
     }
-    if (!parsed || !rest.empty())
-      throw jiggle::Error(path.string() + ": line " + std::to_string(number) + " is not " +
-                          std::string(has_9984 ? results_detail::kHeader : results_detail::kHeaderBefore9984) + ": '" +
-                          line.substr(0, 80) + "'");
     if (record.epoch != static_cast<int>(epochs.size()) + 1)
-      throw jiggle::Error(path.string() + ": line " + std::to_string(number) + " is epoch " +
-                          std::to_string(record.epoch) + ", expected " + std::to_string(epochs.size() + 1));
-    if (!(record.test_accuracy >= 0.0 && record.test_accuracy <= 1.0) || !(record.seconds >= 0.0))
-      throw jiggle::Error(path.string() + ": line " + std::to_string(number) +
-                          " holds an accuracy outside [0, 1] or a negative time");
+      throw fail("is epoch " + std::to_string(record.epoch) + ", expected " + std::to_string(epochs.size() + 1));
+    if (!fraction(record.test_accuracy) || !(record.seconds >= 0.0) || !std::isfinite(record.seconds))
+      throw fail("holds an accuracy outside [0, 1] or a time that is negative or not finite");
+    if (!(record.train_loss >= 0.0) || !std::isfinite(record.train_loss))
+      throw fail("holds a training loss that is negative or not finite");
     epochs.push_back(record);
   }
   return epochs;
@@ -114,6 +134,7 @@ inline std::vector<RunRecord> read_results(const std::filesystem::path& folder) 
   for (const auto& entry : std::filesystem::directory_iterator(folder)) {
     std::optional<RunRecord> run = results_detail::name_of_log(entry.path().filename().string());
     if (!run || !entry.is_regular_file()) continue;
+    check_log_is_of_row(entry.path(), *run->row);
     run->epochs = read_epoch_log(entry.path());
     if (!run->epochs.empty()) runs.push_back(std::move(*run));
   }

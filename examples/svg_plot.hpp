@@ -34,8 +34,9 @@ inline constexpr double kRight = 16;
 inline constexpr double kTop = 40;
 inline constexpr double kBottom = 44;
 inline constexpr double kLegendLine = 18;
-inline constexpr std::string_view kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
-                                                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
+inline constexpr std::string_view kColours[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+                                                "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#e7ba52",
+                                                "#843c39", "#637939", "#7b4173", "#3182bd"};
 
 inline std::string escaped(std::string_view text) {
   std::string out;

@@ -104,7 +104,11 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
   jiggle::DataParallel<Optimizer> optimizer(std::move(wrapped_optimizer), processes);
   jiggle::Batches<float> training(train_images, config.batch_size, jiggle::Order::shuffled, options.seed + 1, scaling);
   training.set_augmentation({.max_shift = config.augment_shift});
-  if (config.drop_partial_batch) training.set_partial_batch(jiggle::PartialBatch::dropped);
+  if (config.drop_partial_batch) try {
+      training.set_partial_batch(jiggle::PartialBatch::dropped);
+    } catch (const jiggle::Error& error) {
+      throw jiggle::Error(std::string(error.what()) + "; --partial-batch kept trains on them");
+    }
   // The test set in two parts, the reference's first 9,984 images and the rest, each evaluated once.
   jiggle::LabelledImages first_test_images = test_images;
   first_test_images.keep_first(kReferenceTestImages);
@@ -122,19 +126,17 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
                                     std::to_string(processes->size()) +
                                     " processes; choose a batch size, or --subset, that does");
     test.set_shard(processes->rank(), processes->size());
-    if (other_test) other_test->set_shard(processes->rank(), processes->size());
     jiggle::set_process_group(model, processes);
     jiggle::broadcast_parameters(model, *processes);
   }
-  const auto evaluate_part = [&](auto& batches) {
-    const jiggle::Evaluation shard = jiggle::evaluate(model, batches);
-    return processes ? jiggle::sum_over(*processes, shard) : shard;
-  };
+  // The few images after the first 9,984 are not shared out: every process holds the same model,
+  // so each evaluates all of them, and no count of processes is too many for them.
   const bool has_reference_measure = first_test_images.size() == kReferenceTestImages;
   const auto evaluate_test = [&] {
-    TestAccuracy result{.all = evaluate_part(test), .first_9984 = std::nullopt};
+    const jiggle::Evaluation shard = jiggle::evaluate(model, test);
+    TestAccuracy result{.all = processes ? jiggle::sum_over(*processes, shard) : shard, .first_9984 = std::nullopt};
     if (has_reference_measure) result.first_9984 = result.all;
-    if (other_test) result.all = combined(result.all, evaluate_part(*other_test));
+    if (other_test) result.all = combined(result.all, jiggle::evaluate(model, *other_test));
     return result;
   };
   jiggle::SoftmaxCrossEntropy<float> loss(config.label_smoothing);

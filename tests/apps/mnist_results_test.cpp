@@ -1,0 +1,107 @@
+// The MNIST program's readers of what it reads back: its own epoch logs and the reference's logged
+// curves. Every malformed line is refused with the file, the line and the problem.
+#include <cmath>
+#include <string>
+
+#include "reference_curves.hpp"
+#include "results_folder.hpp"
+#include "support/catch.hpp"
+#include "support/idx_writer.hpp"
+
+namespace {
+
+std::filesystem::path write_text(const jiggle_test::TemporaryFolder& folder, const std::string& name,
+                                 const std::string& text) {
+  jiggle_test::write_file(folder / name, jiggle_test::Bytes(text.begin(), text.end()));
+  return folder / name;
+}
+
+}  // namespace
+
+TEST_CASE("Epoch logs read both headers, and rows without the 9,984 column only before those with it",
+          "[mnist_results]") {
+  jiggle_test::TemporaryFolder folder("epoch-log");
+  const auto both = read_epoch_log(write_text(folder, "both.csv",
+                                              "epoch,train_loss,test_accuracy,seconds,test_accuracy_9984\n"
+                                              "1,0.5,0.9,2\n2,0.25,0.95,2.5,0.9501\n3,0.2,0.96,2,\n"));
+  REQUIRE(both.size() == 3);
+  REQUIRE_FALSE(both[0].test_accuracy_9984);
+  REQUIRE(both[1].test_accuracy_9984 == 0.9501);
+  REQUIRE_FALSE(both[2].test_accuracy_9984);  // a test set smaller than 9,984 images
+  const auto old =
+      read_epoch_log(write_text(folder, "old.csv", "epoch,train_loss,test_accuracy,seconds\n1,0.5,0.9,2\n"));
+  REQUIRE(old.size() == 1);
+  REQUIRE(old[0].train_loss == 0.5);
+}
+
+TEST_CASE("Epoch logs refuse malformed lines, naming the file, the line and the problem", "[mnist_results]") {
+  jiggle_test::TemporaryFolder folder("bad-epoch-log");
+  const std::string header = "epoch,train_loss,test_accuracy,seconds,test_accuracy_9984\n";
+  struct Case {
+    std::string text;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"epoch,loss\n", "line 1 is neither the header"},
+      {header + "1,0.5,0.9,2,0.9,\n", "line 2 is not epoch,"},
+      {header + "1,0.5,0.9,2,0.9\n2,0.4,0.9,2\n", "line 3 is not epoch,"},
+      {"epoch,train_loss,test_accuracy,seconds\n1,0.5,0.9,2,0.9\n", "line 2 is not epoch,"},
+      {header + "1,0.5,0.9,2,1.5\n", "line 2 holds an accuracy on 9,984 images that is not a number in [0, 1]"},
+      {header + "1,0.5,1.9,2,0.9\n", "line 2 holds an accuracy outside [0, 1]"},
+      {header + "1,nan,0.9,2,0.9\n", "line 2 holds a training loss that is negative or not finite"},
+      {header + "1,0.5,0.9,inf,0.9\n", "line 2 holds an accuracy outside [0, 1] or a time"},
+      {header + "2,0.5,0.9,2,0.9\n", "line 2 is epoch 2, expected 1"},
+      {header + "1,0.5x,0.9,2,0.9\n", "line 2 is not epoch,"},
+  };
+  int number = 0;
+  for (const Case& c : cases) {
+    INFO(c.text);
+    const auto path = write_text(folder, "log" + std::to_string(++number) + ".csv", c.text);
+    REQUIRE_THROWS_WITH(read_epoch_log(path), Catch::Contains(path.string()) && Catch::Contains(c.message));
+  }
+}
+
+TEST_CASE("The reference's curves refuse malformed lines, naming the file, the line and the problem",
+          "[mnist_results]") {
+  jiggle_test::TemporaryFolder folder("bad-curves");
+  const std::string header = "row,epoch,train_loss,test_correct,test_total\n";
+  const auto good = read_reference_curves(write_text(folder, "good.csv", header + "a,1,0.5,,\na,2,0.25,90,100\n"));
+  REQUIRE(good.at("a").size() == 2);
+  REQUIRE_FALSE(good.at("a")[0].test_accuracy);
+  REQUIRE(good.at("a")[1].test_accuracy == 0.9);
+  struct Case {
+    std::string text;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"row,epoch\n", "line 1 is not the header"},
+      {header + "a,1,0.5,,\na,3,0.4,,\n", "line 3 is epoch 3 of a, expected 2"},
+      {header + "a,1,0,,\n", "line 2 holds a training loss that is not above 0"},
+      {header + "a,1,0.5,9,\n", "line 2 holds test counts"},
+      {header + "a,1,0.5,11,10\n", "line 2 holds test counts"},
+      {header + "a,1,0.5,,,\n", "line 2 is not row,"},
+      {header + ",1,0.5,,\n", "line 2 is not row,"},
+  };
+  int number = 0;
+  for (const Case& c : cases) {
+    INFO(c.text);
+    const auto path = write_text(folder, "curves" + std::to_string(++number) + ".csv", c.text);
+    REQUIRE_THROWS_WITH(read_reference_curves(path), Catch::Contains(path.string()) && Catch::Contains(c.message));
+  }
+}
+
+// The copy the report compares against: every curve a reference row's, as long as its recipe, and
+// ending at the accuracy the row states.
+TEST_CASE("The shipped reference curves are the reference rows' own", "[mnist_results]") {
+  const ReferenceCurves curves = read_reference_curves(reference_curves_path());
+  REQUIRE(curves.size() == 18);
+  for (const auto& [name, epochs] : curves) {
+    INFO(name);
+    const TrainingConfig* row = find_training_config(name);
+    REQUIRE(row != nullptr);
+    REQUIRE(row->from_reference);
+    REQUIRE(static_cast<int>(epochs.size()) == row->epochs);
+    REQUIRE(epochs.back().test_accuracy);
+    REQUIRE(std::abs(100.0 * *epochs.back().test_accuracy - row->reference_accuracy) < 0.005);
+  }
+}
