@@ -158,13 +158,23 @@ TEST_CASE("Real MNIST: 60000 training and 10000 test images with the published l
   REQUIRE(counts == std::array<int, 10>{5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949});
 }
 
-TEST_CASE("LabelledImages keep their first images for a run on a subset", "[mnist]") {
+namespace {
+
+// Five 2×2 images; image i has every pixel and its label equal to i.
+jiggle::LabelledImages five_images() {
   jiggle::LabelledImages data;
   data.rows = data.cols = 2;
   for (std::uint8_t i = 0; i < 5; ++i) {
     data.pixels.insert(data.pixels.end(), {i, i, i, i});
     data.labels.push_back(i);
   }
+  return data;
+}
+
+}  // namespace
+
+TEST_CASE("LabelledImages keep their first images for a run on a subset", "[mnist]") {
+  jiggle::LabelledImages data = five_images();
   data.keep_first(9);
   REQUIRE(data.size() == 5);
   data.keep_first(3);
@@ -175,12 +185,7 @@ TEST_CASE("LabelledImages keep their first images for a run on a subset", "[mnis
 }
 
 TEST_CASE("LabelledImages drop their first images, the rest keeping image and label together", "[mnist]") {
-  jiggle::LabelledImages data;
-  data.rows = data.cols = 2;
-  for (std::uint8_t i = 0; i < 5; ++i) {
-    data.pixels.insert(data.pixels.end(), {i, i, i, i});
-    data.labels.push_back(i);
-  }
+  jiggle::LabelledImages data = five_images();
   data.drop_first(3);
   REQUIRE(data.size() == 2);
   REQUIRE(data.pixels.size() == 8);
