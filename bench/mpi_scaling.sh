@@ -12,11 +12,11 @@ build=${1:?$usage}
 row=${2:?$usage}
 repeats=${3:-3}
 data=${JIGGLE_DATA:-data/mnist}
-launcher=(mpiexec -n 2 --oversubscribe -x OMP_WAIT_POLICY=PASSIVE)
+launcher=(mpiexec -n 2 --oversubscribe)
 [[ $(id -u) != 0 ]] || launcher+=(--allow-run-as-root)
 
 for round in $(seq "$repeats"); do
-  OMP_WAIT_POLICY=PASSIVE "$build/examples/mnist" "$row" --data "$data" --epochs 1 --threads 2 --quiet \
+  "$build/examples/mnist" "$row" --data "$data" --epochs 1 --threads 2 --quiet \
     --log "$work/alone-$round.csv" >/dev/null
   tail -1 "$work/alone-$round.csv" | cut -d, -f4 | tee -a "$work/alone.times" | sed "s/^/round $round: 1 process x 2 threads: /"
   "${launcher[@]}" "$build/examples/mnist" "$row" --data "$data" --epochs 1 --threads 1 --quiet \

@@ -1,14 +1,15 @@
 #!/usr/bin/env python3
 """The anchor for bench/versus_torch.sh: PyTorch on the CPU training the same network with the same
 recipe as `mnist --network NAME` (SGD lr 0.1, batch 128, standardised pixels, the last partial
-batch kept), for one epoch, then the test accuracy. Prints one line:
+batch kept), for one epoch, on the first SUBSET training images if given, as `mnist --subset`
+does, then the test accuracy. Prints one line:
     NAME seconds=S images_per_second=R test_accuracy=A peak_rss_mb=M
 Run it as the benchmark script does: Debian's python3-torch with libopenblas0-pthread,
 OMP_WAIT_POLICY=PASSIVE and 2 threads, or PyTorch's OpenMP and OpenBLAS threads fight over the
 cores. PRECISION bf16 runs each step's forward and loss under torch.autocast('cpu',
 dtype=torch.bfloat16), PyTorch's own mixed precision. A tool for comparison only; nothing in
 jiggle depends on it.
-Usage: torch_mnist_epoch.py NETWORK MNIST_DIR [THREADS] [fp32|bf16]"""
+Usage: torch_mnist_epoch.py NETWORK MNIST_DIR [THREADS] [fp32|bf16] [SUBSET]"""
 import contextlib
 import gzip
 import pathlib
@@ -51,7 +52,8 @@ NETWORKS = {
 
 
 def main():
-    if len(sys.argv) < 3 or sys.argv[1] not in NETWORKS or sys.argv[4:5] not in ([], ["fp32"], ["bf16"]):
+    if (len(sys.argv) < 3 or len(sys.argv) > 6 or sys.argv[1] not in NETWORKS
+            or sys.argv[4:5] not in ([], ["fp32"], ["bf16"]) or not all(a.isdigit() for a in sys.argv[5:6])):
         sys.exit(__doc__)
     bf16 = sys.argv[4:5] == ["bf16"]
     name, folder = sys.argv[1], sys.argv[2]
@@ -60,6 +62,9 @@ def main():
     standardise = lambda images: (torch.from_numpy(images.astype(np.float32) / 255.0) - 0.1307) / 0.3081
     train_x = standardise(read_idx(folder, "train-images-idx3-ubyte")).unsqueeze(1)
     train_y = torch.from_numpy(read_idx(folder, "train-labels-idx1-ubyte").astype(np.int64))
+    if len(sys.argv) > 5:
+        subset = max(1, int(sys.argv[5]))
+        train_x, train_y = train_x[:subset], train_y[:subset]
     test_x = standardise(read_idx(folder, "t10k-images-idx3-ubyte")).unsqueeze(1)
     test_y = torch.from_numpy(read_idx(folder, "t10k-labels-idx1-ubyte").astype(np.int64))
     model = NETWORKS[name]()

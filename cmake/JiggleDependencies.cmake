@@ -15,7 +15,11 @@ if(NOT ZLIB_FOUND)
                       "On Debian or Ubuntu: apt-get install zlib1g-dev")
 endif()
 
+# jiggle's own threads run its parallel loops (jiggle/parallel.hpp); OpenMP only vectorises
+# its marked loops.
+set(THREADS_PREFER_PTHREAD_FLAG ON)
+find_package(Threads REQUIRED)
 find_package(OpenMP QUIET COMPONENTS CXX)
 if(NOT OpenMP_CXX_FOUND)
-  message(STATUS "jiggle: OpenMP not found, training runs on one thread")
+  message(STATUS "jiggle: OpenMP not found, loops are vectorised at the compiler's discretion")
 endif()

@@ -1,23 +1,128 @@
 #include "jiggle/parallel.hpp"
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <thread>
+#include <vector>
+
 #include "support/catch.hpp"
 
-TEST_CASE("set_thread_count sizes the one pool for jiggle's loops and Eigen's products", "[parallel]") {
-  const int before = jiggle::thread_count();
+namespace {
+
+// Restores the pool's size when a test ends, however it ends.
+struct ThreadCountKept {
+  int before = jiggle::thread_count();
+  ThreadCountKept(const ThreadCountKept&) = delete;
+  ThreadCountKept& operator=(const ThreadCountKept&) = delete;
+  ThreadCountKept() = default;
+  ~ThreadCountKept() { jiggle::set_thread_count(before); }
+};
+
+}  // namespace
+
+TEST_CASE("set_thread_count sizes jiggle's pool and leaves Eigen's products on one thread", "[parallel]") {
+  const ThreadCountKept kept;
   jiggle::set_thread_count(1);
   REQUIRE(jiggle::thread_count() == 1);
   REQUIRE(Eigen::nbThreads() == 1);
-#ifdef _OPENMP
-  jiggle::set_thread_count(2);
-  REQUIRE(jiggle::thread_count() == 2);
-  REQUIRE(Eigen::nbThreads() == 2);
-#endif
-  jiggle::set_thread_count(before);
+  jiggle::set_thread_count(3);
+  REQUIRE(jiggle::thread_count() == 3);
+  REQUIRE(Eigen::nbThreads() == 1);
+  REQUIRE_THROWS_WITH(jiggle::set_thread_count(0), "jiggle: a thread count is from 1 to 1024, not 0");
+  REQUIRE(jiggle::thread_count() == 3);
 }
 
-TEST_CASE("JIGGLE_OMP runs a loop in parallel with the right result", "[parallel]") {
-  long long sum = 0;
-  JIGGLE_OMP(parallel for reduction(+ : sum))
-  for (int i = 1; i <= 1000; ++i) sum += i;
-  REQUIRE(sum == 500500);
+TEST_CASE("parallel_for runs every index once on every thread of the pool", "[parallel]") {
+  const ThreadCountKept kept;
+  for (const int threads : {1, 2, 3, 4}) {
+    jiggle::set_thread_count(threads);
+    for (const jiggle::Index count : {0, 1, 2, 7, 1000}) {
+      std::vector<std::atomic<int>> runs(static_cast<std::size_t>(count));
+      std::vector<int> ran_on(static_cast<std::size_t>(count), -1);
+      jiggle::parallel_for(count, [&](jiggle::Index i) {
+        // Slow enough that every thread takes some indices of the long loop, and before the
+        // records, so a loop that returned before its last tasks end would miss some.
+        if (count == 1000) std::this_thread::sleep_for(std::chrono::microseconds(20));
+        runs[static_cast<std::size_t>(i)].fetch_add(1);
+        ran_on[static_cast<std::size_t>(i)] = jiggle::thread_index();
+      });
+      INFO(threads << " threads, " << count << " indices");
+      for (const auto& run : runs) REQUIRE(run.load() == 1);
+      for (const int index : ran_on) REQUIRE((index >= 0 && index < threads));
+      if (count == 1000)
+        REQUIRE(std::set<int>(ran_on.begin(), ran_on.end()).size() == static_cast<std::size_t>(threads));
+    }
+  }
+}
+
+TEST_CASE("A loop inside a task runs on the task's thread, and reports it is inside one", "[parallel]") {
+  const ThreadCountKept kept;
+  jiggle::set_thread_count(2);
+  REQUIRE_FALSE(jiggle::in_parallel_region());
+  std::vector<int> inner_thread(8 * 8, -1);
+  std::vector<int> outer_thread(8, -1);
+  std::atomic<int> outside_a_task{0};
+  jiggle::parallel_for(8, [&](jiggle::Index i) {
+    if (!jiggle::in_parallel_region()) outside_a_task.fetch_add(1);
+    outer_thread[static_cast<std::size_t>(i)] = jiggle::thread_index();
+    jiggle::parallel_for(
+        8, [&](jiggle::Index j) { inner_thread[static_cast<std::size_t>(i * 8 + j)] = jiggle::thread_index(); });
+  });
+  REQUIRE(outside_a_task.load() == 0);
+  REQUIRE_FALSE(jiggle::in_parallel_region());
+  for (std::size_t i = 0; i < inner_thread.size(); ++i) REQUIRE(inner_thread[i] == outer_thread[i / 8]);
+}
+
+TEST_CASE("Loops below the element threshold run on the caller alone", "[parallel]") {
+  const ThreadCountKept kept;
+  jiggle::set_thread_count(2);
+  std::vector<int> ran_on(64, -1);
+  std::atomic<int> inside{0};
+  jiggle::parallel_for(64, jiggle::kElementwiseParallelThreshold, [&](jiggle::Index i) {
+    ran_on[static_cast<std::size_t>(i)] = jiggle::thread_index();
+    if (jiggle::in_parallel_region()) inside.fetch_add(1);
+  });
+  REQUIRE(std::all_of(ran_on.begin(), ran_on.end(), [](int index) { return index == 0; }));
+  REQUIRE(inside.load() == 0);
+}
+
+TEST_CASE("on_each_thread runs once on each of the pool's threads", "[parallel]") {
+  const ThreadCountKept kept;
+  for (const int threads : {1, 2, 4}) {
+    jiggle::set_thread_count(threads);
+    for (int round = 0; round < 20; ++round) {
+      std::vector<std::atomic<int>> runs(static_cast<std::size_t>(threads));
+      jiggle::on_each_thread([&] { runs[static_cast<std::size_t>(jiggle::thread_index())].fetch_add(1); });
+      for (const auto& run : runs) REQUIRE(run.load() == 1);
+    }
+  }
+}
+
+TEST_CASE("Two threads of a program may run loops at once: one of them runs alone", "[parallel]") {
+  const ThreadCountKept kept;
+  jiggle::set_thread_count(2);
+  std::vector<long long> sums(2, 0);
+  auto sum_in_loops = [](long long& sum) {
+    for (int round = 0; round < 200; ++round) {
+      std::vector<long long> parts(100, 0);
+      jiggle::parallel_for(100, [&](jiggle::Index i) { parts[static_cast<std::size_t>(i)] = i + 1; });
+      for (const long long part : parts) sum += part;
+    }
+  };
+  std::thread other([&] { sum_in_loops(sums[1]); });
+  sum_in_loops(sums[0]);
+  other.join();
+  REQUIRE(sums[0] == 200 * 5050);
+  REQUIRE(sums[1] == 200 * 5050);
+}
+
+TEST_CASE("JIGGLE_OMP(simd) compiles with OpenMP and without it, and the loop keeps its result", "[parallel]") {
+  std::vector<float> values(1000);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(i);
+  float* data = values.data();
+  JIGGLE_OMP(simd)
+  for (int i = 0; i < 1000; ++i) data[i] *= 2.0F;
+  for (std::size_t i = 0; i < values.size(); ++i) REQUIRE(values[i] == 2.0F * static_cast<float>(i));
 }

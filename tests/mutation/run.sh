@@ -285,12 +285,9 @@ build() {
   "$cxx" "${link_flags[@]}" "$work/main.o" "${objects[@]}" -o "$output" -lz
 }
 
-# run_tests BINARY SPEC LOG: fails if any test of SPEC fails, or if SPEC matches no test. Its
-# OpenMP threads sleep when they wait rather than spin: with --jobs N, N programs or compilers
-# share the cores, and a thread spinning for a partner that has no core wastes the core it has.
+# run_tests BINARY SPEC LOG: fails if any test of SPEC fails, or if SPEC matches no test.
 run_tests() {
-  { (cd "${1%/*}" && OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-PASSIVE} timeout "$run_timeout" "$1" --warn NoTests "$2") \
-    >"$3" 2>&1; } 2>/dev/null
+  { (cd "${1%/*}" && timeout "$run_timeout" "$1" --warn NoTests "$2") >"$3" 2>&1; } 2>/dev/null
 }
 
 # Why a run failed, in a few words, naming the first test that failed.

@@ -181,8 +181,7 @@ class Batches {
                                                      static_cast<int>(shifting.below(span)) - augmentation_.max_shift};
       }
     }
-    JIGGLE_OMP(parallel for schedule(static) if (size * pixels > kElementwiseParallelThreshold))
-    for (Index column = 0; column < size; ++column) {
+    parallel_for(size, size * pixels, [&](Index column) {
       const std::uint32_t image = chosen[static_cast<std::size_t>(column)];
       const std::uint8_t* source = data_.image(image);
       T* target = batch.inputs.col(column).data();
@@ -196,7 +195,7 @@ class Batches {
         gather_shifted(source, target, shifts_[static_cast<std::size_t>(begin + column)]);
       }
       batch.targets[static_cast<std::size_t>(column)] = data_.labels[image];
-    }
+    });
     return batch;
   }
 

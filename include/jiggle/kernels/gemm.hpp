@@ -142,34 +142,48 @@ inline void scale(Index m, Index n, float beta, float* c, Index ldc) {
     for (Index i = 0; i < m; ++i) c[i + j * ldc] = beta == 0.0F ? 0.0F : beta * c[i + j * ldc];
 }
 
-// Outside a parallel region, C is cut into one block per thread along its longer side, in whole
-// tiles, so the operand that is not cut, packed by every thread, is the smaller one.
-template <class Tile>
-void multiply_on_threads(const Operand& A, const Operand& B, Index m, Index n, Index k, float alpha, float beta,
-                         float* c, Index ldc) {
+// Outside a parallel loop, C is cut along its longer side, in whole tiles, into a few blocks per
+// thread, claimed as threads become free, so a thread the system preempts holds back one block
+// and not half the product. The operand that is not cut, packed again for every block, is the
+// smaller one.
+inline constexpr Index kBlocksPerThread = 4;
+
+// C[0:m, 0:n] ← α·op(A)·op(B) + β·C, with `on_one_thread` taking each block of C, of whole
+// `unit`s of rows or columns.
+template <class OneThread>
+void multiply_on_threads(const OneThread& on_one_thread, Index unit, const Operand& A, const Operand& B, Index m,
+                         Index n, Index k, float alpha, float beta, float* c, Index ldc) {
   const Index threads = thread_count();
   if (threads == 1 || in_parallel_region() || m * n * k < kParallelWork) {
-    multiply_on_one_thread<Tile>(A, B, m, n, k, alpha, beta, c, ldc);
+    on_one_thread(A, B, m, n, k, alpha, beta, c, ldc);
     return;
   }
   const bool by_columns = n >= m;
   const Index extent = by_columns ? n : m;
-  const Index unit = by_columns ? Tile::kColumns : Tile::kRows;
-  const Index share = round_up((extent + threads - 1) / threads, unit);
-  JIGGLE_OMP(parallel for schedule(static))
-  for (Index part = 0; part < threads; ++part) {
-    const Index first = part * share;
-    const Index size = std::min(share, extent - first);
-    if (size <= 0) continue;
+  const Index units = (extent + unit - 1) / unit;
+  const Index blocks = std::min(units, threads * kBlocksPerThread);
+  parallel_for(blocks, [&](Index block) {
+    const Index first = units * block / blocks * unit;
+    const Index size = std::min(units * (block + 1) / blocks * unit, extent) - first;
     if (by_columns)
-      multiply_on_one_thread<Tile>(A, B.from_column(first), m, size, k, alpha, beta, c + first * ldc, ldc);
+      on_one_thread(A, B.from_column(first), m, size, k, alpha, beta, c + first * ldc, ldc);
     else
-      multiply_on_one_thread<Tile>(A.from_row(first), B, size, n, k, alpha, beta, c + first, ldc);
-  }
+      on_one_thread(A.from_row(first), B, size, n, k, alpha, beta, c + first, ldc);
+  });
 }
 
-// Eigen's own product: what every CPU without AVX2 runs, and the reference the tiles agree with
-// to rounding.
+template <class Tile>
+void multiply_on_threads(const Operand& A, const Operand& B, Index m, Index n, Index k, float alpha, float beta,
+                         float* c, Index ldc) {
+  const Index unit = n >= m ? Tile::kColumns : Tile::kRows;
+  multiply_on_threads(multiply_on_one_thread<Tile>, unit, A, B, m, n, k, alpha, beta, c, ldc);
+}
+
+// The blocks of C that Eigen's product takes on each thread: multiples of its own tiles.
+inline constexpr Index kPortableUnit = 16;
+
+// Eigen's own product, on one thread (parallel.hpp): what every CPU without AVX2 runs, and the
+// reference the tiles agree with to rounding.
 inline void multiply_portably(const Operand& A, const Operand& B, Index m, Index n, Index k, float alpha, float beta,
                               float* c, Index ldc) {
   using Stored = Eigen::Map<const Matrix<float>, 0, Eigen::OuterStride<>>;
@@ -195,12 +209,12 @@ JIGGLE_KERNEL_ENTRY void reserve_workspaces(Precision precision) {
   const int threads = thread_count();
   // A CPU without AVX2 runs Eigen's products, which pack into buffers of their own.
   if (cpu_isa() < Isa::avx2 || in_parallel_region() || reserved.load() >= threads) return;
-  JIGGLE_OMP(parallel) {
+  on_each_thread([&] {
     if (precision == Precision::bf16)
       gemm_detail::workspace<std::uint32_t>();
     else
       gemm_detail::workspace<float>();
-  }
+  });
   reserved = threads;
 }
 
@@ -229,7 +243,8 @@ JIGGLE_KERNEL_ENTRY void multiply_with(Isa isa, Precision precision, const Opera
     return;
   }
 #endif
-  gemm_detail::multiply_portably(A, B, m, n, k, alpha, beta, c, ldc);
+  gemm_detail::multiply_on_threads(gemm_detail::multiply_portably, gemm_detail::kPortableUnit, A, B, m, n, k, alpha,
+                                   beta, c, ldc);
 }
 
 JIGGLE_KERNEL_ENTRY void multiply(Precision precision, const Operand& A, const Operand& B, Index m, Index n, Index k,

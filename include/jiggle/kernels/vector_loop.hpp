@@ -10,6 +10,8 @@
 // every call beneath it (flatten), so the loop's code is generated for that instruction set.
 // JIGGLE_OMP(simd) before a loop in it tells the compiler the loop's iterations are independent
 // and must be vectorised whatever its cost model says; a build without OpenMP leaves it out.
+#include <algorithm>
+
 #include "jiggle/kernels/isa.hpp"
 #include "jiggle/parallel.hpp"
 #include "jiggle/tensor.hpp"
@@ -67,17 +69,22 @@ void run_vectorised(const Loop& loop) {
   vector_loop_detail::run_on(cpu_isa(), loop);
 }
 
-// An element-wise loop over [0, n): loop(first, last) on one contiguous block per thread, or on
-// one block below kElementwiseParallelThreshold or inside a parallel region, each vectorised.
+// An element-wise loop over [0, n): loop(first, last) on contiguous blocks, each vectorised, of
+// at least kElementwiseBlock values, a few per thread so that a preempted thread holds back
+// little; one block at or below kElementwiseParallelThreshold.
+inline constexpr Index kElementwiseBlock = 4096;
+inline constexpr Index kElementwiseBlocksPerThread = 4;
+
 template <class Loop>
 void run_elementwise(Index n, const Loop& loop) {
-  const Index blocks = n > kElementwiseParallelThreshold && !in_parallel_region() ? thread_count() : 1;
-  JIGGLE_OMP(parallel for schedule(static) if (blocks > 1))
-  for (Index block = 0; block < blocks; ++block) {
+  const Index blocks = n > kElementwiseParallelThreshold
+                           ? std::min(n / kElementwiseBlock, Index{thread_count()} * kElementwiseBlocksPerThread)
+                           : 1;
+  parallel_for(blocks, [&](Index block) {
     const Index first = n * block / blocks;
     const Index last = n * (block + 1) / blocks;
     run_vectorised([&] { loop(first, last); });
-  }
+  });
 }
 
 }  // namespace jiggle::kernels

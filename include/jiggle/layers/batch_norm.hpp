@@ -67,39 +67,35 @@ class BatchNorm {
     // output as it was.
     if (mode_ == Mode::evaluation) {
       Y_.resize(X.rows(), batch);
-      JIGGLE_OMP(parallel for schedule(static))
-      for (int c = 0; c < Channels; ++c) {
+      parallel_for(Channels, [&](Index c) {
         mean_(c) = static_cast<double>(running_mean(c));
         inverse_deviation_(c) = 1.0 / std::sqrt(static_cast<double>(running_var(c)) + kEpsilon);
         kernels::run_vectorised([&] { normalise(X, plane, c); });
-      }
+      });
     } else if (group_ == nullptr) {
       const double count = value_count(static_cast<double>(batch * plane));
       Y_.resize(X.rows(), batch);
-      JIGGLE_OMP(parallel for schedule(static))
-      for (int c = 0; c < Channels; ++c) {
+      parallel_for(Channels, [&](Index c) {
         kernels::run_vectorised([&] {
           mean_(c) = channel_sum(X, plane, c) / count;
           keep_statistics(c, channel_squares(X, plane, c), count);
           normalise(X, plane, c);
         });
-      }
+      });
     } else {
-      JIGGLE_OMP(parallel for schedule(static))
-      for (int c = 0; c < Channels; ++c) kernels::run_vectorised([&] { sums_(c) = channel_sum(X, plane, c); });
+      parallel_for(Channels, [&](Index c) { kernels::run_vectorised([&] { sums_(c) = channel_sum(X, plane, c); }); });
       sums_(Channels) = static_cast<double>(batch * plane);
       sum_over_group(Channels + 1);
       const double count = value_count(sums_(Channels));
       for (int c = 0; c < Channels; ++c) mean_(c) = sums_(c) / count;
-      JIGGLE_OMP(parallel for schedule(static))
-      for (int c = 0; c < Channels; ++c) kernels::run_vectorised([&] { sums_(c) = channel_squares(X, plane, c); });
+      parallel_for(Channels,
+                   [&](Index c) { kernels::run_vectorised([&] { sums_(c) = channel_squares(X, plane, c); }); });
       sum_over_group(Channels);
       Y_.resize(X.rows(), batch);
-      JIGGLE_OMP(parallel for schedule(static))
-      for (int c = 0; c < Channels; ++c) {
+      parallel_for(Channels, [&](Index c) {
         keep_statistics(c, sums_(c), count);
         kernels::run_vectorised([&] { normalise(X, plane, c); });
-      }
+      });
     }
     return Y_;
   }
@@ -116,21 +112,20 @@ class BatchNorm {
     const Matrix<T>& output_gradients = kRelu ? dX_ : dY;  // dy, through the fused ReLU if there is one
     const bool alone = group_ == nullptr || forward_mode_ == Mode::evaluation;
     const auto count = static_cast<double>(batch * plane);
-    JIGGLE_OMP(parallel for schedule(static))
-    for (int c = 0; c < Channels; ++c) {
+    parallel_for(Channels, [&](Index c) {
       kernels::run_vectorised([&] {
         if constexpr (kRelu) mask_by_relu(dY, plane, c);
         gradient_sums(X, output_gradients, plane, c);
         if (alone && input_gradient) channel_input_gradient(X, output_gradients, plane, c, count);
       });
-    }
+    });
     if (!alone && input_gradient) {
       const Index count_slot = Index{2} * Channels;
       sums_(count_slot) = count;
       sum_over_group(count_slot + 1);
-      JIGGLE_OMP(parallel for schedule(static))
-      for (int c = 0; c < Channels; ++c)
+      parallel_for(Channels, [&](Index c) {
         kernels::run_vectorised([&] { channel_input_gradient(X, output_gradients, plane, c, sums_(count_slot)); });
+      });
     }
     target.write(target.select(gamma, dgamma), gamma_gradient_);
     target.write(target.select(beta, dbeta), beta_gradient_);
@@ -177,10 +172,10 @@ class BatchNorm {
   }
 
   // Channel c of sample s: `plane` values from here in `matrix`.
-  static const T* channel(const Matrix<T>& matrix, Index plane, Index s, int c) {
+  static const T* channel(const Matrix<T>& matrix, Index plane, Index s, Index c) {
     return matrix.col(s).data() + c * plane;
   }
-  static T* channel(Matrix<T>& matrix, Index plane, Index s, int c) { return matrix.col(s).data() + c * plane; }
+  static T* channel(Matrix<T>& matrix, Index plane, Index s, Index c) { return matrix.col(s).data() + c * plane; }
 
   // N, the values each channel's statistics are taken over, checked before any thread starts.
   double value_count(double count) const {
@@ -190,7 +185,7 @@ class BatchNorm {
     return count;
   }
 
-  static double channel_sum(const Matrix<T>& X, Index plane, int c) {
+  static double channel_sum(const Matrix<T>& X, Index plane, Index c) {
     double sum = 0.0;
     for (Index s = 0; s < X.cols(); ++s) {
       const T* x = channel(X, plane, s, c);
@@ -203,7 +198,7 @@ class BatchNorm {
   }
 
   // Σ (x − μ)² over channel c, with its μ in mean_.
-  double channel_squares(const Matrix<T>& X, Index plane, int c) const {
+  double channel_squares(const Matrix<T>& X, Index plane, Index c) const {
     const auto mean = static_cast<T>(mean_(c));
     double squares = 0.0;
     for (Index s = 0; s < X.cols(); ++s) {
@@ -217,7 +212,7 @@ class BatchNorm {
   }
 
   // σ² = Σ(x − μ)²/N of channel c: its 1/√(σ² + ε), and the running statistics updated.
-  void keep_statistics(int c, double squares, double count) {
+  void keep_statistics(Index c, double squares, double count) {
     const double variance = squares / count;
     inverse_deviation_(c) = 1.0 / std::sqrt(variance + kEpsilon);
     const double unbiased = variance * count / (count - 1.0);
@@ -226,7 +221,7 @@ class BatchNorm {
   }
 
   // y = γ·(x − μ)/√(σ² + ε) + β of channel c, and max(y, 0) when fused.
-  void normalise(const Matrix<T>& X, Index plane, int c) {
+  void normalise(const Matrix<T>& X, Index plane, Index c) {
     const auto mean = static_cast<T>(mean_(c));
     const auto scale = static_cast<T>(static_cast<double>(gamma(c)) * inverse_deviation_(c));
     const T shift = beta(c);
@@ -245,7 +240,7 @@ class BatchNorm {
   }
 
   // dy of channel c zeroed where the fused ReLU's output is, into dX.
-  void mask_by_relu(const Matrix<T>& dY, Index plane, int c) {
+  void mask_by_relu(const Matrix<T>& dY, Index plane, Index c) {
     for (Index s = 0; s < dY.cols(); ++s) {
       const T* y = channel(Y_, plane, s, c);
       const T* dy = channel(dY, plane, s, c);
@@ -256,7 +251,7 @@ class BatchNorm {
   }
 
   // Σ dy and Σ dy·(x − μ) of channel c into sums_ (slots c and C + c), and dβ and dγ from them.
-  void gradient_sums(const Matrix<T>& X, const Matrix<T>& output_gradients, Index plane, int c) {
+  void gradient_sums(const Matrix<T>& X, const Matrix<T>& output_gradients, Index plane, Index c) {
     const auto mean = static_cast<T>(mean_(c));
     double sum_dy = 0.0;
     double sum_dy_centred = 0.0;
@@ -282,7 +277,8 @@ class BatchNorm {
   // dx = (γ/√(σ² + ε))·(dy − mean(dy) − x̂·mean(dy·x̂)) of channel c, from the sums in sums_ over
   // `count` values: the whole batch of every process, whose dy are their losses', scaled alike,
   // so the sums add up. After an evaluation-mode forward, dx = (γ/√(running_var + ε))·dy.
-  void channel_input_gradient(const Matrix<T>& X, const Matrix<T>& output_gradients, Index plane, int c, double count) {
+  void channel_input_gradient(const Matrix<T>& X, const Matrix<T>& output_gradients, Index plane, Index c,
+                              double count) {
     const double inverse_deviation = inverse_deviation_(c);
     const auto scale = static_cast<T>(static_cast<double>(gamma(c)) * inverse_deviation);  // γ/√(σ² + ε)
     if (forward_mode_ == Mode::evaluation) {

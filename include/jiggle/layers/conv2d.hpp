@@ -71,14 +71,13 @@ class Conv2D {
     Y_.resize(output_shape.size(), X.cols());
     reserve_scratch();
     const Index batch = X.cols();
-    JIGGLE_OMP(parallel for schedule(dynamic))
-    for (Index s = 0; s < batch; ++s) {
+    parallel_for(batch, [&](Index s) {
       Matrix<T>& cols = cols_[static_cast<std::size_t>(thread_index())];
       im2col(X.col(s).data(), cols);
       SampleMap Y_s(Y_.col(s).data(), kPositions, Cout);
       for (int c = 0; c < Cout; ++c) Y_s.col(c).setConstant(b(c));
       multiply(Y_s, cols, W.transpose(), precision_, T(1), T(1));
-    }
+    });
     return Y_;
   }
 
@@ -91,8 +90,7 @@ class Conv2D {
     if (input_gradient) dX_.resize(In.size(), dY.cols());
     const Index batch = dY.cols();
     const Index chunks = std::min(batch, kChunks);
-    JIGGLE_OMP(parallel for schedule(dynamic))
-    for (Index chunk = 0; chunk < chunks; ++chunk) {
+    parallel_for(chunks, [&](Index chunk) {
       Matrix<T>& cols = cols_[static_cast<std::size_t>(thread_index())];
       Sums& sums = chunk_sums_[static_cast<std::size_t>(chunk)];
       sums.dW.setZero();
@@ -107,7 +105,7 @@ class Conv2D {
           col2im(cols, dX_.col(s).data());
         }
       }
-    }
+    });
     Sums& total = chunk_sums_.front();
     for (Index chunk = 1; chunk < chunks; ++chunk) {
       total.dW += chunk_sums_[static_cast<std::size_t>(chunk)].dW;

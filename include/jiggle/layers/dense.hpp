@@ -73,14 +73,13 @@ class Dense {
   // Y ← Y + b 1ᵀ, a column at a time on the CPU's vector instructions.
   void add_bias(Matrix<T>& Y) const {
     const T* bias = b.data();
-    JIGGLE_OMP(parallel for schedule(static) if (Y.size() > kElementwiseParallelThreshold))
-    for (Index j = 0; j < Y.cols(); ++j) {
+    parallel_for(Y.cols(), Y.size(), [&](Index j) {
       T* y = Y.col(j).data();
       kernels::run_vectorised([&] {
         JIGGLE_OMP(simd)
         for (Index i = 0; i < Out; ++i) y[i] += bias[i];
       });
-    }
+    });
   }
 
   // dY 1: each row of dY summed in sample order, a whole column at a time, so the sums come out

@@ -36,8 +36,7 @@ class GlobalAvgPool2D {
     check_input_rows(name, X.rows(), In.size());
     const Index batch = X.cols();
     Y_.resize(In.channels, batch);
-    JIGGLE_OMP(parallel for schedule(static) if (X.size() > kElementwiseParallelThreshold))
-    for (Index s = 0; s < batch; ++s) {
+    parallel_for(batch, X.size(), [&](Index s) {
       const T* x = X.col(s).data();
       T* y = Y_.col(s).data();
       kernels::run_vectorised([&] {
@@ -49,7 +48,7 @@ class GlobalAvgPool2D {
           y[c] = sum / T(kPlane);  // Y[c] = Σ X[c, ·, ·] / (H·W)
         }
       });
-    }
+    });
     return Y_;
   }
 
@@ -59,8 +58,7 @@ class GlobalAvgPool2D {
     if (!target.input_gradient) return no_input_gradient<T>();
     const Index batch = dY.cols();
     dX_.resize(In.size(), batch);
-    JIGGLE_OMP(parallel for schedule(static) if (dX_.size() > kElementwiseParallelThreshold))
-    for (Index s = 0; s < batch; ++s) {
+    parallel_for(batch, dX_.size(), [&](Index s) {
       const T* dy = dY.col(s).data();
       T* dx = dX_.col(s).data();
       kernels::run_vectorised([&] {
@@ -71,7 +69,7 @@ class GlobalAvgPool2D {
           for (Index i = 0; i < kPlane; ++i) plane[i] = share;
         }
       });
-    }
+    });
     return dX_;
   }
 

@@ -78,13 +78,12 @@ class MaxPool2D {
     const Index batch = X.cols();
     Y_.resize(output_shape.size(), batch);
     argmax_.resize(output_shape.size(), batch);
-    JIGGLE_OMP(parallel for schedule(static) if (X.size() > kElementwiseParallelThreshold))
-    for (Index s = 0; s < batch; ++s) {
+    parallel_for(batch, X.size(), [&](Index s) {
       const T* x = X.col(s).data();
       T* y = Y_.col(s).data();
       std::int32_t* at = argmax_.col(s).data();
       kernels::run_vectorised([&] { max_pool_detail::pool_sample<In, K, Stride>(x, y, at); });
-    }
+    });
     return Y_;
   }
 
@@ -94,14 +93,13 @@ class MaxPool2D {
     if (!target.input_gradient) return no_input_gradient<T>();
     const Index batch = dY.cols();
     dX_.resize(In.size(), batch);
-    JIGGLE_OMP(parallel for schedule(static) if (dX_.size() > kElementwiseParallelThreshold))
-    for (Index s = 0; s < batch; ++s) {
+    parallel_for(batch, dX_.size(), [&](Index s) {
       auto dx = dX_.col(s);
       dx.setZero();
       const T* dy = dY.col(s).data();
       const std::int32_t* at = argmax_.col(s).data();
       for (Index o = 0; o < output_shape.size(); ++o) dx(at[o]) += dy[o];
-    }
+    });
     return dX_;
   }
 
