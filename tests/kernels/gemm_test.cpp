@@ -24,8 +24,8 @@ struct Shape {
   Index m, n, k;
 };
 
-// Degenerate, prime, one past a tile or a depth block, past a column block (1536) on each of two
-// threads, and every product of the MLP and CNNs at batch 128 (per sample for the convolutions).
+// Degenerate, prime, one past a tile or a depth block, past a column block (1536), and every
+// product of the MLP and CNNs at batch 128 (per sample for the convolutions).
 const std::vector<Shape> kShapes = {{1, 1, 1},       {1, 1, 2},      {2, 1, 1},      {7, 13, 17},     {31, 37, 41},
                                     {33, 13, 5},     {17, 25, 257},  {32, 12, 513},  {65, 29, 1000},  {8, 3100, 40},
                                     {512, 128, 784}, {10, 128, 512}, {512, 128, 10}, {784, 512, 128}, {784, 32, 9},
@@ -157,6 +157,17 @@ void check_every_case(const std::vector<Isa>& isas, Precision precision, jiggle:
 TEST_CASE("Each fp32 kernel matches the product in double within the fp32 error bound", "[kernels]") {
   jiggle::Rng rng(11);
   check_every_case(kernels_of_this_cpu(), Precision::fp32, rng);
+}
+
+// On several threads a product is cut into blocks narrower than a column block, so one thread
+// takes a product past it whole.
+TEST_CASE("A product past a column block, on one thread, matches the product in double", "[kernels]") {
+  const int threads = jiggle::thread_count();
+  jiggle::set_thread_count(1);
+  jiggle::Rng rng(14);
+  const Product product({8, 3100, 40}, {false, false}, rng);
+  for (const Isa isa : kernels_of_this_cpu()) check_against_double(isa, Precision::fp32, product, -0.5F, 1.0F, rng);
+  jiggle::set_thread_count(threads);
 }
 
 TEST_CASE("The bf16 kernel matches the product in double within the bf16 error bound", "[kernels]") {
