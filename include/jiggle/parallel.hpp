@@ -114,10 +114,10 @@ struct Job {
 };
 
 // The caller of run() and threads() - 1 workers. A job is published under a new generation;
-// tasks are claimed by compare-and-swap on one word holding the generation and the next task, so
-// a worker that wakes late, after its job has ended and another begun, claims nothing of the old
-// job and reads nothing of it either: a claim that succeeds proves the job cannot end before the
-// claimed task does, so the job's fields stay put while that task runs.
+// tasks are claimed by compare-and-swap on one word holding the generation and the count of
+// tasks not yet claimed, so a worker that wakes late, after its job has ended and another begun,
+// claims nothing of the old job and reads nothing of it either: a claim that succeeds proves the
+// job cannot end before the claimed task does, so the job's fields stay put while that task runs.
 //
 // Eigen's own products are set to one thread when the pool is made: jiggle splits its products
 // over the pool, and an Eigen product inside a task must not start OpenMP's threads beside it.
