@@ -8,19 +8,9 @@
 #include <vector>
 
 #include "support/catch.hpp"
+#include "support/thread_count.hpp"
 
-namespace {
-
-// Restores the pool's size when a test ends, however it ends.
-struct ThreadCountKept {
-  int before = jiggle::thread_count();
-  ThreadCountKept(const ThreadCountKept&) = delete;
-  ThreadCountKept& operator=(const ThreadCountKept&) = delete;
-  ThreadCountKept() = default;
-  ~ThreadCountKept() { jiggle::set_thread_count(before); }
-};
-
-}  // namespace
+using test_support::ThreadCountKept;
 
 TEST_CASE("set_thread_count sizes jiggle's pool and leaves Eigen's products on one thread", "[parallel]") {
   const ThreadCountKept kept;
@@ -86,6 +76,26 @@ TEST_CASE("Loops below the element threshold run on the caller alone", "[paralle
   });
   REQUIRE(std::all_of(ran_on.begin(), ran_on.end(), [](int index) { return index == 0; }));
   REQUIRE(inside.load() == 0);
+}
+
+TEST_CASE("parallel_for_runs covers every unit once, in at most the runs asked for", "[parallel]") {
+  const ThreadCountKept kept;
+  for (const int threads : {1, 2, 3}) {
+    jiggle::set_thread_count(threads);
+    for (const jiggle::Index units : {0, 1, 5, 100, 1001}) {
+      for (const jiggle::Index max_tasks : {1, 3, 1000}) {
+        std::vector<std::atomic<int>> covered(static_cast<std::size_t>(units));
+        std::atomic<jiggle::Index> runs{0};
+        jiggle::parallel_for_runs(units, max_tasks, [&](jiggle::Index first, jiggle::Index last) {
+          runs.fetch_add(1);
+          for (jiggle::Index unit = first; unit < last; ++unit) covered[static_cast<std::size_t>(unit)].fetch_add(1);
+        });
+        for (const auto& count : covered) REQUIRE(count.load() == 1);
+        const jiggle::Index wanted = std::min({units, jiggle::Index{threads} * jiggle::kTasksPerThread, max_tasks});
+        REQUIRE(runs.load() == std::max(jiggle::Index{1}, wanted));
+      }
+    }
+  }
 }
 
 TEST_CASE("on_each_thread runs once on each of the pool's threads", "[parallel]") {

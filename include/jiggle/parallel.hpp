@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <exception>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -281,26 +282,35 @@ inline int thread_index() { return parallel_detail::running_task ? parallel_deta
 // Whether this runs inside a task already, where a loop must not be split again.
 inline bool in_parallel_region() { return parallel_detail::running_task; }
 
-// Runs body(i) for every i in [0, count), each once, on the pool's threads. Which thread runs
-// which i is decided as threads become free, so the body must give the same result on any of
-// them. The body must not throw.
+// Runs body(i) for every i in [0, count), each once, on the pool's threads; on the caller alone
+// when the loop touches no more than kElementwiseParallelThreshold values in all, where waking a
+// second thread would cost more than it saves. Which thread runs which i is decided as threads
+// become free, so the body must give the same result on any of them. The body must not throw.
 template <class Body>
-void parallel_for(Index count, const Body& body) {
-  if (count > 1 && !parallel_detail::running_task)
+void parallel_for(Index count, Index elements, const Body& body) {
+  if (count > 1 && elements > kElementwiseParallelThreshold && !parallel_detail::running_task)
     parallel_detail::pool().run(count, [&](Index task) noexcept { body(task); });
   else
     for (Index i = 0; i < count; ++i) body(i);
 }
 
-// The same for a loop that touches `elements` values in all: on the caller alone at or below
-// kElementwiseParallelThreshold, where waking a second thread would cost more than it saves.
+// The same for a loop whose size is not counted in values: always shared among the threads.
 template <class Body>
-void parallel_for(Index count, Index elements, const Body& body) {
-  if (elements > kElementwiseParallelThreshold) {
-    parallel_for(count, body);
-  } else {
-    for (Index i = 0; i < count; ++i) body(i);
-  }
+void parallel_for(Index count, const Body& body) {
+  parallel_for(count, std::numeric_limits<Index>::max(), body);
+}
+
+// How many tasks a loop over many equal pieces is cut into, per thread: more than one, so a
+// thread the system preempts holds back a small share of the loop and not a fixed half of it;
+// few, so each task is long beside the cost of claiming it.
+inline constexpr Index kTasksPerThread = 4;
+
+// Runs body(first, last) over [0, units) cut into runs of consecutive units: kTasksPerThread runs
+// per thread, or fewer where there are fewer units or at most `max_tasks` are wanted.
+template <class Body>
+void parallel_for_runs(Index units, Index max_tasks, const Body& body) {
+  const Index tasks = std::max(Index{1}, std::min({units, Index{thread_count()} * kTasksPerThread, max_tasks}));
+  parallel_for(tasks, [&](Index task) { body(units * task / tasks, units * (task + 1) / tasks); });
 }
 
 // Runs body() once on each of the pool's threads, the caller's among them: how a buffer each

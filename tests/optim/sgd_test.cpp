@@ -9,6 +9,8 @@
 #include "jiggle/layers/dense.hpp"
 #include "jiggle/layers/relu.hpp"
 #include "support/catch.hpp"
+#include "support/random_matrix.hpp"
+#include "support/thread_count.hpp"
 
 using jiggle::Matrix;
 
@@ -174,4 +176,38 @@ TEST_CASE("SGD shows its momentum buffers under PyTorch's name, and plain SGD ha
   plain.visit_state(layer, [&](const auto&, std::string_view, auto&) { ++visits; });
   plain.visit_counters([&](std::string_view, long long&) { ++visits; });
   REQUIRE(visits == 0);
+}
+
+TEST_CASE("SGD steps every value of a layer its threads share, as one thread does, bit for bit", "[sgd]") {
+  const test_support::ThreadCountKept kept;
+  const jiggle::SgdOptions options{.learning_rate = 0.1, .momentum = 0.9, .nesterov = true, .weight_decay = 0.01};
+  const Matrix<double> g1 = random_matrix<double>(100, 203, 31);
+  const Matrix<double> g2 = random_matrix<double>(100, 203, 32);
+  std::vector<Matrix<double>> weights;
+  for (const int threads : {1, 2, 3}) {
+    jiggle::set_thread_count(threads);
+    jiggle::Rng rng(30);
+    jiggle::Dense<203, 100, double> layer(rng);  // 20,300 weights, more than one thread's loop
+    const Matrix<double> w0 = layer.W;
+    jiggle::Sgd<double> sgd(options);
+    layer.dW = g1;
+    sgd.step(layer);
+    layer.dW = g2;
+    sgd.step(layer);
+    // g ← g + λw, v ← μv + g, w ← w − lr·(g + μv), value by value.
+    Matrix<double> expected(100, 203);
+    for (jiggle::Index i = 0; i < w0.size(); ++i) {
+      double w = w0.data()[i];
+      const double first = g1.data()[i] + 0.01 * w;
+      double v = first;
+      w -= 0.1 * (first + 0.9 * v);
+      const double second = g2.data()[i] + 0.01 * w;
+      v = 0.9 * v + second;
+      expected.data()[i] = w - 0.1 * (second + 0.9 * v);
+    }
+    REQUIRE(((layer.W - expected).array().abs() <= 1e-14 * (1.0 + expected.array().abs())).all());
+    weights.push_back(layer.W);
+  }
+  REQUIRE(weights[1] == weights[0]);
+  REQUIRE(weights[2] == weights[0]);
 }

@@ -143,28 +143,23 @@ inline void scale(Index m, Index n, float beta, float* c, Index ldc) {
 }
 
 // Outside a parallel loop, C is cut along its longer side, in whole tiles, into a few blocks per
-// thread, claimed as threads become free, so a thread the system preempts holds back one block
-// and not half the product. The operand that is not cut, packed again for every block, is the
-// smaller one.
-inline constexpr Index kBlocksPerThread = 4;
-
+// thread (parallel_for_runs), claimed as threads become free. The operand that is not cut,
+// packed again for every block, is the smaller one.
 // C[0:m, 0:n] ← α·op(A)·op(B) + β·C, with `on_one_thread` taking each block of C, of whole
 // `unit`s of rows or columns.
 template <class OneThread>
 void multiply_on_threads(const OneThread& on_one_thread, Index unit, const Operand& A, const Operand& B, Index m,
                          Index n, Index k, float alpha, float beta, float* c, Index ldc) {
-  const Index threads = thread_count();
-  if (threads == 1 || in_parallel_region() || m * n * k < kParallelWork) {
+  if (thread_count() == 1 || in_parallel_region() || m * n * k < kParallelWork) {
     on_one_thread(A, B, m, n, k, alpha, beta, c, ldc);
     return;
   }
   const bool by_columns = n >= m;
   const Index extent = by_columns ? n : m;
   const Index units = (extent + unit - 1) / unit;
-  const Index blocks = std::min(units, threads * kBlocksPerThread);
-  parallel_for(blocks, [&](Index block) {
-    const Index first = units * block / blocks * unit;
-    const Index size = std::min(units * (block + 1) / blocks * unit, extent) - first;
+  parallel_for_runs(units, units, [&](Index first_unit, Index end_unit) {
+    const Index first = first_unit * unit;
+    const Index size = std::min(end_unit * unit, extent) - first;
     if (by_columns)
       on_one_thread(A, B.from_column(first), m, size, k, alpha, beta, c + first * ldc, ldc);
     else

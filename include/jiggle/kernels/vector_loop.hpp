@@ -11,6 +11,7 @@
 // JIGGLE_OMP(simd) before a loop in it tells the compiler the loop's iterations are independent
 // and must be vectorised whatever its cost model says; a build without OpenMP leaves it out.
 #include <algorithm>
+#include <type_traits>
 
 #include "jiggle/kernels/isa.hpp"
 #include "jiggle/parallel.hpp"
@@ -70,21 +71,32 @@ void run_vectorised(const Loop& loop) {
 }
 
 // An element-wise loop over [0, n): loop(first, last) on contiguous blocks, each vectorised, of
-// at least kElementwiseBlock values, a few per thread so that a preempted thread holds back
-// little; one block at or below kElementwiseParallelThreshold.
+// at least kElementwiseBlock values, a few per thread (parallel_for_runs); one block at or below
+// kElementwiseParallelThreshold. Blocks begin at multiples of kElementwiseAlignment values, 64
+// bytes of floats, where Eigen aligns its arrays: each value of an aligned array is then computed
+// by the same instructions however many blocks the loop is cut into, and a result does not
+// depend on the thread count in its last bit.
 inline constexpr Index kElementwiseBlock = 4096;
-inline constexpr Index kElementwiseBlocksPerThread = 4;
+inline constexpr Index kElementwiseAlignment = 16;
 
 template <class Loop>
 void run_elementwise(Index n, const Loop& loop) {
-  const Index blocks = n > kElementwiseParallelThreshold
-                           ? std::min(n / kElementwiseBlock, Index{thread_count()} * kElementwiseBlocksPerThread)
-                           : 1;
-  parallel_for(blocks, [&](Index block) {
-    const Index first = n * block / blocks;
-    const Index last = n * (block + 1) / blocks;
+  const Index groups = (n + kElementwiseAlignment - 1) / kElementwiseAlignment;
+  const Index most_blocks = n > kElementwiseParallelThreshold ? n / kElementwiseBlock : 1;
+  parallel_for_runs(groups, most_blocks, [&](Index first_group, Index end_group) {
+    const Index first = first_group * kElementwiseAlignment;
+    const Index last = std::min(end_group * kElementwiseAlignment, n);
     run_vectorised([&] { loop(first, last); });
   });
+}
+
+// Values [first, last) of a tensor's storage, as an array for element-wise arithmetic in a
+// run_elementwise loop.
+template <class Tensor>
+auto values(Tensor& tensor, Index first, Index last) {
+  using Array = Eigen::Array<typename Tensor::Scalar, Eigen::Dynamic, 1>;
+  using Values = std::conditional_t<std::is_const_v<Tensor>, const Array, Array>;
+  return Eigen::Map<Values>(tensor.data() + first, last - first);
 }
 
 }  // namespace jiggle::kernels

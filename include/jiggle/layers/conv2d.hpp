@@ -107,10 +107,13 @@ class Conv2D {
       }
     });
     Sums& total = chunk_sums_.front();
-    for (Index chunk = 1; chunk < chunks; ++chunk) {
-      total.dW += chunk_sums_[static_cast<std::size_t>(chunk)].dW;
-      total.db += chunk_sums_[static_cast<std::size_t>(chunk)].db;
-    }
+    kernels::run_elementwise(total.dW.size(), [&](Index first, Index last) {
+      for (Index chunk = 1; chunk < chunks; ++chunk) {
+        const Sums& sums = chunk_sums_[static_cast<std::size_t>(chunk)];
+        kernels::values(total.dW, first, last) += kernels::values(sums.dW, first, last);
+      }
+    });
+    for (Index chunk = 1; chunk < chunks; ++chunk) total.db += chunk_sums_[static_cast<std::size_t>(chunk)].db;
     target.write(target.select(W, dW), total.dW);
     target.write(target.select(b, db), total.db);
     return input_gradient ? dX_ : no_input_gradient<T>();

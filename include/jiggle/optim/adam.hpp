@@ -4,6 +4,7 @@
 #include <cstddef>
 
 #include "jiggle/error.hpp"
+#include "jiggle/kernels/vector_loop.hpp"
 #include "jiggle/layer.hpp"
 #include "jiggle/optim/optimizer.hpp"
 #include "jiggle/optim/parameter_state.hpp"
@@ -22,7 +23,8 @@ struct AdamOptions {
 //   w ← w − lr·λ·w
 //   m ← β1 m + (1 − β1) g      v ← β2 v + (1 − β2) g²
 //   w ← w − lr · (m / (1 − β1ᵗ)) / (sqrt(v / (1 − β2ᵗ)) + ε)
-// Moment buffers are allocated at the first step, one pair per parameter in visiting order.
+// Moment buffers are allocated at the first step, one pair per parameter in visiting order. Each
+// parameter's update is shared among jiggle's threads, in blocks of its values.
 template <class T = float>
 class Adam {
  public:
@@ -57,14 +59,18 @@ class Adam {
     const T epsilon = static_cast<T>(options_.epsilon);
     std::size_t k = 0;
     visit_parameters(model, [&](Parameter<T>& parameter) {
-      auto m = first_moments_.at(k, parameter).array();
-      auto v = second_moments_.at(k, parameter).array();
+      Matrix<T>& first_moment = first_moments_.at(k, parameter);
+      Matrix<T>& second_moment = second_moments_.at(k, parameter);
       ++k;
-      const auto g = parameter.gradient.array();
-      auto w = parameter.value.array();
-      m = b1 * m + (T(1) - b1) * g;
-      v = b2 * v + (T(1) - b2) * g.square();
-      w = shrink * w - rate * (m / first_correction) / ((v / second_correction).sqrt() + epsilon);
+      kernels::run_elementwise(parameter.value.size(), [&](Index first, Index last) {
+        auto w = kernels::values(parameter.value, first, last);
+        auto m = kernels::values(first_moment, first, last);
+        auto v = kernels::values(second_moment, first, last);
+        const auto g = kernels::values(parameter.gradient, first, last);
+        m = b1 * m + (T(1) - b1) * g;
+        v = b2 * v + (T(1) - b2) * g.square();
+        w = shrink * w - rate * (m / first_correction) / ((v / second_correction).sqrt() + epsilon);
+      });
     });
   }
 

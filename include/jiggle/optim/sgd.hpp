@@ -4,6 +4,7 @@
 #include <cstddef>
 
 #include "jiggle/error.hpp"
+#include "jiggle/kernels/vector_loop.hpp"
 #include "jiggle/layer.hpp"
 #include "jiggle/optim/optimizer.hpp"
 #include "jiggle/optim/parameter_state.hpp"
@@ -20,7 +21,8 @@ struct SgdOptions {
 // Stochastic gradient descent over every parameter the model visits:
 //   g ← g + λ w        v ← μ v + g        w ← w − lr · (nesterov ? g + μ v : v)
 // which is w ← w − lr·g with the defaults (PyTorch's convention for momentum and Nesterov).
-// Momentum buffers are allocated at the first step, one per parameter in visiting order.
+// Momentum buffers are allocated at the first step, one per parameter in visiting order. Each
+// parameter's update is shared among jiggle's threads, in blocks of its values.
 template <class T = float>
 class Sgd {
  public:
@@ -54,18 +56,21 @@ class Sgd {
     const T decay = static_cast<T>(options_.weight_decay);
     std::size_t k = 0;
     visit_parameters(model, [&](Parameter<T>& parameter) {
-      auto w = parameter.value.array();
-      const auto g = parameter.gradient.array() + decay * w;
-      if (mu == T(0)) {
-        w -= rate * g;
-        return;
-      }
-      auto v = velocity_.at(k++, parameter).array();
-      v = mu * v + g;
-      if (options_.nesterov)
-        w -= rate * (g + mu * v);
-      else
-        w -= rate * v;
+      Matrix<T>* velocity = mu == T(0) ? nullptr : &velocity_.at(k++, parameter);
+      kernels::run_elementwise(parameter.value.size(), [&](Index first, Index last) {
+        auto w = kernels::values(parameter.value, first, last);
+        const auto g = kernels::values(parameter.gradient, first, last) + decay * w;
+        if (velocity == nullptr) {
+          w -= rate * g;
+          return;
+        }
+        auto v = kernels::values(*velocity, first, last);
+        v = mu * v + g;
+        if (options_.nesterov)
+          w -= rate * (g + mu * v);
+        else
+          w -= rate * v;
+      });
     });
   }
 
