@@ -170,11 +170,14 @@ else
   done
 fi
 
+kernels_source=cmake/kernels.cpp
+
 # One snapshot of the sources for the whole run: every original is checked against it, the
 # unmutated tests are built from it, and every mutant is copied from it.
 snapshot=$work/snapshot
-mkdir -p "$snapshot"
+mkdir -p "$snapshot/cmake"
 cp -R "$root/include" "$root/tests" "$snapshot/"
+cp "$root/$kernels_source" "$snapshot/cmake/"
 rotten=0
 for i in "${!ids[@]}"; do  # all of them, so that a changed line is found on any run
   cp "$snapshot/${files[i]}" "$work/checked-file"
@@ -201,7 +204,6 @@ link_flags=(-fopenmp)
 if command -v ld.lld >/dev/null && "$cxx" -fuse-ld=lld -x c++ - -o /dev/null <<<'int main() {}' 2>/dev/null; then
   link_flags+=(-fuse-ld=lld)
 fi
-kernels_source=tests/support/kernels.cpp
 precompiled_source=tests/support/precompiled.hpp
 # The optimisation SOURCE is compiled with.
 optimization_of() {
@@ -383,7 +385,7 @@ mkdir -p "$work/results"
 mutate() {
   local i=$1 id=${ids[$1]} dir=$work/mutants/${ids[$1]} status detail run_status test_files
   mkdir -p "$dir"
-  cp -R "$snapshot/include" "$snapshot/tests" "$dir/"
+  cp -R "$snapshot/include" "$snapshot/tests" "$snapshot/cmake" "$dir/"
   apply_edits "$i" "$dir/${files[i]}"
   read -r -a test_files <<<"${tests[i]}"
   local kernels_from_tree=""
