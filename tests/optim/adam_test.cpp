@@ -8,10 +8,7 @@
 
 #include "jiggle/layers/dense.hpp"
 #include "support/catch.hpp"
-#include "support/random_matrix.hpp"
-#include "support/thread_count.hpp"
-
-using jiggle::Matrix;
+#include "support/optimizer_steps.hpp"
 
 namespace {
 
@@ -99,39 +96,21 @@ TEST_CASE("Adam shows its moments under PyTorch's names and its step count", "[a
 }
 
 TEST_CASE("Adam steps every value of a layer its threads share, as one thread does, bit for bit", "[adam]") {
-  const test_support::ThreadCountKept kept;
-  const Matrix<double> g1 = random_matrix<double>(100, 203, 41);
-  const Matrix<double> g2 = random_matrix<double>(100, 203, 42);
-  std::vector<Matrix<double>> weights;
-  for (const int threads : {1, 2, 3}) {
-    jiggle::set_thread_count(threads);
-    jiggle::Rng rng(40);
-    jiggle::Dense<203, 100, double> layer(rng);  // 20,300 weights, more than one thread's loop
-    const Matrix<double> w0 = layer.W;
-    jiggle::Adam<double> adam(jiggle::AdamOptions{.learning_rate = 0.01, .weight_decay = 0.1});
-    layer.dW = g1;
-    adam.step(layer);
-    layer.dW = g2;
-    adam.step(layer);
-    // m ← β1 m + (1 − β1) g, v ← β2 v + (1 − β2) g², w ← (1 − lr·λ) w − lr·m̂ / (sqrt(v̂) + ε).
-    Matrix<double> expected(100, 203);
-    for (jiggle::Index i = 0; i < w0.size(); ++i) {
-      double w = w0.data()[i];
-      double m = 0.0;
-      double v = 0.0;
-      for (const int t : {1, 2}) {
-        const double g = (t == 1 ? g1 : g2).data()[i];
-        m = 0.9 * m + 0.1 * g;
-        v = 0.999 * v + 0.001 * g * g;
-        const double corrected_m = m / (1.0 - std::pow(0.9, t));
-        const double corrected_v = v / (1.0 - std::pow(0.999, t));
-        w = (1.0 - 0.01 * 0.1) * w - 0.01 * corrected_m / (std::sqrt(corrected_v) + 1e-8);
-      }
-      expected.data()[i] = w;
-    }
-    REQUIRE(((layer.W - expected).array().abs() <= 1e-13 * (1.0 + expected.array().abs())).all());
-    weights.push_back(layer.W);
-  }
-  REQUIRE(weights[1] == weights[0]);
-  REQUIRE(weights[2] == weights[0]);
+  test_support::check_two_steps_on_threads(
+      [] { return jiggle::Adam<double>(jiggle::AdamOptions{.learning_rate = 0.01, .weight_decay = 0.1}); },
+      [](double w, double g1, double g2) {
+        // m ← β1 m + (1 − β1) g, v ← β2 v + (1 − β2) g², w ← (1 − lr·λ) w − lr·m̂ / (sqrt(v̂) + ε).
+        double m = 0.0;
+        double v = 0.0;
+        for (const int t : {1, 2}) {
+          const double g = t == 1 ? g1 : g2;
+          m = 0.9 * m + 0.1 * g;
+          v = 0.999 * v + 0.001 * g * g;
+          const double corrected_m = m / (1.0 - std::pow(0.9, t));
+          const double corrected_v = v / (1.0 - std::pow(0.999, t));
+          w = (1.0 - 0.01 * 0.1) * w - 0.01 * corrected_m / (std::sqrt(corrected_v) + 1e-8);
+        }
+        return w;
+      },
+      1e-13, 40);
 }

@@ -9,8 +9,7 @@
 #include "jiggle/layers/dense.hpp"
 #include "jiggle/layers/relu.hpp"
 #include "support/catch.hpp"
-#include "support/random_matrix.hpp"
-#include "support/thread_count.hpp"
+#include "support/optimizer_steps.hpp"
 
 using jiggle::Matrix;
 
@@ -179,35 +178,18 @@ TEST_CASE("SGD shows its momentum buffers under PyTorch's name, and plain SGD ha
 }
 
 TEST_CASE("SGD steps every value of a layer its threads share, as one thread does, bit for bit", "[sgd]") {
-  const test_support::ThreadCountKept kept;
-  const jiggle::SgdOptions options{.learning_rate = 0.1, .momentum = 0.9, .nesterov = true, .weight_decay = 0.01};
-  const Matrix<double> g1 = random_matrix<double>(100, 203, 31);
-  const Matrix<double> g2 = random_matrix<double>(100, 203, 32);
-  std::vector<Matrix<double>> weights;
-  for (const int threads : {1, 2, 3}) {
-    jiggle::set_thread_count(threads);
-    jiggle::Rng rng(30);
-    jiggle::Dense<203, 100, double> layer(rng);  // 20,300 weights, more than one thread's loop
-    const Matrix<double> w0 = layer.W;
-    jiggle::Sgd<double> sgd(options);
-    layer.dW = g1;
-    sgd.step(layer);
-    layer.dW = g2;
-    sgd.step(layer);
-    // g ← g + λw, v ← μv + g, w ← w − lr·(g + μv), value by value.
-    Matrix<double> expected(100, 203);
-    for (jiggle::Index i = 0; i < w0.size(); ++i) {
-      double w = w0.data()[i];
-      const double first = g1.data()[i] + 0.01 * w;
-      double v = first;
-      w -= 0.1 * (first + 0.9 * v);
-      const double second = g2.data()[i] + 0.01 * w;
-      v = 0.9 * v + second;
-      expected.data()[i] = w - 0.1 * (second + 0.9 * v);
-    }
-    REQUIRE(((layer.W - expected).array().abs() <= 1e-14 * (1.0 + expected.array().abs())).all());
-    weights.push_back(layer.W);
-  }
-  REQUIRE(weights[1] == weights[0]);
-  REQUIRE(weights[2] == weights[0]);
+  test_support::check_two_steps_on_threads(
+      [] {
+        return jiggle::Sgd<double>(
+            jiggle::SgdOptions{.learning_rate = 0.1, .momentum = 0.9, .nesterov = true, .weight_decay = 0.01});
+      },
+      [](double w, double g1, double g2) {  // g ← g + λw, v ← μv + g, w ← w − lr·(g + μv)
+        double g = g1 + 0.01 * w;
+        double v = g;
+        w -= 0.1 * (g + 0.9 * v);
+        g = g2 + 0.01 * w;
+        v = 0.9 * v + g;
+        return w - 0.1 * (g + 0.9 * v);
+      },
+      1e-14, 30);
 }
