@@ -47,6 +47,35 @@ TEST_CASE("parallel_for runs every index once on every thread of the pool", "[pa
   }
 }
 
+TEST_CASE("parallel_for returns only once a worker's task has ended", "[parallel]") {
+  const ThreadCountKept kept;
+  jiggle::set_thread_count(2);
+  // Each of the two tasks waits for the other to start, so each thread holds one, and the
+  // worker's is still asleep when the caller runs out of tasks.
+  std::atomic<bool> caller_started{false};
+  std::atomic<bool> worker_started{false};
+  std::atomic<bool> worker_finished{false};
+  const auto wait_for = [](const std::atomic<bool>& flag) {
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!flag.load() && std::chrono::steady_clock::now() < give_up) std::this_thread::yield();
+    return flag.load();
+  };
+  std::atomic<bool> caller_saw_the_worker{false};
+  jiggle::parallel_for(2, [&](jiggle::Index) {
+    if (jiggle::thread_index() == 0) {
+      caller_started.store(true);
+      caller_saw_the_worker.store(wait_for(worker_started));
+      return;
+    }
+    worker_started.store(true);
+    wait_for(caller_started);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    worker_finished.store(true);
+  });
+  REQUIRE(caller_saw_the_worker.load());
+  REQUIRE(worker_finished.load());
+}
+
 TEST_CASE("A loop inside a task runs on the task's thread, and reports it is inside one", "[parallel]") {
   const ThreadCountKept kept;
   jiggle::set_thread_count(2);

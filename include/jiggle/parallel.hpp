@@ -313,6 +313,12 @@ void parallel_for_runs(Index units, Index max_tasks, const Body& body) {
   parallel_for(tasks, [&](Index task) { body(units * task / tasks, units * (task + 1) / tasks); });
 }
 
+// The same with no limit but the units and the threads.
+template <class Body>
+void parallel_for_runs(Index units, const Body& body) {
+  parallel_for_runs(units, units, body);
+}
+
 // Runs body() once on each of the pool's threads, the caller's among them: how a buffer each
 // thread keeps for itself is made before the loops that use it.
 template <class Body>

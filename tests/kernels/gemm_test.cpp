@@ -11,6 +11,7 @@
 
 #include "jiggle/random.hpp"
 #include "support/catch.hpp"
+#include "support/thread_count.hpp"
 
 namespace {
 
@@ -162,12 +163,11 @@ TEST_CASE("Each fp32 kernel matches the product in double within the fp32 error 
 // On several threads a product is cut into blocks narrower than a column block, so one thread
 // takes a product past it whole.
 TEST_CASE("A product past a column block, on one thread, matches the product in double", "[kernels]") {
-  const int threads = jiggle::thread_count();
+  const test_support::ThreadCountKept kept;
   jiggle::set_thread_count(1);
   jiggle::Rng rng(14);
   const Product product({8, 3100, 40}, {false, false}, rng);
   for (const Isa isa : kernels_of_this_cpu()) check_against_double(isa, Precision::fp32, product, -0.5F, 1.0F, rng);
-  jiggle::set_thread_count(threads);
 }
 
 TEST_CASE("The bf16 kernel matches the product in double within the bf16 error bound", "[kernels]") {
@@ -190,7 +190,7 @@ TEST_CASE("bf16 products round their inputs: a product of values bf16 cannot hol
 }
 
 TEST_CASE("A product is the same bit for bit on one thread and on two", "[kernels]") {
-  const int threads = jiggle::thread_count();
+  const test_support::ThreadCountKept kept;
   jiggle::Rng rng(13);
   for (const Shape shape : {Shape{512, 128, 784}, Shape{784, 512, 128}, Shape{10, 128, 512}}) {
     const Matrix<float> a = random_matrix(rng, shape.m, shape.k);
@@ -210,7 +210,6 @@ TEST_CASE("A product is the same bit for bit on one thread and on two", "[kernel
       REQUIRE(results[0] == results[1]);
     }
   }
-  jiggle::set_thread_count(threads);
 }
 
 TEST_CASE("A product with nothing to sum scales C by β, and never reads it when β = 0", "[kernels]") {

@@ -9,6 +9,7 @@
 #include "support/gradcheck_matchers.hpp"
 #include "support/precision_agreement.hpp"
 #include "support/random_matrix.hpp"
+#include "support/thread_count.hpp"
 
 using jiggle::Conv2D;
 using jiggle::Index;
@@ -250,7 +251,7 @@ TEST_CASE("Conv2D computes no dX when none is asked for, and still writes its gr
 }
 
 TEST_CASE("Conv2D gives the same bits on one thread or two, run after run", "[conv2d]") {
-  const int threads = jiggle::thread_count();
+  const test_support::ThreadCountKept kept;
   const Matrix<float> X = random_matrix<float>(324, 37, 71);
   const Matrix<float> dY = random_matrix<float>(405, 37, 72);
   std::vector<Matrix<float>> results;
@@ -262,7 +263,6 @@ TEST_CASE("Conv2D gives the same bits on one thread or two, run after run", "[co
     results.push_back(layer.dW);
     results.emplace_back(layer.db);
   }
-  jiggle::set_thread_count(threads);
   for (std::size_t k = 4; k < results.size(); ++k) REQUIRE(results[k] == results[k % 4]);
 }
 

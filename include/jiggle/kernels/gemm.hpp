@@ -145,6 +145,7 @@ inline void scale(Index m, Index n, float beta, float* c, Index ldc) {
 // Outside a parallel loop, C is cut along its longer side, in whole tiles, into a few blocks per
 // thread (parallel_for_runs), claimed as threads become free. The operand that is not cut,
 // packed again for every block, is the smaller one.
+//
 // C[0:m, 0:n] ← α·op(A)·op(B) + β·C, with `on_one_thread` taking each block of C, of whole
 // `unit`s of rows or columns.
 template <class OneThread>
@@ -157,7 +158,7 @@ void multiply_on_threads(const OneThread& on_one_thread, Index unit, const Opera
   const bool by_columns = n >= m;
   const Index extent = by_columns ? n : m;
   const Index units = (extent + unit - 1) / unit;
-  parallel_for_runs(units, units, [&](Index first_unit, Index end_unit) {
+  parallel_for_runs(units, [&](Index first_unit, Index end_unit) {
     const Index first = first_unit * unit;
     const Index size = std::min(end_unit * unit, extent) - first;
     if (by_columns)
