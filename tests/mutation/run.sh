@@ -3,16 +3,18 @@
 #
 #   tests/mutation/run.sh [--jobs N] [ID...]
 #
-# Each entry of mutations.txt (all of them, or the IDs given) is applied to its own copy of
-# include/ and tests/. The test files it lists are compiled with g++ and linked with the Catch2
-# main and the product kernels (each compiled once, the kernels again for a mutant of a file
-# they include), and the binary runs the entry's test spec:
+# Each entry of mutations.txt (all of them, or the IDs given) is applied to a copy of include/ and
+# tests/. The test files it lists are compiled and linked with the Catch2 main and the product
+# kernels (each compiled once, the kernels again for a mutant of a file they include), and the
+# binary runs the entry's test spec:
 #   killed    the build succeeds and a test fails: the tests caught the mistake;
 #   SURVIVED  every test passes: a test is missing;
 #   BROKEN    the mutated code does not compile: the entry is wrong, fix mutations.txt.
-# First every entry's original text must occur exactly once in its file, and every test program
-# must build and pass unmutated; otherwise nothing is mutated. Exits 0 only if every mutation is
-# killed.
+# Entries tested by the same test files are built together where their edits allow, into one
+# program that chooses the mutant at run time (a schema, described below), and run once each.
+# Every entry's original text must occur exactly once in its file, or nothing is mutated; every
+# test program must build and pass unmutated (a schema's run with no mutant chosen counts), or the
+# run fails. Exits 0 only if every mutation is killed.
 #
 # --jobs N runs N builds at a time (default 1). Environment: CXX (default g++),
 # MUTATION_OPTIMIZATION, the test files' optimisation (default -O1; the kernels are always
@@ -334,13 +336,16 @@ pool() {
 line() { printf '%-9s %-46s %s\n' "$1" "$2" "$3"; }
 
 # ---------------------------------------------------------------------------------------------
-# Baselines: each distinct set of test files once, unmutated, with each spec used on it.
-declare -A set_specs=()
+# Baselines: each distinct set of test files, unmutated, with each spec used on it, passes. A set
+# that a schema (below) tests is checked by the schema's run with no mutant chosen, and built
+# unmutated only if that run cannot be had.
+declare -A set_specs=() set_of=()
 sets=()
 for i in "${chosen[@]}"; do
   read -r -a test_files <<<"${tests[i]}"
   key=$(printf '%s\n' "${test_files[@]}" | sort -u | tr '\n' ' ')
   key=${key% }
+  set_of[$i]=$key
   if [[ -z ${set_specs[$key]+set} ]]; then
     sets+=("$key")
     set_specs[$key]=""
@@ -348,15 +353,16 @@ for i in "${chosen[@]}"; do
   [[ $'\n'${set_specs[$key]} == *$'\n'"${specs[i]}"$'\n'* ]] || set_specs[$key]+="${specs[i]}"$'\n'
 done
 
+# baseline KEY: builds the set KEY unmutated and runs its specs; non-zero, saying why, if one fails.
 baseline() {
-  local key=${sets[$1]} dir=$work/baseline/$1 spec status test_files
-  mkdir -p "$dir"
+  local key=$1 dir spec status test_files failed=0
+  dir=$(mktemp -d "$work/baseline.XXXXXX")
   read -r -a test_files <<<"$key"
   if ! build "$snapshot" "$dir/test-program" "${test_files[@]}" >"$dir/build.log" 2>&1; then
     line "FAILED" "baseline: $key" "does not compile unmutated"
     sed 's/^/    /' "$dir/build.log" | grep -m20 -e 'error' -e 'Catch2 main' || true
     touch "$work/baseline-failed"
-    return
+    return 1
   fi
   while IFS= read -r spec; do
     [[ -n $spec ]] || continue
@@ -366,24 +372,54 @@ baseline() {
       line "FAILED" "baseline: $key $spec" "fails unmutated: $(describe_failure "$status" "$dir/run.log")"
       sed 's/^/    /' "$dir/run.log" | tail -n 30
       touch "$work/baseline-failed"
+      failed=1
     fi
   done <<<"${set_specs[$key]}"
   rm -rf "$dir"
+  return "$failed"
 }
 
-echo "${#chosen[@]} mutations over ${#sets[@]} test programs, $jobs at a time"
-pool baseline "${!sets[@]}"
-if [[ -e $work/baseline-failed ]]; then
-  echo "the unmutated tests do not pass: fix them before mutating ($((SECONDS - started)) s)" >&2
-  exit 1
-fi
-echo "unmutated: every test program builds and passes ($((SECONDS - started)) s)"
 
 # ---------------------------------------------------------------------------------------------
-# The mutants.
+# The mutants. Mutants of one file tested by one set of test files are built together where they
+# can be: into one schema, a copy of the file in which each mutated line chooses at run time, by
+# the mutant number JIGGLE_MUTANT, between the original and each mutant's text. The program is
+# built once and run once per mutant. A build costs several times a run, so a schema of n mutants
+# saves nearly n - 1 builds. An edit is switched this way only in one of three forms, where the
+# choice means what the edited text means:
+#   a statement, the whole line or the end of one after a ')' or 'else':
+#       if (jiggle_mutant_is(K)) { K's statement } else { the original }
+#   a declaration 'TYPE NAME = VALUE;' whose type is spelled out and whose replacement declares
+#   the same:
+#       TYPE NAME = jiggle_mutant_is(K) ? (K's value) : (the original value);
+#   a condition 'if (CONDITION) {' whose replacement is one too:
+#       if (jiggle_mutant_is(K) ? (K's condition) : (the original condition)) {
+# Every other entry, and every entry of a schema that does not compile or whose unmutated run
+# fails a test, is built on its own as before.
 mkdir -p "$work/results"
+
+record_result() {  # I STATUS DETAIL BUILD_LOG
+  local i=$1 status=$2 detail=$3 build_log=$4
+  {
+    line "$status" "${ids[i]}" "$detail"
+    [[ $status != BROKEN ]] || grep -m10 -e 'error' -e 'undefined reference' "$build_log" | sed 's/^/    /'
+  } >"$work/results/$i"
+  cat "$work/results/$i"
+}
+
+# run_mutant I BINARY LOG BUILD_LOG [MUTANT]: runs entry I's spec and records what it found.
+run_mutant() {
+  local i=$1 binary=$2 log=$3 build_log=$4 mutant=${5:-} run_status=0
+  JIGGLE_MUTANT=$mutant run_tests "$binary" "${specs[i]}" "$log" || run_status=$?
+  if ((run_status == 0)); then
+    record_result "$i" SURVIVED "${specs[i]} passes: a test is missing" "$build_log"
+  else
+    record_result "$i" killed "${specs[i]}: $(describe_failure "$run_status" "$log")" "$build_log"
+  fi
+}
+
 mutate() {
-  local i=$1 id=${ids[$1]} dir=$work/mutants/${ids[$1]} status detail run_status test_files
+  local i=$1 dir=$work/mutants/${ids[$1]} test_files
   mkdir -p "$dir"
   cp -R "$snapshot/include" "$snapshot/tests" "$snapshot/cmake" "$dir/"
   apply_edits "$i" "$dir/${files[i]}"
@@ -391,24 +427,338 @@ mutate() {
   local kernels_from_tree=""
   [[ -z ${kernels_depend_on[${files[i]}]+set} ]] || kernels_from_tree=1
   if ! KERNELS_FROM_TREE=$kernels_from_tree build "$dir" "$dir/test-program" "${test_files[@]}" >"$dir/build.log" 2>&1; then
-    status=BROKEN detail="does not compile; fix the entry in mutations.txt"
+    record_result "$i" BROKEN "does not compile; fix the entry in mutations.txt" "$dir/build.log"
   else
-    run_status=0
-    run_tests "$dir/test-program" "${specs[i]}" "$dir/run.log" || run_status=$?
-    if ((run_status == 0)); then
-      status=SURVIVED detail="${specs[i]} passes: a test is missing"
-    else
-      status=killed detail="${specs[i]}: $(describe_failure "$run_status" "$dir/run.log")"
-    fi
+    run_mutant "$i" "$dir/test-program" "$dir/run.log" "$dir/build.log"
   fi
-  {
-    line "$status" "$id" "$detail"
-    [[ $status != BROKEN ]] || grep -m10 -e 'error' -e 'undefined reference' "$dir/build.log" | sed 's/^/    /'
-  } >"$work/results/$i"
-  cat "$work/results/$i"
   rm -rf "$dir"
 }
-pool mutate "${chosen[@]}"
+
+# trim_into NAME TEXT: TEXT without the blanks that start and end it, into NAME (no subshell: it
+# runs for every line of every mutated file).
+trim_into() {
+  local -n trimmed_text=$1
+  trimmed_text=${2#"${2%%[![:space:]]*}"}
+  trimmed_text=${trimmed_text%"${trimmed_text##*[![:space:]]}"}
+}
+
+balanced() {
+  local text=$1 open close pair
+  for pair in '()' '[]' '{}'; do
+    open=${text//[^"${pair:0:1}"]/} close=${text//[^"${pair:1:1}"]/}
+    ((${#open} == ${#close})) || return 1
+  done
+}
+
+# Whether TEXT (trimmed) is one statement, and not a declaration, which braces would end the scope
+# of.
+is_statement() {
+  local text=$1
+  [[ $text == *';' && $text != *'//'* && $text != *'/*'* ]] || return 1
+  [[ ! $text =~ ^(else|case|default)([^A-Za-z0-9_]|$) ]] || return 1
+  balanced "$text" || return 1
+  [[ $text =~ ^(return|throw)[^A-Za-z0-9_] ]] && return 0
+  [[ ! $text =~ ^([A-Za-z_][A-Za-z0-9_:\<\>,]*[[:space:]*\&]+)+[A-Za-z_][A-Za-z0-9_]*[[:space:]]*[=\{\(\;] ]]
+}
+
+# Splits TEXT (trimmed) into the form it can be switched in: form, head, body and tail, where
+# head + body + tail is the text and body is what a mutant replaces. Non-zero if it has none.
+switchable_form() {
+  local text=$1 declared value
+  [[ $text != *'//'* && $text != *'/*'* ]] || return 1
+  if [[ $text =~ ^if\ \((.*)\)\ \{$ ]] && balanced "${BASH_REMATCH[1]}"; then
+    form=condition head='if (' body=${BASH_REMATCH[1]} tail=') {'
+  elif [[ $text =~ ^(([A-Za-z_][A-Za-z0-9_:\<\>,]*[[:space:]*\&]+)+[A-Za-z_][A-Za-z0-9_]*)\ =\ (.*)\;$ ]] &&
+    declared=${BASH_REMATCH[1]} value=${BASH_REMATCH[3]} &&
+    [[ ! $declared =~ (^|[^A-Za-z0-9_])(auto|static|constexpr|return|throw)([^A-Za-z0-9_]|$) ]] &&
+    balanced "$value"; then
+    form=declaration head="$declared = " body=$value tail=';'
+  elif is_statement "$text"; then
+    form=statement head='' body=$text tail=''
+  else
+    return 1
+  fi
+}
+
+# code_into NAME TEXT: TEXT, trimmed, without a comment that ends it (kept where a quote could
+# hide a '//'), into NAME.
+code_into() {
+  local -n code_text=$1
+  trim_into code_text "$2"
+  if [[ $code_text != *'"'* && $code_text =~ ^(.*[^[:space:]])[[:space:]]+//.*$ ]]; then
+    code_text=${BASH_REMATCH[1]}
+  elif [[ $code_text == '//'* ]]; then
+    code_text=""
+  fi
+}
+
+# switch_lines I: for each of entry I's edits, in order, the line of its file it switches
+# (switched), the line's form, and the edit's replacement body (replacement_bodies); the line's
+# own head, body and tail are line_heads, line_bodies and line_tails, and line_pragmas the
+# JIGGLE_OMP of the line before, which each branch that is a loop takes with it. Reads the file's
+# code, line by line, from code_lines. Non-zero if an edit cannot be switched.
+switch_lines() {
+  local i=$1 k original replacement n found prefix form head body tail pragma
+  switched=() replacement_bodies=()
+  for k in ${edits[i]}; do
+    code_into original "${originals[k]}"
+    code_into replacement "${replacements[k]}"
+    found=-1 prefix=""
+    for n in "${!code_lines[@]}"; do
+      local line_prefix=""
+      if [[ ${code_lines[n]} != "$original" ]]; then
+        # A statement that ends a line, after a loop's or a condition's ')' or an 'else'.
+        [[ ${code_lines[n]} == *" $original" ]] || continue
+        trim_into line_prefix "${code_lines[n]%"$original"}"
+        [[ $line_prefix == *')' || $line_prefix == else || $line_prefix == *' else' ]] && balanced "$line_prefix" ||
+          continue
+      fi
+      ((found < 0)) || return 1  # on two lines: which one the entry means is not clear
+      found=$n prefix=$line_prefix
+    done
+    ((found >= 0)) || return 1
+    [[ " ${switched[*]} " != *" $found "* ]] || return 1
+    switchable_form "$original" || return 1
+    [[ -z $prefix || $form == statement ]] || return 1
+    # A pragma binds to the loop that follows it: a JIGGLE_OMP goes into each branch that is a
+    # loop; any other pragma rules the line out.
+    pragma=""
+    if ((found > 0 && ${#prefix} == 0)); then
+      if [[ ${code_lines[found - 1]} =~ ^JIGGLE_OMP\(.*\)$ ]]; then
+        pragma=${code_lines[found - 1]}
+      elif [[ ${code_lines[found - 1]} =~ ^(#[[:space:]]*pragma|_Pragma) ]]; then
+        return 1
+      fi
+    fi
+    local line_form=$form line_head="$prefix$head" line_body=$body line_tail=$tail
+    if [[ -z $replacement && $form == statement ]]; then
+      body=""
+    else
+      switchable_form "$replacement" || return 1
+      [[ $form == "$line_form" && "$prefix$head" == "$line_head" && $tail == "$line_tail" ]] || return 1
+    fi
+    switched+=("$found") replacement_bodies+=("$body")
+    line_forms[found]=$line_form line_heads[found]=$line_head line_bodies[found]=$line_body
+    line_tails[found]=$line_tail line_pragmas[found]=$pragma
+  done
+}
+
+# The code of each line of FILE (of the snapshot), into code_lines.
+load_code_lines() {
+  local text code
+  [[ ${code_lines_of:-} != "$1" ]] || return 0
+  code_lines=()
+  while IFS= read -r text || [[ -n $text ]]; do
+    code_into code "$text"
+    code_lines+=("$code")
+  done <"$snapshot/$1"
+  code_lines_of=$1
+}
+
+# The work: schema_jobs[g] holds the entries of schema g, and single_jobs the entries built alone.
+schema_jobs=() single_jobs=()
+declare -A schema_of_group=()
+for i in "${chosen[@]}"; do
+  load_code_lines "${files[i]}"
+  line_forms=() line_heads=() line_bodies=() line_tails=() line_pragmas=()
+  if ! switch_lines "$i"; then
+    single_jobs+=("$i")
+    continue
+  fi
+  group=${set_of[$i]}
+  if [[ -z ${schema_of_group[$group]+set} ]]; then
+    schema_of_group[$group]=${#schema_jobs[@]}
+    schema_jobs+=("")
+  fi
+  schema_jobs[${schema_of_group[$group]}]+=" $i"
+done
+# A schema of one entry saves nothing.
+declare -A schema_tests=()
+for g in "${!schema_jobs[@]}"; do
+  read -r -a members <<<"${schema_jobs[g]}"
+  if ((${#members[@]} == 1)); then
+    single_jobs+=("${members[0]}")
+    unset 'schema_jobs[g]'
+  else
+    schema_tests[${set_of[${members[0]}]}]=1
+  fi
+done
+
+# write_schema OUTPUT MEMBERS...: the members' file (they share one) with each of their edits
+# switched in.
+write_schema() {
+  local output=$1 i k n indent
+  shift
+  local -a file_lines=() clauses=()
+  line_forms=() line_heads=() line_bodies=() line_tails=() line_pragmas=()
+  mapfile -t file_lines <"$snapshot/${files[$1]}"
+  load_code_lines "${files[$1]}"
+  for i; do
+    switch_lines "$i"
+    for k in "${!switched[@]}"; do
+      n=${switched[k]}
+      if [[ ${line_forms[n]} == statement ]]; then
+        clauses[n]+="if (jiggle_mutant_is($((i + 1)))) { $(with_pragma "$n" "${replacement_bodies[k]}") } else "
+      else
+        clauses[n]+="jiggle_mutant_is($((i + 1))) ? (${replacement_bodies[k]}) : "
+      fi
+    done
+  done
+  # The selector goes after '#pragma once', or first if there is none.
+  schema_selector_after=-1
+  for n in "${!code_lines[@]}"; do
+    if [[ ${code_lines[n]} == '#pragma once' ]]; then
+      schema_selector_after=$n
+      break
+    fi
+  done
+  {
+    ((schema_selector_after >= 0)) || write_selector
+    for n in "${!file_lines[@]}"; do
+      indent=${file_lines[n]%%[![:space:]]*}
+      if [[ -n ${clauses[n + 1]:-} && -n ${line_pragmas[n + 1]:-} ]]; then
+        echo "$indent"  # the pragma, moved into the next line's branches
+      elif [[ -z ${clauses[n]:-} ]]; then
+        printf '%s\n' "${file_lines[n]}"
+      elif [[ ${line_forms[n]} == statement ]]; then
+        printf '%s\n' "$indent${line_heads[n]}${line_heads[n]:+ }${clauses[n]}{ $(with_pragma "$n" "${line_bodies[n]}") }"
+      else
+        printf '%s\n' "$indent${line_heads[n]}${clauses[n]}(${line_bodies[n]})${line_tails[n]}"
+      fi
+      ((n != schema_selector_after)) || write_selector
+    done
+  } >"$output"
+}
+
+# with_pragma N STATEMENT: the statement, after line N's pragma if it has one and is a loop.
+with_pragma() {
+  if [[ -n ${line_pragmas[$1]:-} && $2 == 'for ('* ]]; then
+    printf '%s %s' "${line_pragmas[$1]}" "$2"
+  else
+    printf '%s' "$2"
+  fi
+}
+
+# The mutant a schema's program runs, from JIGGLE_MUTANT (none when it is unset or 0).
+write_selector() {
+  cat <<'SELECTOR'
+#ifndef JIGGLE_MUTANT_SELECTOR
+#define JIGGLE_MUTANT_SELECTOR
+#include <cstdlib>
+inline bool jiggle_mutant_is(int mutant) {
+  static const int chosen = [] {
+    const char* text = std::getenv("JIGGLE_MUTANT");
+    return text != nullptr ? std::atoi(text) : 0;
+  }();
+  return chosen == mutant;
+}
+#endif
+SELECTOR
+}
+selector_lines=$(write_selector | wc -l)
+
+# The lines of the schema file a build log names, as indices of the file's own lines.
+named_lines() {
+  local log=$1 file=$2 line
+  while IFS= read -r line; do
+    line=$((line - 1))
+    if ((line > schema_selector_after)); then line=$((line - selector_lines)); fi
+    echo "$line"
+  done < <(grep -o -E "$file:[0-9]+:" "$log" | cut -d: -f2 | sort -u)
+}
+
+# A schema holds the mutants of one set of test files, in any of the files they reach. One whose
+# build fails drops the mutants on the lines the errors name (a switch in code the compiler must
+# evaluate, say) and is built again without them, while two or more are left.
+schema() {
+  local g=$1 dir=$work/schemata/$1 members test_files m n file spec why run_status kernels_from_tree alone=()
+  local -a kept dropped schema_files
+  local -A named=() selector_after_of=() members_of=()
+  read -r -a members <<<"${schema_jobs[g]}"
+  read -r -a test_files <<<"${tests[${members[0]}]}"
+  while :; do
+    why="" kernels_from_tree="" members_of=()
+    for m in "${members[@]}"; do members_of[${files[m]}]+=" $m"; done
+    schema_files=("${!members_of[@]}")
+    rm -rf "$dir"
+    mkdir -p "$dir"
+    cp -R "$snapshot/include" "$snapshot/tests" "$snapshot/cmake" "$dir/"
+    for file in "${schema_files[@]}"; do
+      # shellcheck disable=SC2086  # the members' indices, one word each
+      write_schema "$dir/$file" ${members_of[$file]}
+      selector_after_of[$file]=$schema_selector_after
+      [[ -z ${kernels_depend_on[$file]+set} ]] || kernels_from_tree=1
+    done
+    if KERNELS_FROM_TREE=$kernels_from_tree build "$dir" "$dir/test-program" "${test_files[@]}" >"$dir/build.log" 2>&1; then
+      break
+    fi
+    why="does not compile: $(grep -m1 'error' "$dir/build.log" | sed "s|$dir/||")"
+    named=()
+    for file in "${schema_files[@]}"; do
+      schema_selector_after=${selector_after_of[$file]}
+      for n in $(named_lines "$dir/build.log" "$file"); do named[$file:$n]=1; done
+    done
+    kept=() dropped=()
+    for m in "${members[@]}"; do
+      load_code_lines "${files[m]}"
+      switch_lines "$m"
+      local hit=0
+      for n in "${switched[@]}"; do [[ -z ${named[${files[m]}:$n]+set} ]] || hit=1; done
+      if ((hit)); then dropped+=("$m"); else kept+=("$m"); fi
+    done
+    ((${#dropped[@]} > 0 && ${#kept[@]} >= 2)) || break
+    echo "a schema for ${tests[${members[0]}]} $why; the mutants on the lines named (${#dropped[@]})" \
+      "are built on their own"
+    alone+=("${dropped[@]}")
+    members=("${kept[@]}")
+  done
+  if [[ -z $why ]]; then
+    # With no mutant chosen the schema is the unmutated code, and is the set's baseline.
+    while IFS= read -r spec; do
+      [[ -n $spec ]] || continue
+      run_status=0
+      JIGGLE_MUTANT=0 run_tests "$dir/test-program" "$spec" "$dir/run.log" || run_status=$?
+      ((run_status == 0)) || why="fails $spec unmutated: $(describe_failure "$run_status" "$dir/run.log")"
+    done <<<"${set_specs[${set_of[${members[0]}]}]}"
+  fi
+  if [[ -n $why ]]; then
+    echo "a schema of ${#members[@]} mutants for ${tests[${members[0]}]} $why; each is built on its own"
+    alone+=("${members[@]}")
+    if ! baseline "${set_of[${members[0]}]}"; then
+      rm -rf "$dir"
+      return
+    fi
+  else
+    for m in "${members[@]}"; do run_mutant "$m" "$dir/test-program" "$dir/run.log" "$dir/build.log" $((m + 1)); done
+  fi
+  rm -rf "$dir"
+  for m in "${alone[@]}"; do mutate "$m"; done
+}
+
+# One pool for both kinds of job, the schemata first, as they take longest.
+job() {
+  if [[ $1 == schema-* ]]; then schema "${1#schema-}"; else mutate "$1"; fi
+}
+job_list=()
+for g in "${!schema_jobs[@]}"; do job_list+=("schema-$g"); done
+job_list+=("${single_jobs[@]}")
+schema_entries=$((${#chosen[@]} - ${#single_jobs[@]}))
+baseline_sets=()
+for key in "${sets[@]}"; do [[ -n ${schema_tests[$key]+set} ]] || baseline_sets+=("$key"); done
+echo "${#chosen[@]} mutations over ${#sets[@]} test programs, $jobs at a time"
+pool baseline "${baseline_sets[@]}"
+if [[ -e $work/baseline-failed ]]; then
+  echo "the unmutated tests do not pass: fix them before mutating ($((SECONDS - started)) s)" >&2
+  exit 1
+fi
+echo "unmutated: the ${#baseline_sets[@]} test programs that no schema builds pass ($((SECONDS - started)) s)"
+echo "${#chosen[@]} mutants in $((${#schema_jobs[@]} + ${#single_jobs[@]})) builds:" \
+  "$schema_entries in ${#schema_jobs[@]} schemata, ${#single_jobs[@]} on their own"
+pool job "${job_list[@]}"
+if [[ -e $work/baseline-failed ]]; then
+  echo "the unmutated tests do not pass: fix them, and mutate again ($((SECONDS - started)) s)" >&2
+  exit 1
+fi
 
 killed=0 survived=() broken=()
 for i in "${chosen[@]}"; do
