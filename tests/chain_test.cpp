@@ -8,6 +8,7 @@
 #include "jiggle/models/mnist_mlp.hpp"
 #include "support/catch.hpp"
 #include "support/gradcheck_matchers.hpp"
+#include "support/gradients.hpp"
 #include "support/random_matrix.hpp"
 
 using jiggle::Chain;
@@ -19,7 +20,7 @@ namespace {
 
 using SmallMlp = Chain<Dense<6, 5, double>, ReLU<double>, Dense<5, 4, double>, ReLU<double>, Dense<4, 3, double>>;
 
-const auto kGradients = jiggle::GradientTarget<double>::gradients();
+using test_support::kGradients;
 
 // Glorot initialisation leaves biases at exactly 0, so a sample whose ReLU inputs are all
 // negative would feed the next ReLU an exact 0, right on the kink, where a central difference

@@ -5,26 +5,20 @@
 
 #include "jiggle/random.hpp"
 #include "support/catch.hpp"
+#include "support/random_matrix.hpp"
 
 namespace {
 
 using jiggle::Index;
 using jiggle::Matrix;
 
-template <class T>
-Matrix<T> random_matrix(jiggle::Rng& rng, Index rows, Index cols) {
-  Matrix<T> matrix(rows, cols);
-  for (Index i = 0; i < matrix.size(); ++i) matrix.data()[i] = static_cast<T>(rng.uniform(-1.0, 1.0));
-  return matrix;
-}
-
 }  // namespace
 
 TEST_CASE("multiply writes alpha lhs rhs + beta destination in double, for each transpose", "[multiply]") {
   jiggle::Rng rng(3);
-  const Matrix<double> a = random_matrix<double>(rng, 5, 4);
-  const Matrix<double> b = random_matrix<double>(rng, 4, 6);
-  const Matrix<double> c0 = random_matrix<double>(rng, 5, 6);
+  const Matrix<double> a = uniform_matrix<double>(rng, 5, 4);
+  const Matrix<double> b = uniform_matrix<double>(rng, 4, 6);
+  const Matrix<double> c0 = uniform_matrix<double>(rng, 5, 6);
   for (const auto& [alpha, beta] : {std::pair{1.0, 0.0}, {2.0, 0.0}, {-0.5, 1.0}, {2.0, -0.75}}) {
     const Matrix<double> expected = alpha * a * b + beta * c0;
     Matrix<double> c = c0;
@@ -43,10 +37,10 @@ TEST_CASE("multiply writes alpha lhs rhs + beta destination in double, for each 
 
 TEST_CASE("multiply in float agrees with double for matrices, maps, columns and transposes", "[multiply]") {
   jiggle::Rng rng(4);
-  const Matrix<float> a = random_matrix<float>(rng, 37, 29);
-  const Matrix<float> b = random_matrix<float>(rng, 29, 23);
+  const Matrix<float> a = uniform_matrix<float>(rng, 37, 29);
+  const Matrix<float> b = uniform_matrix<float>(rng, 29, 23);
   const Matrix<float> bt = b.transpose();
-  const Matrix<float> c0 = random_matrix<float>(rng, 37, 23);
+  const Matrix<float> c0 = uniform_matrix<float>(rng, 37, 23);
   const Matrix<double> expected = 2.0 * a.cast<double>() * b.cast<double>() - 0.5 * c0.cast<double>();
   const double tolerance = 29 * 4 * std::ldexp(1.0, -24) * 3.0;  // Σ|a||b| ≤ 29, |C| ≤ 3
 
@@ -75,8 +69,8 @@ TEST_CASE("multiply in float agrees with double for matrices, maps, columns and 
 TEST_CASE("multiply in bf16 stays within bf16's rounding of the fp32 product", "[multiply]") {
   if (jiggle::kernels::cpu_isa() != jiggle::kernels::Isa::avx512_bf16) JIGGLE_SKIP("this CPU has no AVX512_BF16");
   jiggle::Rng rng(5);
-  const Matrix<float> a = random_matrix<float>(rng, 64, 128);
-  const Matrix<float> b = random_matrix<float>(rng, 128, 16);
+  const Matrix<float> a = uniform_matrix<float>(rng, 64, 128);
+  const Matrix<float> b = uniform_matrix<float>(rng, 128, 16);
   Matrix<float> fp32(64, 16);
   Matrix<float> bf16(64, 16);
   jiggle::multiply(fp32, a, b);

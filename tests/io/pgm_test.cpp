@@ -14,11 +14,7 @@
 #include "support/catch.hpp"
 #include "support/idx_writer.hpp"
 
-namespace {
-void write_text(const std::filesystem::path& path, const std::string& text) {
-  jiggle_test::write_file(path, jiggle_test::Bytes(text.begin(), text.end()));
-}
-}  // namespace
+using jiggle_test::write_text;
 
 TEST_CASE("PGM reads plain and raw greymaps, scaling to 0-255", "[pgm]") {
   jiggle_test::TemporaryFolder folder("pgm");

@@ -15,10 +15,13 @@
 #include <vector>
 
 #include "support/catch.hpp"
+#include "support/idx_writer.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
+
+using jiggle_test::write_text;
 
 // A fresh folder from mkdtemp under /tmp, removed with everything in it.
 class ScratchFolder {
@@ -45,11 +48,6 @@ class ScratchFolder {
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
 }
 
 std::vector<std::string> folder_listing(const fs::path& folder) {

@@ -11,6 +11,7 @@
 
 #include "jiggle/random.hpp"
 #include "support/catch.hpp"
+#include "support/random_matrix.hpp"
 #include "support/thread_count.hpp"
 
 namespace {
@@ -38,12 +39,6 @@ std::vector<Isa> kernels_of_this_cpu() {
   if (jiggle::kernels::cpu_isa() >= Isa::avx2) isas.push_back(Isa::avx2);
   if (jiggle::kernels::cpu_isa() >= Isa::avx512) isas.push_back(Isa::avx512);
   return isas;
-}
-
-Matrix<float> random_matrix(jiggle::Rng& rng, Index rows, Index cols) {
-  Matrix<float> matrix(rows, cols);
-  for (Index i = 0; i < matrix.size(); ++i) matrix.data()[i] = static_cast<float>(rng.uniform(-1.0, 1.0));
-  return matrix;
 }
 
 // γ_n = n·u / (1 − n·u): the bound on n roundings of unit roundoff u, compounded.
@@ -88,8 +83,8 @@ struct Product {
   Product(const Shape& shape_, Transposes transposes_, jiggle::Rng& rng)
       : shape(shape_),
         transposes(transposes_),
-        a(random_matrix(rng, transposes.a ? shape.k : shape.m, transposes.a ? shape.m : shape.k)),
-        b(random_matrix(rng, transposes.b ? shape.n : shape.k, transposes.b ? shape.k : shape.n)),
+        a(uniform_matrix<float>(rng, transposes.a ? shape.k : shape.m, transposes.a ? shape.m : shape.k)),
+        b(uniform_matrix<float>(rng, transposes.b ? shape.n : shape.k, transposes.b ? shape.k : shape.n)),
         reference(product_in_double(transposes.a ? Matrix<double>(a.cast<double>().transpose()) : a.cast<double>(),
                                     transposes.b ? Matrix<double>(b.cast<double>().transpose()) : b.cast<double>())) {}
 };
@@ -101,7 +96,7 @@ void check_against_double(Isa isa, Precision precision, const Product& product, 
                           jiggle::Rng& rng) {
   const auto [m, n, k] = product.shape;
   const Index ldc = m + 3;
-  Matrix<float> stored = random_matrix(rng, ldc, n);
+  Matrix<float> stored = uniform_matrix<float>(rng, ldc, n);
   if (beta == 0.0F) stored.topRows(m).setConstant(std::numeric_limits<float>::quiet_NaN());
   const Matrix<float> before = stored;
   const Matrix<double> c0 =
@@ -193,8 +188,8 @@ TEST_CASE("A product is the same bit for bit on one thread and on two", "[kernel
   const test_support::ThreadCountKept kept;
   jiggle::Rng rng(13);
   for (const Shape shape : {Shape{512, 128, 784}, Shape{784, 512, 128}, Shape{10, 128, 512}}) {
-    const Matrix<float> a = random_matrix(rng, shape.m, shape.k);
-    const Matrix<float> b = random_matrix(rng, shape.k, shape.n);
+    const Matrix<float> a = uniform_matrix<float>(rng, shape.m, shape.k);
+    const Matrix<float> b = uniform_matrix<float>(rng, shape.k, shape.n);
     std::vector<Precision> precisions{Precision::fp32};
     if (jiggle::kernels::cpu_isa() == Isa::avx512_bf16) precisions.push_back(Precision::bf16);
     for (const Precision precision : precisions) {

@@ -8,6 +8,7 @@
 #include "jiggle/layers/relu.hpp"
 #include "support/catch.hpp"
 #include "support/gradcheck_matchers.hpp"
+#include "support/gradients.hpp"
 #include "support/random_matrix.hpp"
 #include "support/thread_group.hpp"
 
@@ -18,7 +19,7 @@ using jiggle::Vector;
 
 namespace {
 
-const auto kGradients = jiggle::GradientTarget<double>::gradients();
+using test_support::kGradients;
 
 // γ and β away from 1 and 0, so that both take part in every check.
 template <int C>

@@ -7,6 +7,7 @@
 #include "jiggle/chain.hpp"
 #include "support/catch.hpp"
 #include "support/gradcheck_matchers.hpp"
+#include "support/gradients.hpp"
 #include "support/precision_agreement.hpp"
 #include "support/random_matrix.hpp"
 #include "support/thread_count.hpp"
@@ -19,7 +20,7 @@ using jiggle::Shape;
 
 namespace {
 
-const auto kGradients = jiggle::GradientTarget<double>::gradients();
+using test_support::kGradients;
 
 // torch_default draws a nonzero bias, so the bias takes part in every check below.
 template <class L>

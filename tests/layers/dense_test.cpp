@@ -4,6 +4,7 @@
 
 #include "support/catch.hpp"
 #include "support/gradcheck_matchers.hpp"
+#include "support/gradients.hpp"
 #include "support/precision_agreement.hpp"
 #include "support/random_matrix.hpp"
 
@@ -12,7 +13,7 @@ using jiggle::Matrix;
 
 namespace {
 
-const auto kGradients = jiggle::GradientTarget<double>::gradients();
+using test_support::kGradients;
 
 // torch_default draws a nonzero bias, so the bias takes part in every check below.
 Dense<5, 4, double> small_dense() {

@@ -5,6 +5,7 @@
 #include "jiggle/layers/dense.hpp"
 #include "support/catch.hpp"
 #include "support/gradcheck_matchers.hpp"
+#include "support/gradients.hpp"
 #include "support/random_matrix.hpp"
 
 using jiggle::Flatten;
@@ -12,7 +13,7 @@ using jiggle::Matrix;
 using jiggle::Shape;
 
 namespace {
-const auto kGradients = jiggle::GradientTarget<double>::gradients();
+using test_support::kGradients;
 }  // namespace
 
 TEST_CASE("Flatten turns C×H×W into C·H·W features, CHW order kept", "[flatten]") {

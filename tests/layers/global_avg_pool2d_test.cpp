@@ -9,6 +9,7 @@
 #include "jiggle/layers/relu.hpp"
 #include "support/catch.hpp"
 #include "support/gradcheck_matchers.hpp"
+#include "support/gradients.hpp"
 #include "support/random_matrix.hpp"
 
 using jiggle::GlobalAvgPool2D;
@@ -18,7 +19,7 @@ using jiggle::Shape;
 
 namespace {
 
-const auto kGradients = jiggle::GradientTarget<double>::gradients();
+using test_support::kGradients;
 
 // The definition, one value at a time: Y[c] = Σ_{y, x} X[c, y, x] / (H·W).
 Matrix<double> channel_means(Shape in, const Matrix<double>& X) {

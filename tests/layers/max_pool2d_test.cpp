@@ -8,6 +8,7 @@
 
 #include "support/catch.hpp"
 #include "support/gradcheck_matchers.hpp"
+#include "support/gradients.hpp"
 #include "support/random_matrix.hpp"
 
 using jiggle::Index;
@@ -17,7 +18,7 @@ using jiggle::Shape;
 
 namespace {
 
-const auto kGradients = jiggle::GradientTarget<double>::gradients();
+using test_support::kGradients;
 
 // Distinct values at least 0.05 apart in random order, so that no step of 1e-6 changes which
 // element of a window is largest.

@@ -8,25 +8,18 @@
 
 #include "jiggle/layers/dense.hpp"
 #include "support/catch.hpp"
+#include "support/one_weight_column.hpp"
 #include "support/optimizer_steps.hpp"
 
 namespace {
 
-jiggle::Dense<1, 2, double> one_weight_column() {
-  jiggle::Rng rng(0);
-  jiggle::Dense<1, 2, double> layer(rng);
-  layer.W << 1.0, -2.0;
-  layer.b << 0.0, 0.0;
-  layer.dW << 0.5, -0.25;
-  layer.db << 0.0, 0.0;
-  return layer;
-}
+using test_support::one_weight_column;
 
 }  // namespace
 
 TEST_CASE("Adam's first step moves each weight by lr against the sign of its gradient", "[adam]") {
   // t = 1: m̂ = g, v̂ = g², so the step is lr·g / (|g| + ε).
-  auto layer = one_weight_column();
+  auto layer = one_weight_column(0.5, -0.25);
   jiggle::Adam<double> adam(jiggle::AdamOptions{.learning_rate = 0.01});
   adam.step(layer);
   REQUIRE(layer.W(0, 0) == Approx(1.0 - 0.01 * 0.5 / (0.5 + 1e-8)).epsilon(1e-14));
@@ -35,7 +28,7 @@ TEST_CASE("Adam's first step moves each weight by lr against the sign of its gra
 }
 
 TEST_CASE("Adam's second step uses bias-corrected moments", "[adam]") {
-  auto layer = one_weight_column();
+  auto layer = one_weight_column(0.5, -0.25);
   jiggle::Adam<double> adam(jiggle::AdamOptions{.learning_rate = 0.01});
   adam.step(layer);
   const double after_first = layer.W(0, 0);
@@ -48,7 +41,7 @@ TEST_CASE("Adam's second step uses bias-corrected moments", "[adam]") {
 }
 
 TEST_CASE("AdamW decays weights apart from the moments", "[adam]") {
-  auto layer = one_weight_column();
+  auto layer = one_weight_column(0.5, -0.25);
   jiggle::Adam<double> adamw(jiggle::AdamOptions{.learning_rate = 0.01, .weight_decay = 0.1});
   adamw.step(layer);
   REQUIRE(layer.W(0, 0) == Approx(1.0 * (1 - 0.01 * 0.1) - 0.01 * 0.5 / (0.5 + 1e-8)).epsilon(1e-14));
@@ -73,7 +66,7 @@ TEST_CASE("Adam's schedule may set a rate of 0, not a negative, NaN or infinite 
 }
 
 TEST_CASE("Adam shows its moments under PyTorch's names and its step count", "[adam]") {
-  auto layer = one_weight_column();
+  auto layer = one_weight_column(0.5, -0.25);
   jiggle::Adam<double> adam(jiggle::AdamOptions{.learning_rate = 0.01});
   adam.step(layer);
   std::vector<std::string> seen;

@@ -9,6 +9,7 @@
 #include "jiggle/layers/dense.hpp"
 #include "jiggle/layers/relu.hpp"
 #include "support/catch.hpp"
+#include "support/one_weight_column.hpp"
 #include "support/optimizer_steps.hpp"
 
 using jiggle::Matrix;
@@ -99,21 +100,12 @@ TEST_CASE("SGD with momentum asks backward for gradients, then steps", "[sgd][ta
 
 namespace {
 
-// One parameter vector w = (1, −2) with gradient g = (0.5, 0.25), stepped by hand below.
-jiggle::Dense<1, 2, double> one_weight_column() {
-  jiggle::Rng rng(0);
-  jiggle::Dense<1, 2, double> layer(rng);
-  layer.W << 1.0, -2.0;
-  layer.b << 0.0, 0.0;
-  layer.dW << 0.5, 0.25;
-  layer.db << 0.0, 0.0;
-  return layer;
-}
+using test_support::one_weight_column;
 
 }  // namespace
 
 TEST_CASE("SGD with momentum accumulates velocity as v = mu v + g", "[sgd]") {
-  auto layer = one_weight_column();
+  auto layer = one_weight_column(0.5, 0.25);
   jiggle::Sgd<double> sgd(jiggle::SgdOptions{.learning_rate = 0.1, .momentum = 0.9});
   sgd.step(layer);  // v = g = (0.5, 0.25); w = (1 − 0.05, −2 − 0.025)
   REQUIRE(layer.W(0, 0) == Approx(0.95).epsilon(1e-15));
@@ -124,7 +116,7 @@ TEST_CASE("SGD with momentum accumulates velocity as v = mu v + g", "[sgd]") {
 }
 
 TEST_CASE("SGD with Nesterov momentum steps along g + mu v", "[sgd]") {
-  auto layer = one_weight_column();
+  auto layer = one_weight_column(0.5, 0.25);
   jiggle::Sgd<double> sgd(jiggle::SgdOptions{.learning_rate = 0.1, .momentum = 0.9, .nesterov = true});
   sgd.step(layer);  // v = g; step g + 0.9 g = 1.9 g
   REQUIRE(layer.W(0, 0) == Approx(1.0 - 0.1 * 1.9 * 0.5).epsilon(1e-15));
@@ -133,7 +125,7 @@ TEST_CASE("SGD with Nesterov momentum steps along g + mu v", "[sgd]") {
 }
 
 TEST_CASE("SGD with L2 weight decay adds lambda w to the gradient", "[sgd]") {
-  auto layer = one_weight_column();
+  auto layer = one_weight_column(0.5, 0.25);
   jiggle::Sgd<double> sgd(jiggle::SgdOptions{.learning_rate = 0.1, .weight_decay = 0.01});
   sgd.step(layer);  // g' = (0.5 + 0.01, 0.25 − 0.02)
   REQUIRE(layer.W(0, 0) == Approx(1.0 - 0.1 * 0.51).epsilon(1e-15));

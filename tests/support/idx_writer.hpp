@@ -26,6 +26,10 @@ inline void write_file(const std::filesystem::path& path, const Bytes& bytes) {
   out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
+inline void write_text(const std::filesystem::path& path, const std::string& text) {
+  write_file(path, Bytes(text.begin(), text.end()));
+}
+
 inline void write_gzip(const std::filesystem::path& path, const Bytes& bytes) {
   gzFile file = gzopen(path.c_str(), "wb");
   if (!bytes.empty()) gzwrite(file, bytes.data(), static_cast<unsigned>(bytes.size()));

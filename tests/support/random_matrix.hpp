@@ -12,3 +12,11 @@ jiggle::Matrix<T> random_matrix(jiggle::Index rows, jiggle::Index cols, std::uin
   for (jiggle::Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<T>(scale * rng.normal());
   return m;
 }
+
+// A rows×cols matrix of uniform draws from [-1, 1), column by column, from the caller's stream.
+template <class T>
+jiggle::Matrix<T> uniform_matrix(jiggle::Rng& rng, jiggle::Index rows, jiggle::Index cols) {
+  jiggle::Matrix<T> m(rows, cols);
+  for (jiggle::Index i = 0; i < m.size(); ++i) m.data()[i] = static_cast<T>(rng.uniform(-1.0, 1.0));
+  return m;
+}
