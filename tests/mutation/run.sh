@@ -379,14 +379,13 @@ baseline() {
   return "$failed"
 }
 
-
 # ---------------------------------------------------------------------------------------------
-# The mutants. Mutants of one file tested by one set of test files are built together where they
-# can be: into one schema, a copy of the file in which each mutated line chooses at run time, by
-# the mutant number JIGGLE_MUTANT, between the original and each mutant's text. The program is
-# built once and run once per mutant. A build costs several times a run, so a schema of n mutants
-# saves nearly n - 1 builds. An edit is switched this way only in one of three forms, where the
-# choice means what the edited text means:
+# The mutants. Mutants tested by one set of test files are built together where they can be:
+# into one schema, copies of the files they mutate in which each mutated line chooses at run
+# time, by the mutant number JIGGLE_MUTANT, between the original and each mutant's text. The
+# program is built once and run once per mutant. A build costs several times a run, so a schema
+# of n mutants saves nearly n - 1 builds. An edit is switched this way only in one of three forms,
+# where the choice means what the edited text means:
 #   a statement, the whole line or the end of one after a ')' or 'else':
 #       if (jiggle_mutant_is(K)) { K's statement } else { the original }
 #   a declaration 'TYPE NAME = VALUE;' whose type is spelled out and whose replacement declares
@@ -394,8 +393,10 @@ baseline() {
 #       TYPE NAME = jiggle_mutant_is(K) ? (K's value) : (the original value);
 #   a condition 'if (CONDITION) {' whose replacement is one too:
 #       if (jiggle_mutant_is(K) ? (K's condition) : (the original condition)) {
-# Every other entry, and every entry of a schema that does not compile or whose unmutated run
-# fails a test, is built on its own as before.
+# A comment that ends the line is set aside. A JIGGLE_OMP on the line before a switched loop
+# moves into each branch that is a loop; any other pragma there rules the line out. Every other
+# entry, and every entry of a schema that does not compile or whose unmutated run fails a test,
+# is built on its own as before.
 mkdir -p "$work/results"
 
 record_result() {  # I STATUS DETAIL BUILD_LOG
