@@ -1,12 +1,12 @@
 // The data-parallel tests on MPI itself, run by CTest under `mpiexec -n 2`: every process runs
 // every test, taking its part in each collective call.
-#define CATCH_CONFIG_RUNNER
 #include <cstddef>
 #include <string>
 #include <vector>
 
 #include "jiggle/distributed/mpi_process_group.hpp"
 #include "support/catch.hpp"
+#include "support/catch_session.hpp"
 #include "support/data_parallel_check.hpp"
 
 using test_support::Recipe;
@@ -60,5 +60,5 @@ TEST_CASE("On MPI, data-parallel training repeats bit for bit", "[mpi]") {
 
 int main(int argc, char** argv) {
   const jiggle::MpiRuntime mpi(argc, argv);
-  return Catch::Session().run(argc, argv);
+  return test_support::run_catch_session(argc, argv);
 }

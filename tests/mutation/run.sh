@@ -4,7 +4,7 @@
 #   tests/mutation/run.sh [--jobs N] [ID...]
 #
 # Each entry of mutations.txt (all of them, or the IDs given) is applied to a copy of include/ and
-# tests/. The test files it lists are compiled and linked with the Catch2 main and the product
+# tests/. The test files it lists are compiled and linked with Catch2's session and the product
 # kernels (each compiled once, the kernels again for a mutant of a file they include), and the
 # binary runs the entry's test spec:
 #   killed    the build succeeds and a test fails: the tests caught the mistake;
@@ -114,24 +114,15 @@ parse_list() {
   ((awaiting == 0)) || problem "the last original text has no '+' replacement"
 }
 
-# The number of times `pattern` occurs in `text`.
-occurrences() {
-  local text=$1 pattern=$2 count=0
-  while [[ $text == *"$pattern"* ]]; do
-    text=${text#*"$pattern"}
-    count=$((count + 1))
-  done
-  echo "$count"
-}
-
 # Entry i's edits applied to `path` (a copy of its file), each original checked first to occur
-# exactly once. Returns non-zero, saying why, if one does not.
+# exactly once, with no subshell: the check below runs it for every entry. Returns non-zero,
+# saying why, if one does not.
 apply_edits() {
-  local i=$1 path=$2 content count k
-  content=$(cat "$path" && printf x)  # the x keeps trailing newlines
-  content=${content%x}
+  local i=$1 path=$2 content="" rest count k
+  IFS= read -r -d '' content <"$path" || true  # the whole file, trailing newlines kept
   for k in ${edits[i]}; do
-    count=$(occurrences "$content" "${originals[k]}")
+    rest=${content//"${originals[k]}"/}
+    count=$(((${#content} - ${#rest}) / ${#originals[k]}))
     if ((count != 1)); then
       echo "${ids[i]}: '${originals[k]}' occurs $count times in ${files[i]}, not once" >&2
       return 1
@@ -212,13 +203,6 @@ optimization_of() {
   if [[ $1 == "$kernels_source" ]]; then echo -O2; else echo "$optimization"; fi
 }
 
-# The files the kernels' object depends on, relative to the tree.
-declare -A kernels_depend_on=()
-while read -r dependency; do
-  kernels_depend_on[${dependency#"$snapshot/"}]=1
-done < <("$cxx" "${compile_flags[@]}" -I"$snapshot/include" -MM "$snapshot/$kernels_source" |
-  tr -d '\\' | tr ' ' '\n' | grep "^$snapshot/")
-
 # The precompiled header where each compiler looks for it: clang is handed the file, GCC finds
 # NAME.gch beside the NAME it is told to include.
 if ((is_clang)); then
@@ -231,8 +215,8 @@ else
   precompiled_use=(-include "$work/precompiled/${precompiled_source##*/}")
 fi
 
-# The Catch2 main, the kernels and the precompiled header, built once while the first test files
-# compile; build() waits for them. NAME OUTPUT SOURCE COMPILER-ARGUMENTS...
+# Catch2's session and main, the kernels and the precompiled header, built once while the first
+# test files compile; build() waits for them. NAME OUTPUT SOURCE COMPILER-ARGUMENTS...
 shared_object() {
   local name=$1 output=$2 source=$3
   shift 3
@@ -244,9 +228,17 @@ shared_object() {
     touch "$work/$name.failed"
   fi
 }
+shared_object session "$work/session.o" tests/support/catch_session.cpp -c &
 shared_object main "$work/main.o" tests/support/main.cpp -c &
 shared_object kernels "$work/kernels.o" "$kernels_source" -c &
 shared_object precompiled "$precompiled_output" "$precompiled_source" -x c++-header &
+
+# The files the kernels' object depends on, relative to the tree.
+declare -A kernels_depend_on=()
+while read -r dependency; do
+  kernels_depend_on[${dependency#"$snapshot/"}]=1
+done < <("$cxx" "${compile_flags[@]}" -I"$snapshot/include" -MM "$snapshot/$kernels_source" |
+  tr -d '\\' | tr ' ' '\n' | grep "^$snapshot/")
 
 await_shared_object() {
   until [[ -e $work/$1.built || -e $work/$1.failed ]]; do sleep 0.2; done
@@ -264,7 +256,7 @@ takes_precompiled_header() {
 }
 
 # build TREE OUTPUT TEST_FILE...: the test files of TREE, compiled and linked into OUTPUT with the
-# Catch2 main and the kernels, compiled afresh from TREE if KERNELS_FROM_TREE is set.
+# Catch2's session and the kernels, compiled afresh from TREE if KERNELS_FROM_TREE is set.
 build() {
   local tree=$1 output=$2 source object objects=() precompiled
   shift 2
@@ -285,8 +277,9 @@ build() {
       -c "$tree/$source" -o "$object" || return 1
     objects+=("$object")
   done
+  await_shared_object session || return 1
   await_shared_object main || return 1
-  "$cxx" "${link_flags[@]}" "$work/main.o" "${objects[@]}" -o "$output" -lz
+  "$cxx" "${link_flags[@]}" "$work/session.o" "$work/main.o" "${objects[@]}" -o "$output" -lz
 }
 
 # run_tests BINARY SPEC LOG: fails if any test of SPEC fails, or if SPEC matches no test.
@@ -451,11 +444,11 @@ balanced() {
   done
 }
 
-# Whether TEXT (trimmed) is one statement, and not a declaration, which braces would end the scope
-# of.
+# Whether TEXT (trimmed, with no comment) is one statement, and not a declaration, which braces
+# would end the scope of.
 is_statement() {
   local text=$1
-  [[ $text == *';' && $text != *'//'* && $text != *'/*'* ]] || return 1
+  [[ $text == *';' ]] || return 1
   [[ ! $text =~ ^(else|case|default)([^A-Za-z0-9_]|$) ]] || return 1
   balanced "$text" || return 1
   [[ $text =~ ^(return|throw)[^A-Za-z0-9_] ]] && return 0
@@ -493,51 +486,179 @@ code_into() {
   fi
 }
 
+# whole_line_switch ORIGINAL REPLACEMENT: the edit switched in one of the three forms, on the line
+# that is ORIGINAL or ends with it: sets found, line_form, line_head, line_body, line_tail, pragma
+# and body (the replacement's). Non-zero if it cannot be.
+whole_line_switch() {
+  local original=$1 replacement=$2 n prefix="" form head tail
+  found=-1
+  for n in "${!code_lines[@]}"; do
+    local line_prefix=""
+    if [[ ${code_lines[n]} != "$original" ]]; then
+      # A statement that ends a line, after a loop's or a condition's ')' or an 'else'.
+      [[ ${code_lines[n]} == *" $original" ]] || continue
+      trim_into line_prefix "${code_lines[n]%"$original"}"
+      [[ $line_prefix == *')' || $line_prefix == else || $line_prefix == *' else' ]] && balanced "$line_prefix" ||
+        continue
+    fi
+    ((found < 0)) || return 1  # on two lines: which one the entry means is not clear
+    found=$n prefix=$line_prefix
+  done
+  ((found >= 0)) || return 1
+  switchable_form "$original" || return 1
+  [[ -z $prefix || $form == statement ]] || return 1
+  # A pragma binds to the loop that follows it: a JIGGLE_OMP goes into each branch that is a
+  # loop; any other pragma rules the line out.
+  pragma=""
+  if ((found > 0 && ${#prefix} == 0)); then
+    if [[ ${code_lines[found - 1]} =~ ^JIGGLE_OMP\(.*\)$ ]]; then
+      pragma=${code_lines[found - 1]}
+    elif [[ ${code_lines[found - 1]} =~ ^(#[[:space:]]*pragma|_Pragma) ]]; then
+      return 1
+    fi
+  fi
+  line_form=$form line_head="$prefix$head" line_body=$body line_tail=$tail
+  if [[ -z $replacement && $form == statement ]]; then
+    body=""
+  else
+    switchable_form "$replacement" || return 1
+    [[ $form == "$line_form" && "$prefix$head" == "$line_head" && $tail == "$line_tail" ]] || return 1
+  fi
+}
+
+# Whether TEXT (trimmed) can stand as an operand of '?:': balanced, with no ',' or ';' outside its
+# brackets, and not a statement's or a declaration's first word.
+is_operand() {
+  local text=$1 position character depth=0
+  [[ -n $text ]] && balanced "$text" || return 1
+  [[ ! $text =~ ^(if|for|while|switch|do|else|case|default|return|throw|const|constexpr|static|auto|using|template|typename)([^A-Za-z0-9_]|$) ]] ||
+    return 1
+  for ((position = 0; position < ${#text}; ++position)); do
+    character=${text:position:1}
+    case $character in
+      '(' | '[' | '{') depth=$((depth + 1)) ;;
+      ')' | ']' | '}') depth=$((depth - 1)) ;;
+      ',' | ';') ((depth > 0)) || return 1 ;;
+    esac
+  done
+}
+
+# fragment_switch ORIGINAL REPLACEMENT: the edit switched as an operand, on the one line that
+# holds ORIGINAL. The smallest expression around the text the edit changes, bounded on that line
+# by brackets, a ',', a ';', an assignment's '=', a return or throw, or the start of a statement,
+# becomes
+#     (jiggle_mutant_is(K) ? (K's expression) : (the original expression))
+# which means what the edited text means, since each operand is a whole expression. Changed text
+# that spans a call's arguments takes in the call. Sets what whole_line_switch sets; non-zero if
+# the expression goes on over another line, the line holds a character literal or a comment or
+# follows a pragma (a loop's form is the pragma's), or the two expressions are not operands.
+# Operands of different types (two Eigen expressions, say) do not compile: the schema then drops
+# the entry, as for any switch that does not.
+fragment_switch() {
+  local original=$1 replacement=$2 n line="" masked="" start end first last position character depth
+  local same=0 opened closed in_string=0 changed_original changed_replacement starts_statement=0
+  found=-1
+  for n in "${!code_lines[@]}"; do
+    [[ ${code_lines[n]} == *"$original"* ]] || continue
+    ((found < 0)) || return 1
+    found=$n line=${code_lines[n]}
+  done
+  ((found >= 0)) || return 1
+  [[ $line != *\'* ]] || return 1
+  for ((n = found - 1; n >= 0; --n)); do
+    [[ -z ${code_lines[n]} ]] || break
+  done
+  if ((n < 0)) || [[ ${code_lines[n]} == *[\;\{\}] ]]; then starts_statement=1; fi
+  ((n < 0)) || [[ ! ${code_lines[n]} =~ ^(JIGGLE_OMP\(|#[[:space:]]*pragma|_Pragma) ]] || return 1
+  # The line with the insides of its strings blanked, for the scans below.
+  for ((position = 0; position < ${#line}; ++position)); do
+    character=${line:position:1}
+    if ((in_string)) && [[ $character == "\\" ]]; then
+      masked+="__"
+      position=$((position + 1))
+      continue
+    fi
+    [[ $character != '"' ]] || in_string=$((1 - in_string))
+    if ((in_string)) && [[ $character != '"' ]]; then masked+="_"; else masked+=$character; fi
+  done
+  [[ $masked != *'//'* && $masked != *'/*'* ]] || return 1
+  # The changed text: what is left of ORIGINAL and REPLACEMENT without their common ends.
+  while ((same < ${#original} && same < ${#replacement})) && [[ ${original:same:1} == "${replacement:same:1}" ]]; do
+    same=$((same + 1))
+  done
+  local before=${line%%"$original"*}
+  start=$((${#before} + same))
+  changed_original=${original:same} changed_replacement=${replacement:same}
+  while [[ -n $changed_original && -n $changed_replacement && ${changed_original: -1} == "${changed_replacement: -1}" ]]; do
+    changed_original=${changed_original%?} changed_replacement=${changed_replacement%?}
+  done
+  end=$((start + ${#changed_original}))
+  local edit_start=$start edit_end=$end
+  while :; do
+    # The brackets the changed text leaves open to either side.
+    opened=0 closed=0
+    for ((position = start; position < end; ++position)); do
+      case ${masked:position:1} in
+        '(' | '[' | '{') opened=$((opened + 1)) ;;
+        ')' | ']' | '}') if ((opened > 0)); then opened=$((opened - 1)); else closed=$((closed + 1)); fi ;;
+      esac
+    done
+    first=-1 depth=$closed
+    for ((position = start - 1; position >= 0; --position)); do
+      character=${masked:position:1}
+      case $character in
+        ')' | ']' | '}') depth=$((depth + 1)) ;;
+        '(' | '[' | '{') ((depth > 0)) || { first=$((position + 1)); break; }; depth=$((depth - 1)) ;;
+        ',' | ';') ((depth > 0)) || { first=$((position + 1)); break; } ;;
+        '=')
+          if ((depth == 0)) && [[ ${masked:position+1:1} != '=' && ! ${masked:position-1:1} =~ [=!\<\>] ]]; then
+            first=$((position + 1))
+            break
+          fi
+          ;;
+      esac
+    done
+    if ((first < 0)); then
+      ((depth == 0 && starts_statement)) || [[ $line =~ ^(return|throw)[[:space:]] ]] || return 1
+      first=0
+    fi
+    last=-1 depth=$opened
+    for ((position = end; position < ${#masked}; ++position)); do
+      case ${masked:position:1} in
+        '(' | '[' | '{') depth=$((depth + 1)) ;;
+        ')' | ']' | '}') ((depth > 0)) || { last=$position; break; }; depth=$((depth - 1)) ;;
+        ',' | ';') ((depth > 0)) || { last=$position; break; } ;;
+      esac
+    done
+    ((last >= 0)) || return 1
+    local bound_first=$first bound_last=$last
+    while [[ ${line:first:1} == [[:space:]] ]]; do first=$((first + 1)); done
+    if [[ ${line:first} =~ ^(return|throw)[[:space:]]+ ]]; then first=$((first + ${#BASH_REMATCH[0]})); fi
+    while ((last > first)) && [[ ${line:last-1:1} == [[:space:]] ]]; do last=$((last - 1)); done
+    ((first <= edit_start && edit_end <= last)) || return 1
+    line_body=${line:first:last-first}
+    body=${line:first:edit_start-first}$changed_replacement${line:edit_end:last-edit_end}
+    is_operand "$line_body" && is_operand "$body" && break
+    # Operands of a call or a list apart: the whole call or list.
+    ((bound_first > 0)) && [[ ${masked:bound_first-1:1} == [\(\[\{] && ${masked:bound_last:1} == [\)\]\}] ]] || return 1
+    start=$((bound_first - 1)) end=$((bound_last + 1))
+  done
+  line_form=fragment line_head="${line:0:first}(" line_tail=")${line:last}" pragma=""
+}
+
 # switch_lines I: for each of entry I's edits, in order, the line of its file it switches
 # (switched), the line's form, and the edit's replacement body (replacement_bodies); the line's
 # own head, body and tail are line_heads, line_bodies and line_tails, and line_pragmas the
 # JIGGLE_OMP of the line before, which each branch that is a loop takes with it. Reads the file's
 # code, line by line, from code_lines. Non-zero if an edit cannot be switched.
 switch_lines() {
-  local i=$1 k original replacement n found prefix form head body tail pragma
+  local i=$1 k original replacement found form head body tail pragma line_form line_head line_body line_tail
   switched=() replacement_bodies=()
   for k in ${edits[i]}; do
     code_into original "${originals[k]}"
     code_into replacement "${replacements[k]}"
-    found=-1 prefix=""
-    for n in "${!code_lines[@]}"; do
-      local line_prefix=""
-      if [[ ${code_lines[n]} != "$original" ]]; then
-        # A statement that ends a line, after a loop's or a condition's ')' or an 'else'.
-        [[ ${code_lines[n]} == *" $original" ]] || continue
-        trim_into line_prefix "${code_lines[n]%"$original"}"
-        [[ $line_prefix == *')' || $line_prefix == else || $line_prefix == *' else' ]] && balanced "$line_prefix" ||
-          continue
-      fi
-      ((found < 0)) || return 1  # on two lines: which one the entry means is not clear
-      found=$n prefix=$line_prefix
-    done
-    ((found >= 0)) || return 1
+    whole_line_switch "$original" "$replacement" || fragment_switch "$original" "$replacement" || return 1
     [[ " ${switched[*]} " != *" $found "* ]] || return 1
-    switchable_form "$original" || return 1
-    [[ -z $prefix || $form == statement ]] || return 1
-    # A pragma binds to the loop that follows it: a JIGGLE_OMP goes into each branch that is a
-    # loop; any other pragma rules the line out.
-    pragma=""
-    if ((found > 0 && ${#prefix} == 0)); then
-      if [[ ${code_lines[found - 1]} =~ ^JIGGLE_OMP\(.*\)$ ]]; then
-        pragma=${code_lines[found - 1]}
-      elif [[ ${code_lines[found - 1]} =~ ^(#[[:space:]]*pragma|_Pragma) ]]; then
-        return 1
-      fi
-    fi
-    local line_form=$form line_head="$prefix$head" line_body=$body line_tail=$tail
-    if [[ -z $replacement && $form == statement ]]; then
-      body=""
-    else
-      switchable_form "$replacement" || return 1
-      [[ $form == "$line_form" && "$prefix$head" == "$line_head" && $tail == "$line_tail" ]] || return 1
-    fi
     switched+=("$found") replacement_bodies+=("$body")
     line_forms[found]=$line_form line_heads[found]=$line_head line_bodies[found]=$line_body
     line_tails[found]=$line_tail line_pragmas[found]=$pragma
@@ -556,9 +677,34 @@ load_code_lines() {
   code_lines_of=$1
 }
 
+# What switch_lines found for each entry that a schema takes, kept for writing the schema: the
+# lines, and for each line its form, head, body, tail and pragma, and the replacement's body.
+declare -A switched_of=() switch_of_entry_line=() replacement_of_edit=()
+remember_switch() {
+  local i=$1 k n
+  switched_of[$i]=${switched[*]}
+  for k in "${!switched[@]}"; do
+    n=${switched[k]}
+    replacement_of_edit[$i:$k]=${replacement_bodies[k]}
+    switch_of_entry_line[$i:$n]=${line_forms[n]}$'\x1f'${line_heads[n]}$'\x1f'${line_bodies[n]}$'\x1f'${line_tails[n]}$'\x1f'${line_pragmas[n]}
+  done
+}
+# recall_switch I: entry I's switch as switch_lines left it, its lines added to line_forms etc.
+recall_switch() {
+  local i=$1 k n
+  read -r -a switched <<<"${switched_of[$i]}"
+  replacement_bodies=()
+  for k in "${!switched[@]}"; do
+    n=${switched[k]}
+    replacement_bodies+=("${replacement_of_edit[$i:$k]}")
+    IFS=$'\x1f' read -r "line_forms[n]" "line_heads[n]" "line_bodies[n]" "line_tails[n]" "line_pragmas[n]" \
+      <<<"${switch_of_entry_line[$i:$n]}"
+  done
+}
+
 # The work: schema_jobs[g] holds the entries of schema g, and single_jobs the entries built alone.
 schema_jobs=() single_jobs=()
-declare -A schema_of_group=()
+declare -A schema_of_group=() switch_of_line=()
 for i in "${chosen[@]}"; do
   load_code_lines "${files[i]}"
   line_forms=() line_heads=() line_bodies=() line_tails=() line_pragmas=()
@@ -567,6 +713,22 @@ for i in "${chosen[@]}"; do
     continue
   fi
   group=${set_of[$i]}
+  # A line is switched one way in a schema: an operand another entry switches on it must be the
+  # same text.
+  clash=0
+  for n in "${switched[@]}"; do
+    switch="${line_forms[n]}|${line_heads[n]}|${line_bodies[n]}"
+    line_key="$group|${files[i]}:$n"
+    [[ ${switch_of_line[$line_key]:-$switch} == "$switch" ]] || clash=1
+  done
+  if ((clash)); then
+    single_jobs+=("$i")
+    continue
+  fi
+  for n in "${switched[@]}"; do
+    switch_of_line["$group|${files[i]}:$n"]="${line_forms[n]}|${line_heads[n]}|${line_bodies[n]}"
+  done
+  remember_switch "$i"
   if [[ -z ${schema_of_group[$group]+set} ]]; then
     schema_of_group[$group]=${#schema_jobs[@]}
     schema_jobs+=("")
@@ -595,7 +757,7 @@ write_schema() {
   mapfile -t file_lines <"$snapshot/${files[$1]}"
   load_code_lines "${files[$1]}"
   for i; do
-    switch_lines "$i"
+    recall_switch "$i"
     for k in "${!switched[@]}"; do
       n=${switched[k]}
       if [[ ${line_forms[n]} == statement ]]; then
@@ -693,7 +855,7 @@ schema() {
     if KERNELS_FROM_TREE=$kernels_from_tree build "$dir" "$dir/test-program" "${test_files[@]}" >"$dir/build.log" 2>&1; then
       break
     fi
-    why="does not compile: $(grep -m1 'error' "$dir/build.log" | sed "s|$dir/||")"
+    why="does not compile: $(grep -m1 'error' "$dir/build.log" | sed "s|$dir/||" | cut -c1-160)"
     named=()
     for file in "${schema_files[@]}"; do
       schema_selector_after=${selector_after_of[$file]}
@@ -701,8 +863,7 @@ schema() {
     done
     kept=() dropped=()
     for m in "${members[@]}"; do
-      load_code_lines "${files[m]}"
-      switch_lines "$m"
+      recall_switch "$m"
       local hit=0
       for n in "${switched[@]}"; do [[ -z ${named[${files[m]}:$n]+set} ]] || hit=1; done
       if ((hit)); then dropped+=("$m"); else kept+=("$m"); fi
@@ -755,6 +916,11 @@ fi
 echo "unmutated: the ${#baseline_sets[@]} test programs that no schema builds pass ($((SECONDS - started)) s)"
 echo "${#chosen[@]} mutants in $((${#schema_jobs[@]} + ${#single_jobs[@]})) builds:" \
   "$schema_entries in ${#schema_jobs[@]} schemata, ${#single_jobs[@]} on their own"
+if ((${#single_jobs[@]} > 0)); then
+  alone_ids=()
+  for i in "${single_jobs[@]}"; do alone_ids+=("${ids[i]}"); done
+  echo "on their own (no switch that means the edit, or alone in their test files): ${alone_ids[*]}"
+fi
 pool job "${job_list[@]}"
 if [[ -e $work/baseline-failed ]]; then
   echo "the unmutated tests do not pass: fix them, and mutate again ($((SECONDS - started)) s)" >&2
