@@ -16,8 +16,13 @@ if(TARGET jiggle_distributed)
   install(EXPORT jiggleDistributedTargets NAMESPACE jiggle:: DESTINATION ${JIGGLE_CMAKE_DIR})
 endif()
 
+# jiggle::kernels is built in the user's own tree from the kernels' source, installed as data.
+set(JIGGLE_KERNELS_SOURCE ${CMAKE_INSTALL_DATADIR}/jiggle/kernels.cpp)
+install(FILES ${PROJECT_SOURCE_DIR}/cmake/kernels.cpp DESTINATION ${CMAKE_INSTALL_DATADIR}/jiggle)
+install(FILES ${PROJECT_SOURCE_DIR}/cmake/JiggleKernels.cmake DESTINATION ${JIGGLE_CMAKE_DIR})
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/jiggleConfig.cmake.in
-  ${PROJECT_BINARY_DIR}/jiggleConfig.cmake INSTALL_DESTINATION ${JIGGLE_CMAKE_DIR})
+  ${PROJECT_BINARY_DIR}/jiggleConfig.cmake INSTALL_DESTINATION ${JIGGLE_CMAKE_DIR}
+  PATH_VARS JIGGLE_KERNELS_SOURCE)
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/jiggleConfigVersion.cmake
   COMPATIBILITY SameMajorVersion ARCH_INDEPENDENT)
 install(FILES ${PROJECT_BINARY_DIR}/jiggleConfig.cmake ${PROJECT_BINARY_DIR}/jiggleConfigVersion.cmake
