@@ -7,7 +7,9 @@
 #   kernels apart      the file with JIGGLE_SEPARATE_KERNELS, the kernels compiled once beside it
 #                      (cmake/kernels.cpp), as a program of many files or a build system can: an
 #                      edit recompiles the user's file alone. The kernels' own compile is shown
-#                      once, not paid again on an edit.
+#                      once, not paid again on an edit. It is what linking jiggle::kernels does.
+# Then both programs are linked and run REPEATS times each, interleaved, to show that the way of
+# building does not change the program's speed (the seconds of its 20 training steps and startup).
 #   bench/user_compile.sh [REPEATS] [COMPILER]
 source "$(dirname "$0")/bench_support.sh"
 repeats=${1:-3}
@@ -31,6 +33,21 @@ measure() {  # LABEL ARGUMENTS...
 }
 
 echo "user_compile: $("$cxx" --version | head -1), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), median of $repeats"
-measure "header-only: the program" -c "$source_file" -o "$work/program.o"
-measure "kernels apart: the program (each edit)" -DJIGGLE_SEPARATE_KERNELS -c "$source_file" -o "$work/program.o"
+measure "header-only: the program" -c "$source_file" -o "$work/header_only.o"
+measure "kernels apart: the program (each edit)" -DJIGGLE_SEPARATE_KERNELS -c "$source_file" -o "$work/apart.o"
 measure "kernels apart: cmake/kernels.cpp (once)" -DJIGGLE_SEPARATE_KERNELS -c cmake/kernels.cpp -o "$work/kernels.o"
+
+# Both programs linked and run REPEATS times each, interleaved.
+"$cxx" "${flags[@]}" "$work/header_only.o" -o "$work/header_only" -lz -pthread
+"$cxx" "${flags[@]}" "$work/apart.o" "$work/kernels.o" -o "$work/apart" -lz -pthread
+: >"$work/runs_header_only"
+: >"$work/runs_apart"
+for _ in $(seq "$repeats"); do
+  for way in header_only apart; do
+    started=$EPOCHREALTIME
+    "$work/$way" >/dev/null
+    echo "$started $EPOCHREALTIME" | awk '{ print 1000 * ($2 - $1) }' >>"$work/runs_$way"
+  done
+done
+printf '%-40s %6.1f ms\n' "header-only: the program runs" "$(median <"$work/runs_header_only")"
+printf '%-40s %6.1f ms\n' "kernels apart: the program runs" "$(median <"$work/runs_apart")"
