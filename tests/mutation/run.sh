@@ -304,11 +304,12 @@ describe_failure() {
   echo "$summary${first:+, first: \"$first\"}"
 }
 
-# FUNCTION once per argument, at most $jobs at a time.
+# FUNCTION once per argument, at most $jobs at a time, none started once an unmutated run failed.
 pool() {
   local function=$1 argument finished pid running=() still_running
   shift
   for argument; do
+    [[ ! -e $work/baseline-failed ]] || break
     "$function" "$argument" &
     running+=("$!")
     while ((${#running[@]} >= jobs)); do
@@ -897,25 +898,28 @@ schema() {
   for m in "${alone[@]}"; do mutate "$m"; done
 }
 
-# One pool for both kinds of job, the schemata first, as they take longest.
+# One pool for every kind of job: the unmutated builds of the sets that no schema tests first,
+# then the schemata, as they take longest, then the entries built alone. No job starts once an
+# unmutated run has failed.
 job() {
-  if [[ $1 == schema-* ]]; then schema "${1#schema-}"; else mutate "$1"; fi
+  case $1 in
+    baseline:*) baseline "${1#baseline:}" || true ;;
+    schema:*) schema "${1#schema:}" ;;
+    *) mutate "$1" ;;
+  esac
 }
 job_list=()
-for g in "${!schema_jobs[@]}"; do job_list+=("schema-$g"); done
+baseline_count=0
+for key in "${sets[@]}"; do
+  [[ -n ${schema_tests[$key]+set} ]] || { job_list+=("baseline:$key"); baseline_count=$((baseline_count + 1)); }
+done
+for g in "${!schema_jobs[@]}"; do job_list+=("schema:$g"); done
 job_list+=("${single_jobs[@]}")
 schema_entries=$((${#chosen[@]} - ${#single_jobs[@]}))
-baseline_sets=()
-for key in "${sets[@]}"; do [[ -n ${schema_tests[$key]+set} ]] || baseline_sets+=("$key"); done
 echo "${#chosen[@]} mutations over ${#sets[@]} test programs, $jobs at a time"
-pool baseline "${baseline_sets[@]}"
-if [[ -e $work/baseline-failed ]]; then
-  echo "the unmutated tests do not pass: fix them before mutating ($((SECONDS - started)) s)" >&2
-  exit 1
-fi
-echo "unmutated: the ${#baseline_sets[@]} test programs that no schema builds pass ($((SECONDS - started)) s)"
 echo "${#chosen[@]} mutants in $((${#schema_jobs[@]} + ${#single_jobs[@]})) builds:" \
-  "$schema_entries in ${#schema_jobs[@]} schemata, ${#single_jobs[@]} on their own"
+  "$schema_entries in ${#schema_jobs[@]} schemata, ${#single_jobs[@]} on their own;" \
+  "and $baseline_count test programs that no schema builds, built unmutated"
 if ((${#single_jobs[@]} > 0)); then
   alone_ids=()
   for i in "${single_jobs[@]}"; do alone_ids+=("${ids[i]}"); done
