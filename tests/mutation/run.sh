@@ -551,8 +551,9 @@ is_operand() {
 #     (jiggle_mutant_is(K) ? (K's expression) : (the original expression))
 # which means what the edited text means, since each operand is a whole expression. Changed text
 # that spans a call's arguments takes in the call. Sets what whole_line_switch sets; non-zero if
-# the expression goes on over another line, the line holds a character literal or a comment or
-# follows a pragma (a loop's form is the pragma's), or the two expressions are not operands.
+# the expression goes on over another line, the line holds a character literal, a comment or a
+# constant the compiler evaluates, or follows a pragma (a loop's form is the pragma's), or the two
+# expressions are not operands.
 # Operands of different types (two Eigen expressions, say) do not compile: the schema then drops
 # the entry, as for any switch that does not.
 fragment_switch() {
@@ -566,6 +567,8 @@ fragment_switch() {
   done
   ((found >= 0)) || return 1
   [[ $line != *\'* ]] || return 1
+  # A value the compiler must know cannot wait for the run to choose it.
+  [[ ! $line =~ (^|[^A-Za-z0-9_])(constexpr|consteval|constinit|static_assert)([^A-Za-z0-9_]|$) ]] || return 1
   for ((n = found - 1; n >= 0; --n)); do
     [[ -z ${code_lines[n]} ]] || break
   done
