@@ -282,25 +282,32 @@ build() {
   "$cxx" "${link_flags[@]}" "$work/session.o" "$work/main.o" "${objects[@]}" -o "$output" -lz
 }
 
-# run_tests BINARY SPEC LOG: fails if any test of SPEC fails, or if SPEC matches no test.
+# run_tests BINARY SPEC LOG [OPTION...]: fails if any test of SPEC fails, or if SPEC matches no
+# test. The options go to Catch2.
 run_tests() {
-  { (cd "${1%/*}" && timeout "$run_timeout" "$1" --warn NoTests "$2") >"$3" 2>&1; } 2>/dev/null
+  local binary=$1 spec=$2 log=$3
+  shift 3
+  { (cd "${binary%/*}" && timeout "$run_timeout" "$binary" --warn NoTests "$@" "$spec") >"$log" 2>&1; } 2>/dev/null
 }
 
-# Why a run failed, in a few words, naming the first test that failed.
+# Why a run failed, in a few words, naming the first test that failed; with `stopped`, the run
+# ended at its first failure (Catch2's --abort), and the tests it did not reach are not counted.
 describe_failure() {
-  local status=$1 log=$2 summary first
+  local status=$1 log=$2 stopped=${3:-} summary first
+  # Catch2's console reporter heads each failing test with its name between two rules of dashes.
+  first=$(awk '/^-+$/ { if (++rules == 1) { getline; print; exit } }' "$log")
   if ((status == 124)); then
     summary="timed out after $run_timeout s"
   elif ((status > 128)); then
     summary="crashed (signal $((status - 128)))"
+  elif [[ -n $stopped && -n $first ]]; then
+    echo "fails \"$first\""
+    return
   elif summary=$(grep -m1 '^test cases:' "$log") && [[ $summary =~ ^test\ cases:\ *([0-9]+).*\ ([0-9]+)\ failed ]]; then
     summary="${BASH_REMATCH[2]} of ${BASH_REMATCH[1]} test cases failed"
   else
     summary="exit status $status"
   fi
-  # Catch2's console reporter heads each failing test with its name between two rules of dashes.
-  first=$(awk '/^-+$/ { if (++rules == 1) { getline; print; exit } }' "$log")
   echo "$summary${first:+, first: \"$first\"}"
 }
 
@@ -402,14 +409,15 @@ record_result() {  # I STATUS DETAIL BUILD_LOG
   cat "$work/results/$i"
 }
 
-# run_mutant I BINARY LOG BUILD_LOG [MUTANT]: runs entry I's spec and records what it found.
+# run_mutant I BINARY LOG BUILD_LOG [MUTANT]: runs entry I's spec and records what it found. The
+# run stops at the first failure, which is all a verdict needs: a mutant can make a test slow.
 run_mutant() {
   local i=$1 binary=$2 log=$3 build_log=$4 mutant=${5:-} run_status=0
-  JIGGLE_MUTANT=$mutant run_tests "$binary" "${specs[i]}" "$log" || run_status=$?
+  JIGGLE_MUTANT=$mutant run_tests "$binary" "${specs[i]}" "$log" --abort || run_status=$?
   if ((run_status == 0)); then
     record_result "$i" SURVIVED "${specs[i]} passes: a test is missing" "$build_log"
   else
-    record_result "$i" killed "${specs[i]}: $(describe_failure "$run_status" "$log")" "$build_log"
+    record_result "$i" killed "${specs[i]}: $(describe_failure "$run_status" "$log" stopped)" "$build_log"
   fi
 }
 
