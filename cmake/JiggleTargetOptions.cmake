@@ -19,30 +19,20 @@ function(jiggle_native_code target)
   endif()
 endfunction()
 
-# The product kernels compiled once (kernels.cpp, see kernels/gemm.hpp) and linked into `target`,
-# whose files then compile only their declarations: one object library per FLAVOUR, a set of
-# programs compiled with the same flags, made by the first program of that flavour.
-function(jiggle_separate_kernels target flavour)
-  set(kernels jiggle_kernels_for_${flavour})
-  if(NOT TARGET ${kernels})
-    add_library(${kernels} OBJECT ${PROJECT_SOURCE_DIR}/cmake/kernels.cpp)
-    target_link_libraries(${kernels} PRIVATE jiggle::jiggle)
-    target_compile_definitions(${kernels} PUBLIC JIGGLE_SEPARATE_KERNELS)
-    jiggle_strict_warnings(${kernels})
-    if(flavour STREQUAL "programs")
-      jiggle_native_code(${kernels})
-    endif()
-  endif()
-  target_link_libraries(${target} PRIVATE ${kernels})
-endfunction()
-
 # One of jiggle's own programs (an example or a benchmark): strict warnings, code for this CPU,
-# the kernels compiled once for all of them, and the source tree's MNIST folder as its default
-# data.
+# the kernels compiled once for all of them (as jiggle::kernels, but for this CPU too), and the
+# source tree's MNIST folder as its default data.
 function(jiggle_add_program target source)
   add_executable(${target} ${source})
   target_link_libraries(${target} PRIVATE jiggle::jiggle)
-  jiggle_separate_kernels(${target} programs)
+  if(NOT TARGET jiggle_kernels_for_programs)
+    add_library(jiggle_kernels_for_programs OBJECT ${PROJECT_SOURCE_DIR}/cmake/kernels.cpp)
+    target_link_libraries(jiggle_kernels_for_programs PRIVATE jiggle::jiggle)
+    target_compile_definitions(jiggle_kernels_for_programs PUBLIC JIGGLE_SEPARATE_KERNELS)
+    jiggle_strict_warnings(jiggle_kernels_for_programs)
+    jiggle_native_code(jiggle_kernels_for_programs)
+  endif()
+  target_link_libraries(${target} PRIVATE jiggle_kernels_for_programs)
   target_compile_definitions(${target} PRIVATE JIGGLE_MNIST_DIR="${PROJECT_SOURCE_DIR}/data/mnist")
   jiggle_strict_warnings(${target})
   jiggle_native_code(${target})

@@ -495,11 +495,23 @@ code_into() {
   fi
 }
 
+# previous_code_line N: the last line before line N of code_lines that holds code, or -1, into
+# previous.
+previous_code_line() {
+  previous=$(($1 - 1))
+  while ((previous >= 0)) && [[ -z ${code_lines[previous]} ]]; do previous=$((previous - 1)); done
+}
+
+# Whether TEXT is a pragma: a JIGGLE_OMP, a #pragma or a _Pragma.
+is_pragma() {
+  [[ $1 =~ ^(JIGGLE_OMP\(|#[[:space:]]*pragma|_Pragma) ]]
+}
+
 # whole_line_switch ORIGINAL REPLACEMENT: the edit switched in one of the three forms, on the line
 # that is ORIGINAL or ends with it: sets found, line_form, line_head, line_body, line_tail, pragma
 # and body (the replacement's). Non-zero if it cannot be.
 whole_line_switch() {
-  local original=$1 replacement=$2 n prefix="" form head tail
+  local original=$1 replacement=$2 n prefix="" form head tail previous
   found=-1
   for n in "${!code_lines[@]}"; do
     local line_prefix=""
@@ -519,11 +531,11 @@ whole_line_switch() {
   # A pragma binds to the loop that follows it: a JIGGLE_OMP goes into each branch that is a
   # loop; any other pragma rules the line out.
   pragma=""
-  if ((found > 0 && ${#prefix} == 0)); then
-    if [[ ${code_lines[found - 1]} =~ ^JIGGLE_OMP\(.*\)$ ]]; then
-      pragma=${code_lines[found - 1]}
-    elif [[ ${code_lines[found - 1]} =~ ^(#[[:space:]]*pragma|_Pragma) ]]; then
-      return 1
+  if ((${#prefix} == 0)); then
+    previous_code_line "$found"
+    if ((previous >= 0)) && is_pragma "${code_lines[previous]}"; then
+      [[ ${code_lines[previous]} =~ ^JIGGLE_OMP\(.*\)$ ]] || return 1
+      pragma=${code_lines[previous]}
     fi
   fi
   line_form=$form line_head="$prefix$head" line_body=$body line_tail=$tail
@@ -552,9 +564,92 @@ is_operand() {
   done
 }
 
+# mask_strings_into NAME LINE: LINE with the insides of its string literals blanked, into NAME, so
+# that no bracket or separator in a string is read as code.
+mask_strings_into() {
+  local -n masked_text=$1
+  local line=$2 position character in_string=0
+  masked_text=""
+  for ((position = 0; position < ${#line}; ++position)); do
+    character=${line:position:1}
+    if ((in_string)) && [[ $character == "\\" ]]; then
+      masked_text+="__"
+      position=$((position + 1))
+      continue
+    fi
+    [[ $character != '"' ]] || in_string=$((1 - in_string))
+    if ((in_string)) && [[ $character != '"' ]]; then masked_text+="_"; else masked_text+=$character; fi
+  done
+}
+
+# changed_span ORIGINAL REPLACEMENT LINE: where an edit changes LINE, which holds ORIGINAL once.
+# Sets edit_start and edit_end, the span of LINE that ORIGINAL and REPLACEMENT differ in once their
+# common ends are set aside, and changed_replacement, REPLACEMENT's text for that span.
+changed_span() {
+  local original=$1 replacement=$2 line=$3 same=0 changed_original before
+  while ((same < ${#original} && same < ${#replacement})) && [[ ${original:same:1} == "${replacement:same:1}" ]]; do
+    same=$((same + 1))
+  done
+  before=${line%%"$original"*}
+  edit_start=$((${#before} + same))
+  changed_original=${original:same} changed_replacement=${replacement:same}
+  while [[ -n $changed_original && -n $changed_replacement && ${changed_original: -1} == "${changed_replacement: -1}" ]]; do
+    changed_original=${changed_original%?} changed_replacement=${changed_replacement%?}
+  done
+  edit_end=$((edit_start + ${#changed_original}))
+}
+
+# expression_around START END: the smallest expression of the caller's `line` that holds its text
+# from START to END, read in `masked` (its strings blanked): bounded by brackets, a ',', a ';', an
+# assignment's '=', a return or throw, or the start of the line if the caller's `starts_statement`
+# says a statement starts there. Sets bound_first and bound_last, the positions just inside its
+# bounds, and first and last, its text's without the blanks around it or a return or throw.
+# Non-zero if the line does not bound it.
+expression_around() {
+  local start=$1 end=$2 position character depth opened=0 closed=0
+  # The brackets the text leaves open to either side.
+  for ((position = start; position < end; ++position)); do
+    case ${masked:position:1} in
+      '(' | '[' | '{') opened=$((opened + 1)) ;;
+      ')' | ']' | '}') if ((opened > 0)); then opened=$((opened - 1)); else closed=$((closed + 1)); fi ;;
+    esac
+  done
+  first=-1 depth=$closed
+  for ((position = start - 1; position >= 0; --position)); do
+    character=${masked:position:1}
+    case $character in
+      ')' | ']' | '}') depth=$((depth + 1)) ;;
+      '(' | '[' | '{') ((depth > 0)) || { first=$((position + 1)); break; }; depth=$((depth - 1)) ;;
+      ',' | ';') ((depth > 0)) || { first=$((position + 1)); break; } ;;
+      '=')
+        if ((depth == 0)) && [[ ${masked:position+1:1} != '=' && ! ${masked:position-1:1} =~ [=!\<\>] ]]; then
+          first=$((position + 1))
+          break
+        fi
+        ;;
+    esac
+  done
+  if ((first < 0)); then
+    ((depth == 0 && starts_statement)) || [[ $line =~ ^(return|throw)[[:space:]] ]] || return 1
+    first=0
+  fi
+  last=-1 depth=$opened
+  for ((position = end; position < ${#masked}; ++position)); do
+    case ${masked:position:1} in
+      '(' | '[' | '{') depth=$((depth + 1)) ;;
+      ')' | ']' | '}') ((depth > 0)) || { last=$position; break; }; depth=$((depth - 1)) ;;
+      ',' | ';') ((depth > 0)) || { last=$position; break; } ;;
+    esac
+  done
+  ((last >= 0)) || return 1
+  bound_first=$first bound_last=$last
+  while [[ ${line:first:1} == [[:space:]] ]]; do first=$((first + 1)); done
+  if [[ ${line:first} =~ ^(return|throw)[[:space:]]+ ]]; then first=$((first + ${#BASH_REMATCH[0]})); fi
+  while ((last > first)) && [[ ${line:last-1:1} == [[:space:]] ]]; do last=$((last - 1)); done
+}
+
 # fragment_switch ORIGINAL REPLACEMENT: the edit switched as an operand, on the one line that
-# holds ORIGINAL. The smallest expression around the text the edit changes, bounded on that line
-# by brackets, a ',', a ';', an assignment's '=', a return or throw, or the start of a statement,
+# holds ORIGINAL. The smallest expression around the text the edit changes (expression_around)
 # becomes
 #     (jiggle_mutant_is(K) ? (K's expression) : (the original expression))
 # which means what the edited text means, since each operand is a whole expression. Changed text
@@ -565,8 +660,8 @@ is_operand() {
 # Operands of different types (two Eigen expressions, say) do not compile: the schema then drops
 # the entry, as for any switch that does not.
 fragment_switch() {
-  local original=$1 replacement=$2 n line="" masked="" start end first last position character depth
-  local same=0 opened closed in_string=0 changed_original changed_replacement starts_statement=0
+  local original=$1 replacement=$2 n line="" masked start end first last bound_first bound_last
+  local edit_start edit_end changed_replacement starts_statement=0 previous
   found=-1
   for n in "${!code_lines[@]}"; do
     [[ ${code_lines[n]} == *"$original"* ]] || continue
@@ -577,76 +672,15 @@ fragment_switch() {
   [[ $line != *\'* ]] || return 1
   # A value the compiler must know cannot wait for the run to choose it.
   [[ ! $line =~ (^|[^A-Za-z0-9_])(constexpr|consteval|constinit|static_assert)([^A-Za-z0-9_]|$) ]] || return 1
-  for ((n = found - 1; n >= 0; --n)); do
-    [[ -z ${code_lines[n]} ]] || break
-  done
-  if ((n < 0)) || [[ ${code_lines[n]} == *[\;\{\}] ]]; then starts_statement=1; fi
-  ((n < 0)) || [[ ! ${code_lines[n]} =~ ^(JIGGLE_OMP\(|#[[:space:]]*pragma|_Pragma) ]] || return 1
-  # The line with the insides of its strings blanked, for the scans below.
-  for ((position = 0; position < ${#line}; ++position)); do
-    character=${line:position:1}
-    if ((in_string)) && [[ $character == "\\" ]]; then
-      masked+="__"
-      position=$((position + 1))
-      continue
-    fi
-    [[ $character != '"' ]] || in_string=$((1 - in_string))
-    if ((in_string)) && [[ $character != '"' ]]; then masked+="_"; else masked+=$character; fi
-  done
+  previous_code_line "$found"
+  if ((previous < 0)) || [[ ${code_lines[previous]} == *[\;\{\}] ]]; then starts_statement=1; fi
+  ((previous < 0)) || ! is_pragma "${code_lines[previous]}" || return 1
+  mask_strings_into masked "$line"
   [[ $masked != *'//'* && $masked != *'/*'* ]] || return 1
-  # The changed text: what is left of ORIGINAL and REPLACEMENT without their common ends.
-  while ((same < ${#original} && same < ${#replacement})) && [[ ${original:same:1} == "${replacement:same:1}" ]]; do
-    same=$((same + 1))
-  done
-  local before=${line%%"$original"*}
-  start=$((${#before} + same))
-  changed_original=${original:same} changed_replacement=${replacement:same}
-  while [[ -n $changed_original && -n $changed_replacement && ${changed_original: -1} == "${changed_replacement: -1}" ]]; do
-    changed_original=${changed_original%?} changed_replacement=${changed_replacement%?}
-  done
-  end=$((start + ${#changed_original}))
-  local edit_start=$start edit_end=$end
+  changed_span "$original" "$replacement" "$line"
+  start=$edit_start end=$edit_end
   while :; do
-    # The brackets the changed text leaves open to either side.
-    opened=0 closed=0
-    for ((position = start; position < end; ++position)); do
-      case ${masked:position:1} in
-        '(' | '[' | '{') opened=$((opened + 1)) ;;
-        ')' | ']' | '}') if ((opened > 0)); then opened=$((opened - 1)); else closed=$((closed + 1)); fi ;;
-      esac
-    done
-    first=-1 depth=$closed
-    for ((position = start - 1; position >= 0; --position)); do
-      character=${masked:position:1}
-      case $character in
-        ')' | ']' | '}') depth=$((depth + 1)) ;;
-        '(' | '[' | '{') ((depth > 0)) || { first=$((position + 1)); break; }; depth=$((depth - 1)) ;;
-        ',' | ';') ((depth > 0)) || { first=$((position + 1)); break; } ;;
-        '=')
-          if ((depth == 0)) && [[ ${masked:position+1:1} != '=' && ! ${masked:position-1:1} =~ [=!\<\>] ]]; then
-            first=$((position + 1))
-            break
-          fi
-          ;;
-      esac
-    done
-    if ((first < 0)); then
-      ((depth == 0 && starts_statement)) || [[ $line =~ ^(return|throw)[[:space:]] ]] || return 1
-      first=0
-    fi
-    last=-1 depth=$opened
-    for ((position = end; position < ${#masked}; ++position)); do
-      case ${masked:position:1} in
-        '(' | '[' | '{') depth=$((depth + 1)) ;;
-        ')' | ']' | '}') ((depth > 0)) || { last=$position; break; }; depth=$((depth - 1)) ;;
-        ',' | ';') ((depth > 0)) || { last=$position; break; } ;;
-      esac
-    done
-    ((last >= 0)) || return 1
-    local bound_first=$first bound_last=$last
-    while [[ ${line:first:1} == [[:space:]] ]]; do first=$((first + 1)); done
-    if [[ ${line:first} =~ ^(return|throw)[[:space:]]+ ]]; then first=$((first + ${#BASH_REMATCH[0]})); fi
-    while ((last > first)) && [[ ${line:last-1:1} == [[:space:]] ]]; do last=$((last - 1)); done
+    expression_around "$start" "$end" || return 1
     ((first <= edit_start && edit_end <= last)) || return 1
     line_body=${line:first:last-first}
     body=${line:first:edit_start-first}$changed_replacement${line:edit_end:last-edit_end}
@@ -716,7 +750,7 @@ recall_switch() {
 
 # The work: schema_jobs[g] holds the entries of schema g, and single_jobs the entries built alone.
 schema_jobs=() single_jobs=()
-declare -A schema_of_group=() switch_of_line=()
+declare -A schema_of_group=() switch_of_line=() switch_of_entry=()
 for i in "${chosen[@]}"; do
   load_code_lines "${files[i]}"
   line_forms=() line_heads=() line_bodies=() line_tails=() line_pragmas=()
@@ -727,19 +761,18 @@ for i in "${chosen[@]}"; do
   group=${set_of[$i]}
   # A line is switched one way in a schema: an operand another entry switches on it must be the
   # same text.
-  clash=0
+  switch_of_entry=() clash=0
   for n in "${switched[@]}"; do
-    switch="${line_forms[n]}|${line_heads[n]}|${line_bodies[n]}"
-    line_key="$group|${files[i]}:$n"
-    [[ ${switch_of_line[$line_key]:-$switch} == "$switch" ]] || clash=1
+    switch_of_entry["$group|${files[i]}:$n"]="${line_forms[n]}|${line_heads[n]}|${line_bodies[n]}"
+  done
+  for line_key in "${!switch_of_entry[@]}"; do
+    [[ ${switch_of_line[$line_key]:-${switch_of_entry[$line_key]}} == "${switch_of_entry[$line_key]}" ]] || clash=1
   done
   if ((clash)); then
     single_jobs+=("$i")
     continue
   fi
-  for n in "${switched[@]}"; do
-    switch_of_line["$group|${files[i]}:$n"]="${line_forms[n]}|${line_heads[n]}|${line_bodies[n]}"
-  done
+  for line_key in "${!switch_of_entry[@]}"; do switch_of_line[$line_key]=${switch_of_entry[$line_key]}; done
   remember_switch "$i"
   if [[ -z ${schema_of_group[$group]+set} ]]; then
     schema_of_group[$group]=${#schema_jobs[@]}
