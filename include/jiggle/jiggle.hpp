@@ -52,4 +52,5 @@
 #include "jiggle/train/progress.hpp"
 #include "jiggle/train/stop_signals.hpp"
 #include "jiggle/train/train_epoch.hpp"
+#include "jiggle/train/train_step.hpp"
 #include "jiggle/train/training_state.hpp"

@@ -18,14 +18,9 @@ int main() {
     images.col(column).segment(78 * (column % 10), 78).setOnes();
   }
 
-  const double first = loss.forward(model.forward(images), labels);
+  const double first = jiggle::train_step(model, loss, sgd, images, labels).mean;
   double last = first;
-  for (int step = 0; step < 20; ++step) {
-    last = loss.forward(model.forward(images), labels);
-    sgd.step(model, [&](const jiggle::GradientTarget<float>& target) {
-      model.backward(images, loss.backward(), target.without_input_gradient());
-    });
-  }
+  for (int step = 1; step < 20; ++step) last = jiggle::train_step(model, loss, sgd, images, labels).mean;
   std::printf("loss %.4f -> %.4f over 20 steps\n", first, last);
   return last < 0.5 * first ? 0 : 1;
 }

@@ -5,6 +5,7 @@
 
 #include "jiggle/losses/softmax_cross_entropy.hpp"
 #include "jiggle/optim/sgd.hpp"
+#include "jiggle/train/train_step.hpp"
 #include "support/catch.hpp"
 #include "support/random_matrix.hpp"
 
@@ -28,14 +29,9 @@ void check_it_learns(Model& model) {
   for (std::size_t i = 0; i < labels.size(); ++i) labels[i] = static_cast<std::int32_t>(i % 10);
   jiggle::SoftmaxCrossEntropy<float> loss;
   jiggle::Sgd<float> sgd(0.1);
-  const double first = loss.forward(model.forward(images), labels);
-  double last = first;
-  for (int step = 0; step < 5; ++step) {
-    sgd.step(model, [&](const jiggle::GradientTarget<float>& target) {
-      model.backward(images, loss.backward(), target.without_input_gradient());
-    });
-    last = loss.forward(model.forward(images), labels);
-  }
+  const double first = jiggle::train_step(model, loss, sgd, images, labels).mean;
+  for (int step = 1; step < 5; ++step) jiggle::train_step(model, loss, sgd, images, labels);
+  const double last = loss.forward(model.forward(images), labels);
   INFO("loss " << first << " -> " << last);
   REQUIRE(last < first - 0.1);
 }

@@ -58,12 +58,15 @@ TEST_CASE("Plain SGD's fused step ends where gradients then a separate step end"
 
   fused.forward(X);
   int backward_runs = 0;
-  sgd.step(fused, [&](const jiggle::GradientTarget<double>& target) {
-    ++backward_runs;
-    REQUIRE(target.into == jiggle::GradientTarget<double>::Into::values);
-    REQUIRE(target.alpha == -0.25);
-    fused.backward(X, dY, target);
-  });
+  sgd.step(
+      fused,
+      [&](const jiggle::GradientTarget<double>& target) {
+        ++backward_runs;
+        REQUIRE(target.into == jiggle::GradientTarget<double>::Into::values);
+        REQUIRE(target.alpha == -0.25);
+        fused.backward(X, dY, target);
+      },
+      jiggle::StepLoss{1.0, 4});
   REQUIRE(backward_runs == 1);
   separate.forward(X);
   separate.backward(X, dY, jiggle::GradientTarget<double>::gradients());
@@ -91,10 +94,13 @@ TEST_CASE("SGD with momentum asks backward for gradients, then steps", "[sgd][ta
   const Matrix<double> dY = Matrix<double>::Random(2, 5);
   const Matrix<double> W_before = layer.W;
   layer.forward(X);
-  sgd.step(layer, [&](const jiggle::GradientTarget<double>& target) {
-    REQUIRE(target.into == jiggle::GradientTarget<double>::Into::gradients);
-    layer.backward(X, dY, target);
-  });
+  sgd.step(
+      layer,
+      [&](const jiggle::GradientTarget<double>& target) {
+        REQUIRE(target.into == jiggle::GradientTarget<double>::Into::gradients);
+        layer.backward(X, dY, target);
+      },
+      jiggle::StepLoss{1.0, 5});
   REQUIRE(layer.W.isApprox(W_before - 0.1 * dY * X.transpose(), 1e-14));  // v = g on the first step
 }
 

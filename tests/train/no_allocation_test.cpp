@@ -29,6 +29,7 @@ std::atomic<long> eigen_heap_allocations{0};
 #include "jiggle/models/mnist_mlp.hpp"
 #include "jiggle/optim/sgd.hpp"
 #include "jiggle/train/train_epoch.hpp"
+#include "jiggle/train/train_step.hpp"
 #include "support/catch.hpp"
 
 namespace {
@@ -92,10 +93,7 @@ TEST_CASE("A training step of the MLP allocates nothing at all", "[train][alloca
   jiggle::Batches<float> batches(data, 128);
   auto step = [&](jiggle::Index b) {
     const auto& batch = batches.batch(b);
-    loss.forward(model.forward(batch.inputs), batch.targets);
-    sgd.step(model, [&](const jiggle::GradientTarget<float>& target) {
-      model.backward(batch.inputs, loss.backward(), target.without_input_gradient());
-    });
+    jiggle::train_step(model, loss, sgd, batch.inputs, batch.targets);
   };
   std::vector<jiggle::Precision> precisions{jiggle::Precision::fp32};
   if (jiggle::kernels::cpu_isa() == jiggle::kernels::Isa::avx512_bf16) precisions.push_back(jiggle::Precision::bf16);
@@ -140,12 +138,7 @@ TEST_CASE("A training step of a small CNN allocates nothing at all", "[train][al
   jiggle::SoftmaxCrossEntropy<float> loss;
   for (const double momentum : {0.0, 0.9}) {
     jiggle::Sgd<float> sgd({.learning_rate = 0.01, .momentum = momentum});
-    auto step = [&] {
-      loss.forward(model.forward(inputs), targets);
-      sgd.step(model, [&](const jiggle::GradientTarget<float>& target) {
-        model.backward(inputs, loss.backward(), target.without_input_gradient());
-      });
-    };
+    auto step = [&] { jiggle::train_step(model, loss, sgd, inputs, targets); };
     step();  // sizes every buffer, and the momentum
     const long new_before = allocations.load();
     long eigen = 0;

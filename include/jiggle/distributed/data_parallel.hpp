@@ -12,7 +12,6 @@
 // Batch norm synchronises its batch statistics through the same group (set_process_group), so
 // N processes with B images each compute what one process computes with N·B images.
 #include <algorithm>
-#include <cmath>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -26,7 +25,6 @@
 #include "jiggle/process_group.hpp"
 #include "jiggle/tensor.hpp"
 #include "jiggle/train/evaluate.hpp"
-#include "jiggle/train/train_epoch.hpp"
 
 namespace jiggle {
 
@@ -58,24 +56,17 @@ class DataParallel {
   // optimiser's own, plain SGD's fused into the backward pass included.
   DataParallel(Inner inner, const ProcessGroup* group) : inner_(std::move(inner)), group_(group) {}
 
-  // Runs backward, sums the gradients and the loss over the processes and, if the loss is finite,
-  // steps with the averaged gradients. Returns the loss of the whole batch, the same on every
-  // process.
+  // Runs backward, sums the gradients and the loss over the processes and, if the summed loss
+  // allows a step, steps with the averaged gradients. Returns the loss of the whole batch, the
+  // same on every process. Every process runs backward and sums, whatever its own loss, so none
+  // waits in a sum the others have left.
   template <Layer Model, class RunBackward>
   StepLoss step(Model& model, RunBackward&& run_backward, StepLoss loss) {
-    if (alone()) {
-      if (std::isfinite(loss.mean)) inner_.step(model, run_backward);
-      return loss;
-    }
+    if (alone()) return inner_.step(model, run_backward, loss);
     run_backward(GradientTarget<typename Model::Scalar>::gradients());
     const StepLoss combined = average_gradients(model, loss);
-    if (std::isfinite(combined.mean)) inner_.step(model);
+    if (allows_step(combined)) inner_.step(model);
     return combined;
-  }
-
-  template <Layer Model, class RunBackward>
-  void step(Model& model, RunBackward&& run_backward) {
-    step(model, run_backward, StepLoss{0.0, 1});
   }
 
   // The step from gradients a caller's own backward wrote, averaged first.

@@ -24,7 +24,7 @@ class Dense {
   static constexpr Shape output_shape = vector_shape(Out);
 
   // Glorot (uniform) by default: of the standard schemes it trained the reference MLP best in
-  // measurement, 12 epochs of SGD over six seeds (README, "Choosing the defaults").
+  // measurement, 12 epochs of plain SGD over six seeds (docs/library.md, "Choosing the defaults").
   static constexpr Init default_init = Init::glorot_uniform;
 
   explicit Dense(Rng& rng, Init init = default_init) { initialize(init, W, b, rng); }

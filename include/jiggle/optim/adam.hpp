@@ -37,11 +37,14 @@ class Adam {
     if (!(options.weight_decay >= 0.0)) throw Error("Adam: weight decay must be non-negative");
   }
 
-  // One step: backward writes the gradients, then the moments and parameters are updated.
+  // One step (see optim/optimizer.hpp): backward writes the gradients, then the moments and
+  // parameters are updated.
   template <Layer Model, class RunBackward>
-  void step(Model& model, RunBackward&& run_backward) {
+  StepLoss step(Model& model, RunBackward&& run_backward, StepLoss loss) {
+    if (!allows_step(loss)) return loss;
     run_backward(GradientTarget<T>::gradients());
     step(model);
+    return loss;
   }
 
   // The update from the gradients the last backward wrote.

@@ -1,8 +1,13 @@
 #pragma once
-// The Optimizer protocol, what the training loop calls:
-//   step(model, run_backward)  one step: calls run_backward(target) once, with the
-//                              GradientTarget the optimiser wants (see layer.hpp), then
-//                              finishes the update from whatever that backward wrote;
+// The Optimizer protocol, what a training step calls:
+//   step(model, run_backward, loss)
+//                              one step: returns the step's loss, and if that loss allows a step
+//                              (allows_step), calls run_backward(target) once, with the
+//                              GradientTarget the optimiser wants (see layer.hpp), and finishes
+//                              the update from whatever that backward wrote. `loss` is the
+//                              batch's; an optimiser that combines it with other processes'
+//                              (DataParallel) returns and judges the combined one, so every
+//                              process steps, or stops, alike. Otherwise it returns `loss`;
 //   step(model)                the update from the gradients already in the model, for a
 //                              caller who ran backward with GradientTarget::gradients();
 //   learning_rate(), set_learning_rate(rate), for schedules.
@@ -22,6 +27,16 @@
 
 namespace jiggle {
 
+// A step's mean loss and how many samples it is the mean of.
+struct StepLoss {
+  double mean;
+  Index samples;
+};
+
+// Whether a step may change the model with this loss: not when it is NaN or infinite. The one
+// place that decides it, for every optimiser and the training step alike.
+inline bool allows_step(const StepLoss& loss) { return std::isfinite(loss.mean); }
+
 // Stands for the training loop's backward in the concept below.
 template <class T>
 struct RunBackward {
@@ -29,8 +44,8 @@ struct RunBackward {
 };
 
 template <class O, class Model>
-concept Optimizer = Layer<Model> && requires(O optimizer, Model& model, double rate) {
-  optimizer.step(model, RunBackward<typename Model::Scalar>{});
+concept Optimizer = Layer<Model> && requires(O optimizer, Model& model, double rate, StepLoss loss) {
+  { optimizer.step(model, RunBackward<typename Model::Scalar>{}, loss) } -> std::same_as<StepLoss>;
   optimizer.step(model);
   { optimizer.learning_rate() } -> std::convertible_to<double>;
   optimizer.set_learning_rate(rate);

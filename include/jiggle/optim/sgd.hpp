@@ -35,16 +35,19 @@ class Sgd {
     if (options.nesterov && options.momentum == 0.0) throw Error("SGD: Nesterov needs a momentum above 0");
   }
 
-  // One step. Plain SGD (no momentum, no decay) asks backward to step the parameters inside its
-  // gradient products (GradientTarget::descent_step): no gradient is written or read back.
+  // One step (see optim/optimizer.hpp). Plain SGD (no momentum, no decay) asks backward to step
+  // the parameters inside its gradient products (GradientTarget::descent_step): no gradient is
+  // written or read back.
   template <Layer Model, class RunBackward>
-  void step(Model& model, RunBackward&& run_backward) {
+  StepLoss step(Model& model, RunBackward&& run_backward, StepLoss loss) {
+    if (!allows_step(loss)) return loss;
     if (plain()) {
       run_backward(GradientTarget<T>::descent_step(static_cast<T>(options_.learning_rate)));
-      return;
+      return loss;
     }
     run_backward(GradientTarget<T>::gradients());
     step(model);
+    return loss;
   }
 
   // The update from the gradients the last backward wrote.

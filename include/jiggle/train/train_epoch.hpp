@@ -1,16 +1,14 @@
 #pragma once
-// One pass over the training data: for each batch, forward, loss, and the optimiser's step
-// around the backward.
-#include <cmath>
+// One pass over the training data: a training step (train/train_step.hpp) for each batch.
 #include <concepts>
 #include <string>
 #include <type_traits>
 
-#include "jiggle/error.hpp"
 #include "jiggle/layer.hpp"
 #include "jiggle/loss.hpp"
 #include "jiggle/optim/optimizer.hpp"
 #include "jiggle/tensor.hpp"
+#include "jiggle/train/train_step.hpp"
 
 namespace jiggle {
 
@@ -26,12 +24,6 @@ concept BatchSource = requires(S source, Index b) {
 
 template <class S>
 using TargetsOf = std::remove_cvref_t<decltype(std::declval<S&>().batch(Index{}).targets)>;
-
-// Thrown when the loss stops being a finite number: every step after it would be garbage.
-class DivergedError : public Error {
- public:
-  using Error::Error;
-};
 
 struct BatchReport {
   Index batch;  // 0-based index within the epoch
@@ -51,20 +43,6 @@ struct EpochProgress {
   double mean_loss() const { return samples_done ? loss_sum / static_cast<double>(samples_done) : 0.0; }
 };
 
-// A step's mean loss and how many samples it is the mean of.
-struct StepLoss {
-  double mean;
-  Index samples;
-};
-
-// An optimiser that combines the step's loss with other processes' (distributed/data_parallel.hpp):
-// step(model, run_backward, loss) runs backward, takes a step only if the combined loss is
-// finite, and returns it, so every process reports the same loss and stops on the same step.
-template <class O, class Model>
-concept CombiningOptimizer = Optimizer<O, Model> && requires(O optimizer, Model& model, StepLoss loss) {
-  { optimizer.step(model, RunBackward<typename Model::Scalar>{}, loss) } -> std::same_as<StepLoss>;
-};
-
 // What an after_batch callback may answer: go on, or stop after the step just taken.
 enum class Continuation { proceed, stop };
 
@@ -72,27 +50,22 @@ enum class Continuation { proceed, stop };
 // updating `progress` after each step, until the epoch ends (then it moves `batches` to the next
 // epoch and returns true) or `after_batch(const BatchReport&)` answers Continuation::stop (it
 // returns false; the same call with the same progress continues the epoch). after_batch may also
-// return nothing (progress lines, schedules). Throws DivergedError, before any step is taken
-// with it, on a loss that is NaN or infinite.
+// return nothing (progress lines, schedules). Throws DivergedError, naming the batch, where a
+// step does.
 template <Layer Model, class LossFunction, class TheOptimizer, BatchSource Source, class AfterBatch>
 requires Loss<LossFunction, typename Model::Scalar, TargetsOf<Source>> && Optimizer<TheOptimizer, Model>
 bool continue_epoch(Model& model, LossFunction& loss, TheOptimizer& optimizer, Source& batches, EpochProgress& progress,
                     AfterBatch&& after_batch) {
-  using T = typename Model::Scalar;
-  set_mode(model, Mode::training);
   while (progress.batches_done < batches.count()) {
     const Index b = progress.batches_done;
     const auto& batch = batches.batch(b);
-    StepLoss step_loss{loss.forward(model.forward(batch.inputs), batch.targets), batch.inputs.cols()};
-    const auto run_backward = [&](const GradientTarget<T>& target) {
-      model.backward(batch.inputs, loss.backward(), target.without_input_gradient());
-    };
-    if constexpr (CombiningOptimizer<TheOptimizer, Model>) step_loss = optimizer.step(model, run_backward, step_loss);
-    if (!std::isfinite(step_loss.mean))
-      throw DivergedError("training diverged: the loss is " + std::to_string(step_loss.mean) + " at batch " +
-                          std::to_string(b + 1) + " of " + std::to_string(batches.count()) +
-                          "; try a smaller learning rate");
-    if constexpr (!CombiningOptimizer<TheOptimizer, Model>) optimizer.step(model, run_backward);
+    StepLoss step_loss{};
+    try {
+      step_loss = train_step(model, loss, optimizer, batch.inputs, batch.targets);
+    } catch (const DivergedError& diverged) {
+      throw DivergedError(diverged.loss(),
+                          " at batch " + std::to_string(b + 1) + " of " + std::to_string(batches.count()));
+    }
     progress.loss_sum += step_loss.mean * static_cast<double>(step_loss.samples);
     progress.samples_done += step_loss.samples;
     progress.batches_done = b + 1;
