@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer harnesses of tests/fuzz with clang and runs each for N seconds (default 60),
-# as many at a time as there are cores, on a copy of its seed corpus, so the committed corpus never
-# changes. Fails if any harness finds a crash, a sanitizer report, a leak, a timeout or an
+# Builds the libFuzzer harnesses of tests/fuzz with clang and gives each N seconds of a core
+# (default 60) on a copy of its seed corpus, so the committed corpus never changes. All run at once
+# for N × harnesses / cores seconds, which shares the cores evenly: run as many at a time as there
+# are cores, the last round would leave cores idle. Fails if any harness finds a crash, a sanitizer report, a leak, a timeout or an
 # out-of-memory; what it found is kept in build/fuzz/findings/<harness>/ (run the harness on that
 # file to reproduce, then make it a test).
 # Needs clang-14, libfuzzer-14-dev and libclang-rt-14-dev; JIGGLE_FUZZ_CXX picks another clang++.
@@ -19,14 +20,18 @@ cmake --build "$build" -j2
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 rm -rf "$build/findings"
+
+mapfile -t names < <(grep -v '^$' "$build/harnesses.txt")
 jobs=$(nproc)
+wall_seconds=$seconds
+if ((${#names[@]} > jobs)); then wall_seconds=$(((seconds * ${#names[@]} + jobs - 1) / jobs)); fi
 
 # One harness on a copy of its corpus; its report goes to $work/NAME/report, printed when all end.
 fuzz_one() {
   local name=$1 dir=$work/$1 executions coverage
   mkdir -p "$dir/corpus" "$dir/findings"
   cp -R "tests/fuzz/corpus/$name/." "$dir/corpus/"
-  if "$build/${name}_fuzz" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+  if "$build/${name}_fuzz" -max_total_time="$wall_seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
       -artifact_prefix="$dir/findings/" "$dir/corpus" >"$dir/log" 2>&1; then
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log")
     coverage=$(sed -n 's/^#[0-9]*[[:space:]]*DONE[[:space:]]*cov: \([0-9]*\) .*corp: \([0-9]*\).*/\1 edges, \2 inputs in the corpus/p' "$dir/log")
@@ -43,18 +48,8 @@ fuzz_one() {
   fi
 }
 
-# The harnesses, as many at a time as there are cores.
-mapfile -t names < <(grep -v '^$' "$build/harnesses.txt")
-running=0
-for name in "${names[@]}"; do
-  echo "fuzz: $name for $seconds s"
-  fuzz_one "$name" &
-  running=$((running + 1))
-  if ((running >= jobs)); then
-    wait -n
-    running=$((running - 1))
-  fi
-done
+echo "fuzz: ${#names[@]} harnesses at once on $jobs cores for $wall_seconds s, $seconds s of a core each"
+for name in "${names[@]}"; do fuzz_one "$name" & done
 wait
 
 failed=()
