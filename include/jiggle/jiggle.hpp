@@ -9,6 +9,7 @@
 #include "jiggle/data/mnist.hpp"
 #include "jiggle/distributed/data_parallel.hpp"
 #include "jiggle/error.hpp"
+#include "jiggle/gradient_target.hpp"
 #include "jiggle/init.hpp"
 #include "jiggle/io/json.hpp"
 #include "jiggle/io/number_text.hpp"

@@ -1,10 +1,12 @@
 #pragma once
 // Which vector instructions the products may use, read from the CPU at run time, so a program
 // compiled without any -m flag still runs its products on AVX2, AVX-512 or AVX512_BF16 where the
-// machine has them, and on Eigen's portable code where it has none.
+// machine has them, and on Eigen's portable code where it has none; and whether a precision can
+// run here (require_supported).
 #include <string>
 
 #include "jiggle/error.hpp"
+#include "jiggle/precision.hpp"
 
 // The kernels are written with GCC's and Clang's x86 intrinsics and target attributes; any
 // other compiler or machine gets the portable products alone.
@@ -68,3 +70,15 @@ inline void require_cpu_runs(Isa isa, const std::string& what) {
 }
 
 }  // namespace jiggle::kernels
+
+namespace jiggle {
+
+// bf16 products run on AVX512_BF16 alone: asking for them elsewhere is an error raised here, at
+// set-up, never an illegal instruction later.
+inline void require_supported(Precision precision) {
+  if (precision == Precision::bf16 && kernels::cpu_isa() != kernels::Isa::avx512_bf16)
+    throw Error("bf16 products need a CPU with AVX512_BF16; this one offers " + kernels::to_string(kernels::cpu_isa()) +
+                " (use fp32)");
+}
+
+}  // namespace jiggle

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "jiggle/init.hpp"
+#include "jiggle/kernels/isa.hpp"
 #include "jiggle/kernels/vector_loop.hpp"
 #include "jiggle/layer.hpp"
 #include "jiggle/multiply.hpp"

@@ -2,6 +2,7 @@
 #include <string>
 
 #include "jiggle/init.hpp"
+#include "jiggle/kernels/isa.hpp"
 #include "jiggle/kernels/vector_loop.hpp"
 #include "jiggle/layer.hpp"
 #include "jiggle/multiply.hpp"
