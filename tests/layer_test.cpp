@@ -6,7 +6,7 @@
 
 #include "jiggle/chain.hpp"
 #include "jiggle/check/gradcheck.hpp"
-#include "jiggle/io/safetensors.hpp"
+#include "jiggle/checkpoint.hpp"
 #include "jiggle/layers/dense.hpp"
 #include "jiggle/layers/relu.hpp"
 #include "jiggle/losses/softmax_cross_entropy.hpp"

@@ -3,6 +3,7 @@
 // jiggle/distributed/mpi_process_group.hpp.
 #include "jiggle/chain.hpp"
 #include "jiggle/check/gradcheck.hpp"
+#include "jiggle/checkpoint.hpp"
 #include "jiggle/data/batches.hpp"
 #include "jiggle/data/data_folder.hpp"
 #include "jiggle/data/idx.hpp"

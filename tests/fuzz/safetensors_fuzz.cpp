@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "jiggle/checkpoint.hpp"
 #include "jiggle/io/safetensors.hpp"
 #include "jiggle/models/mnist_mlp.hpp"
 #include "jiggle/optim/adam.hpp"

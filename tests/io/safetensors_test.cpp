@@ -4,6 +4,7 @@
 #include <limits>
 #include <string>
 
+#include "jiggle/checkpoint.hpp"
 #include "jiggle/models/mnist_mlp.hpp"
 #include "support/catch.hpp"
 #include "support/idx_writer.hpp"

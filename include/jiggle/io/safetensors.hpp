@@ -1,13 +1,11 @@
 #pragma once
-// Model checkpoints in the safetensors format, which Python's safetensors, PyTorch and numpy
-// read: an 8-byte little-endian header length, a JSON header giving each tensor's dtype, shape
-// and byte range, then the raw little-endian data. Parameters and buffers keep the names their
-// visitors give them (layers.0.weight, layers.1.running_mean) and their logical shapes in
-// PyTorch's layouts (Linear [Out, In], Conv2d [Cout, Cin, K, K]), row-major as PyTorch's are.
+// The safetensors format, which Python's safetensors, PyTorch and numpy read: an 8-byte little-endian header length, a
+// JSON header giving each tensor's dtype, shape and byte range, then the raw little-endian data. Tensors are written
+// under the names and logical shapes their visitor gives, row-major as PyTorch's are; checkpoint.hpp names a model's.
 //
 // Reading is strict: every number of the header is range-checked before use, byte ranges must
 // lie inside the file and cover its data exactly once, and values must be finite. A file that fails any check
-// changes nothing in the model.
+// changes nothing the reader was given.
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -23,7 +21,8 @@
 #include "jiggle/error.hpp"
 #include "jiggle/io/json.hpp"
 #include "jiggle/io/safe_file.hpp"
-#include "jiggle/layer.hpp"
+#include "jiggle/shape.hpp"
+#include "jiggle/tensor.hpp"
 
 namespace jiggle {
 
@@ -42,10 +41,6 @@ constexpr const char* dtype_name() {
 // The largest header accepted, as safetensors itself limits it: a hostile length is refused
 // before anything is allocated for it.
 inline constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
-
-// Tensor names under this prefix belong to a training state (optimiser moments), which a
-// weights-only load passes over.
-inline constexpr std::string_view kTrainingStatePrefix = "optimizer.";
 
 template <class T>
 using RowMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -212,14 +207,6 @@ class SafetensorsFile {
   std::map<std::string, std::string> metadata_;
 };
 
-// Every tensor a checkpoint holds, parameters then buffers, as (name, logical shape, values).
-template <Layer Model, class Visitor>
-void visit_saved_tensors(Model& model, Visitor&& visit) {
-  using T = typename Model::Scalar;
-  visit_parameters(model, [&](Parameter<T>& p) { visit(p.path.to_string(), p.shape, p.value); });
-  visit_buffers(model, [&](Buffer<T>& b) { visit(b.path.to_string(), b.shape, b.value); });
-}
-
 // Writes, whole or not at all (io/safe_file.hpp), the tensors of T that `visit_tensors(visit)`
 // walks by calling visit(name, logical shape, values) for each, in the same order each time;
 // `metadata` becomes the header's string-to-string __metadata__.
@@ -298,27 +285,6 @@ void read_safetensors(SafetensorsFile& file, VisitTensors&& visit_tensors, Count
   visit_tensors([&](const std::string&, const TensorShape&, auto& value) {
     value = safetensors_detail::RowMajor<T>::Map(values[k++].data(), value.rows(), value.cols());
   });
-}
-
-// Writes every parameter and buffer of `model` to `path` whole or not at all (io/safe_file.hpp),
-// with `metadata` as the header's string-to-string __metadata__.
-template <Layer Model>
-void save_safetensors(Model& model, const std::filesystem::path& path,
-                      const std::map<std::string, std::string>& metadata = {}) {
-  write_safetensors<typename Model::Scalar>(
-      path, [&](auto&& visit) { visit_saved_tensors(model, visit); }, metadata);
-}
-
-// Reads every parameter and buffer of `model` from `path`. The file must hold exactly the
-// model's tensors (a training state's optimiser tensors aside), each with the model's dtype and
-// shape and finite values; anything else is an Error naming the file and tensor, and the model
-// is left unchanged.
-template <Layer Model>
-void load_safetensors(Model& model, const std::filesystem::path& path) {
-  SafetensorsFile file(path);
-  read_safetensors<typename Model::Scalar>(
-      file, [&](auto&& visit) { visit_saved_tensors(model, visit); },
-      [](const std::string& name) { return !name.starts_with(safetensors_detail::kTrainingStatePrefix); });
 }
 
 }  // namespace jiggle

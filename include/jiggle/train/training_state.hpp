@@ -27,6 +27,7 @@
 #include <system_error>
 #include <utility>
 
+#include "jiggle/checkpoint.hpp"
 #include "jiggle/error.hpp"
 #include "jiggle/io/number_text.hpp"
 #include "jiggle/io/safetensors.hpp"
@@ -64,7 +65,7 @@ inline const std::string& checked_description_key(const std::string& key) {
 }
 
 inline std::string optimizer_tensor_name(const ParameterPath& parameter, std::string_view kind) {
-  std::string name(safetensors_detail::kTrainingStatePrefix);
+  std::string name(kOptimizerStatePrefix);
   name += parameter.to_string();
   name += '.';
   name += kind;
