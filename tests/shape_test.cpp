@@ -1,5 +1,9 @@
 #include "jiggle/shape.hpp"
 
+#include <array>
+#include <cstddef>
+#include <vector>
+
 #include "support/catch.hpp"
 
 using jiggle::kAny;
@@ -30,4 +34,16 @@ TEST_CASE("A tensor shape maps to its column-major matrix and prints as PyTorch 
   REQUIRE(jiggle::TensorShape{3, 1} != jiggle::TensorShape{3});
   REQUIRE_THROWS_WITH((jiggle::TensorShape{1, 2, 3, 4, 5}), Catch::Contains("rank 1 to 4"));
   REQUIRE_THROWS_WITH((jiggle::TensorShape{3, 0}), Catch::Contains("must be positive"));
+}
+
+TEST_CASE("A tensor shape equals a plain list of its sizes, and no other", "[shape]") {
+  const jiggle::TensorShape linear{512, 784};
+  REQUIRE(linear == std::vector<long>{512, 784});
+  REQUIRE(std::vector<std::size_t>{512, 784} == linear);
+  REQUIRE(linear == std::array<int, 2>{512, 784});
+  REQUIRE(linear != std::vector<long>{784, 512});
+  REQUIRE(linear != std::vector<long>{512});
+  REQUIRE(linear != std::vector<long>{512, 784, 1});
+  REQUIRE(linear != std::vector<long long>{512, 784 + (1LL << 32)});
+  REQUIRE(linear != std::vector<int>{512, -784});
 }

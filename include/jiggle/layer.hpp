@@ -23,8 +23,11 @@
 #include <array>
 #include <concepts>
 #include <cstddef>
+#include <ranges>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "jiggle/error.hpp"
 #include "jiggle/gradient_target.hpp"
@@ -114,6 +117,33 @@ struct Buffer {
   TensorShape shape;
   Eigen::Map<Matrix<T>> value;
 };
+
+// A parameter's or buffer's values in PyTorch's layout, row-major over its logical shape ([Out, In]
+// for a Linear weight, [Cout, Cin, K, K] for a Conv2d weight), as a tensor's
+// `.detach().numpy().ravel()` gives them. jiggle holds a tensor as the column-major matrix of its
+// first dimension by the rest, so such data read through a plain map of that matrix would come
+// out transposed; these two copy it the right way round.
+template <class Tensor, std::ranges::contiguous_range Values>
+void set_from_row_major(Tensor& tensor, const Values& values) {
+  using From = std::ranges::range_value_t<Values>;
+  using To = typename decltype(tensor.value)::Scalar;
+  if (std::cmp_not_equal(std::ranges::size(values), tensor.value.size()))
+    throw Error(tensor.path.to_string() + ": " + std::to_string(std::ranges::size(values)) +
+                " values given for a tensor of shape " + tensor.shape.to_string() + ", which holds " +
+                std::to_string(tensor.value.size()));
+  using RowMajor = Eigen::Matrix<From, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  tensor.value = Eigen::Map<const RowMajor>(std::ranges::data(values), tensor.value.rows(), tensor.value.cols())
+                     .template cast<To>();
+}
+
+template <class Tensor>
+auto row_major_values(const Tensor& tensor) {
+  using T = typename decltype(tensor.value)::Scalar;
+  using RowMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  std::vector<T> values(static_cast<std::size_t>(tensor.value.size()));
+  Eigen::Map<RowMajor>(values.data(), tensor.value.rows(), tensor.value.cols()) = tensor.value;
+  return values;
+}
 
 template <class L>
 concept Layer = std::floating_point<typename L::Scalar> &&

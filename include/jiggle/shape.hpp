@@ -11,9 +11,12 @@
 // matrix of dims[0] rows and one column per remaining index, so the file's row-major order is
 // that matrix's transpose; a rank-1 tensor is one column.
 #include <array>
+#include <concepts>
 #include <cstddef>
 #include <initializer_list>
+#include <ranges>
 #include <string>
+#include <utility>
 
 #include "jiggle/error.hpp"
 #include "jiggle/tensor.hpp"
@@ -81,6 +84,18 @@ class TensorShape {
   }
 
   bool operator==(const TensorShape& other) const { return rank_ == other.rank_ && dims_ == other.dims_; }
+
+  // Equal to a plain list of sizes, as PyTorch gives a shape: shape == std::vector<long>{512, 784}.
+  template <std::ranges::input_range Sizes>
+  requires std::integral<std::ranges::range_value_t<Sizes>>
+  bool operator==(const Sizes& sizes) const {
+    std::size_t axis = 0;
+    for (const auto size : sizes) {
+      if (axis == rank_ || std::cmp_not_equal(dims_[axis], size)) return false;
+      ++axis;
+    }
+    return axis == rank_;
+  }
 
   // "[512, 784]", as PyTorch and safetensors print shapes.
   std::string to_string() const {
