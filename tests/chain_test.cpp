@@ -1,9 +1,14 @@
 #include "jiggle/chain.hpp"
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
+#include "jiggle/checkpoint.hpp"
+#include "jiggle/layers/batch_norm.hpp"
+#include "jiggle/layers/conv2d.hpp"
 #include "jiggle/layers/dense.hpp"
+#include "jiggle/layers/flatten.hpp"
 #include "jiggle/layers/relu.hpp"
 #include "jiggle/models/mnist_mlp.hpp"
 #include "support/catch.hpp"
@@ -167,4 +172,24 @@ TEST_CASE("Chain visits parameters in order, named by position", "[chain]") {
   REQUIRE(names == std::vector<std::string>{"layers.0.layers.0.weight", "layers.0.layers.0.bias", "layers.1.weight",
                                             "layers.1.bias"});
   REQUIRE(jiggle::parameter_count(model) == 6 * 5 + 5 + 5 * 3 + 3);
+}
+
+TEST_CASE("A Chain built without drawing holds zeros, needs no generator, and takes loaded weights", "[chain]") {
+  using Model = jiggle::Chain<jiggle::Conv2D<jiggle::Shape{1, 6, 6}, 2, 3, 1, jiggle::Padding::same>,
+                              jiggle::BatchNormReLU<2>, jiggle::Flatten<jiggle::Shape{2, 6, 6}>, jiggle::Dense<72, 3>>;
+  Model model(jiggle::without_drawing);
+  REQUIRE(model.layer<0>().W.isZero(0.0));
+  REQUIRE(model.layer<0>().b.isZero(0.0));
+  REQUIRE(model.layer<3>().W.isZero(0.0));
+  REQUIRE(model.layer<3>().b.isZero(0.0));
+
+  jiggle::Rng rng(3);
+  Model drawn(rng);
+  const auto path = std::filesystem::temp_directory_path() / "jiggle-chain-test-without-drawing.safetensors";
+  jiggle::save_safetensors(drawn, path);
+  jiggle::load_safetensors(model, path);
+  std::filesystem::remove(path);
+  REQUIRE(model.layer<0>().W == drawn.layer<0>().W);
+  REQUIRE(model.layer<3>().W == drawn.layer<3>().W);
+  REQUIRE(model.layer<3>().b == drawn.layer<3>().b);
 }

@@ -87,6 +87,14 @@ L make_layer(Rng& rng, Init init) {
 }
 
 template <class L>
+L make_layer(WithoutDrawing tag) {
+  if constexpr (std::constructible_from<L, WithoutDrawing>)
+    return L(tag);
+  else
+    return L();
+}
+
+template <class L>
 L make_layer(Rng& rng) {
   if constexpr (std::constructible_from<L, Rng&>)
     return L(rng);
@@ -123,6 +131,8 @@ class Chain {
   // default scheme or by `init` for every layer that takes one.
   explicit Chain(Rng& rng) : layers_{chain_detail::make_layer<Layers>(rng)...} {}
   Chain(Rng& rng, Init init) : layers_{chain_detail::make_layer<Layers>(rng, init)...} {}
+  // Every layer without drawing: parameters 0, for values about to be loaded.
+  explicit Chain(WithoutDrawing tag) : layers_{chain_detail::make_layer<Layers>(tag)...} {}
   explicit Chain(Layers... layers) : layers_{std::move(layers)...} {}
 
   const Matrix<Scalar>& forward(const Matrix<Scalar>& X) {

@@ -9,6 +9,11 @@
 
 namespace jiggle {
 
+// Asks a layer for parameters it does not draw: all zero, for values about to be overwritten (a
+// checkpoint loaded, PyTorch's weights copied in). `MnistMlp<> model(jiggle::without_drawing);`
+struct WithoutDrawing {};
+inline constexpr WithoutDrawing without_drawing{};
+
 enum class Init {
   he_normal,          // W ~ N(0, 2/fan_in), b = 0: keeps activations' scale through ReLUs
   he_uniform,         // W ~ U(±sqrt(6/fan_in)), b = 0: same variance as he_normal

@@ -65,6 +65,10 @@ class Conv2D {
   static constexpr Index kChunks = 16;
 
   explicit Conv2D(Rng& rng, Init init = default_init) { initialize(init, W, b, rng); }
+  explicit Conv2D(WithoutDrawing) {
+    W.setZero();
+    b.setZero();
+  }
 
   // Y_s = cols Wᵀ + 1 bᵀ, one sample per iteration.
   const Matrix<T>& forward(const Matrix<T>& X) {

@@ -29,6 +29,10 @@ class Dense {
   static constexpr Init default_init = Init::glorot_uniform;
 
   explicit Dense(Rng& rng, Init init = default_init) { initialize(init, W, b, rng); }
+  explicit Dense(WithoutDrawing) {
+    W.setZero();
+    b.setZero();
+  }
 
   const Matrix<T>& forward(const Matrix<T>& X) {
     check_input_rows(name, X.rows(), In);
