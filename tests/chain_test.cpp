@@ -5,10 +5,7 @@
 #include <vector>
 
 #include "jiggle/checkpoint.hpp"
-#include "jiggle/layers/batch_norm.hpp"
-#include "jiggle/layers/conv2d.hpp"
 #include "jiggle/layers/dense.hpp"
-#include "jiggle/layers/flatten.hpp"
 #include "jiggle/layers/relu.hpp"
 #include "jiggle/models/mnist_mlp.hpp"
 #include "support/catch.hpp"
@@ -175,21 +172,18 @@ TEST_CASE("Chain visits parameters in order, named by position", "[chain]") {
 }
 
 TEST_CASE("A Chain built without drawing holds zeros, needs no generator, and takes loaded weights", "[chain]") {
-  using Model = jiggle::Chain<jiggle::Conv2D<jiggle::Shape{1, 6, 6}, 2, 3, 1, jiggle::Padding::same>,
-                              jiggle::BatchNormReLU<2>, jiggle::Flatten<jiggle::Shape{2, 6, 6}>, jiggle::Dense<72, 3>>;
-  Model model(jiggle::without_drawing);
-  REQUIRE(model.layer<0>().W.isZero(0.0));
-  REQUIRE(model.layer<0>().b.isZero(0.0));
-  REQUIRE(model.layer<3>().W.isZero(0.0));
-  REQUIRE(model.layer<3>().b.isZero(0.0));
+  jiggle::MnistMlp<> model(jiggle::without_drawing);
+  jiggle::visit_parameters(model, [](jiggle::Parameter<float>& parameter) {
+    INFO(parameter.path.to_string());
+    REQUIRE(parameter.value.isZero(0.0));
+  });
 
   jiggle::Rng rng(3);
-  Model drawn(rng);
+  jiggle::MnistMlp<> drawn(rng);
   const auto path = std::filesystem::temp_directory_path() / "jiggle-chain-test-without-drawing.safetensors";
   jiggle::save_safetensors(drawn, path);
   jiggle::load_safetensors(model, path);
   std::filesystem::remove(path);
   REQUIRE(model.layer<0>().W == drawn.layer<0>().W);
-  REQUIRE(model.layer<3>().W == drawn.layer<3>().W);
-  REQUIRE(model.layer<3>().b == drawn.layer<3>().b);
+  REQUIRE(model.layer<4>().b == drawn.layer<4>().b);
 }

@@ -7,7 +7,6 @@
 #include "jiggle/chain.hpp"
 #include "jiggle/check/gradcheck.hpp"
 #include "jiggle/checkpoint.hpp"
-#include "jiggle/layers/conv2d.hpp"
 #include "jiggle/layers/dense.hpp"
 #include "jiggle/layers/relu.hpp"
 #include "jiggle/losses/softmax_cross_entropy.hpp"
@@ -204,35 +203,28 @@ TEST_CASE("A Chain passes the mode to every layer, and checkpoints carry buffers
 }
 
 TEST_CASE("A parameter is set from, and read back into, PyTorch's row-major layout", "[layer]") {
-  jiggle::Rng rng(1);
-  jiggle::Dense<3, 2, double> dense(rng);
-  jiggle::Conv2D<jiggle::Shape{2, 3, 3}, 4, 3, 1> convolution(rng);
-  std::vector<double> linear(6), conv(4 * 2 * 3 * 3);
-  for (std::size_t i = 0; i < linear.size(); ++i) linear[i] = static_cast<double>(i);
-  for (std::size_t i = 0; i < conv.size(); ++i) conv[i] = static_cast<double>(i);
-  jiggle::visit_parameters(dense, [&](jiggle::Parameter<double>& parameter) {
-    if (parameter.path.to_string() == "weight") jiggle::set_from_row_major(parameter, linear);
-  });
-  // Linear's weight [Out, In] = [2, 3], row by row: W(o, i) = 3 o + i.
-  REQUIRE(dense.W(0, 1) == 1.0);
-  REQUIRE(dense.W(1, 0) == 3.0);
-  REQUIRE(dense.W(1, 2) == 5.0);
-  std::vector<double> read_back;
-  jiggle::visit_parameters(dense, [&](jiggle::Parameter<double>& parameter) {
-    if (parameter.path.to_string() == "weight") read_back = jiggle::row_major_values(parameter);
-  });
-  REQUIRE(read_back == linear);
+  std::vector<double> values(4 * 2 * 3 * 3);
+  for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<double>(i);
 
-  // Conv2d's weight [Cout, Cin, K, K], float from double values: W(o, (c K + y) K + x).
-  jiggle::visit_parameters(convolution, [&](jiggle::Parameter<float>& parameter) {
-    if (parameter.path.to_string() == "weight") jiggle::set_from_row_major(parameter, conv);
-  });
-  REQUIRE(convolution.W(1, 0) == 18.0f);
-  REQUIRE(convolution.W(2, (1 * 3 + 2) * 3 + 1) == static_cast<float>(2 * 18 + (1 * 3 + 2) * 3 + 1));
+  // A Linear weight [Out, In] = [2, 3], row by row: W(o, i) = 3 o + i.
+  Matrix<double> weight(2, 3), weight_gradient(2, 3);
+  jiggle::Parameter<double> linear(jiggle::ParameterPath{}.with_leaf("weight"), jiggle::TensorShape{2, 3}, weight,
+                                   weight_gradient);
+  const std::vector<double> six(values.begin(), values.begin() + 6);
+  jiggle::set_from_row_major(linear, six);
+  REQUIRE(weight(0, 1) == 1.0);
+  REQUIRE(weight(1, 0) == 3.0);
+  REQUIRE(weight(1, 2) == 5.0);
+  REQUIRE(jiggle::row_major_values(linear) == six);
 
-  jiggle::visit_parameters(dense, [&](jiggle::Parameter<double>& parameter) {
-    if (parameter.path.to_string() == "bias")
-      REQUIRE_THROWS_WITH(jiggle::set_from_row_major(parameter, linear),
-                          Catch::Contains("bias: 6 values given for a tensor of shape [2], which holds 2"));
-  });
+  // A Conv2d weight [Cout, Cin, K, K], float from double values: W(o, (c K + y) K + x).
+  Matrix<float> kernel(4, 18), kernel_gradient(4, 18);
+  jiggle::Parameter<float> conv(jiggle::ParameterPath{}.with_leaf("weight"), jiggle::TensorShape{4, 2, 3, 3}, kernel,
+                                kernel_gradient);
+  jiggle::set_from_row_major(conv, values);
+  REQUIRE(kernel(1, 0) == 18.0f);
+  REQUIRE(kernel(2, (1 * 3 + 2) * 3 + 1) == static_cast<float>(2 * 18 + (1 * 3 + 2) * 3 + 1));
+
+  REQUIRE_THROWS_WITH(jiggle::set_from_row_major(linear, values),
+                      Catch::Contains("weight: 72 values given for a tensor of shape [2, 3], which holds 6"));
 }

@@ -324,3 +324,9 @@ TEST_CASE("Conv2D in float on the kernels agrees with Conv2D in double, in fp32 
                         Catch::Contains("bf16 products need a CPU with AVX512_BF16"));
   }
 }
+
+TEST_CASE("Conv2D built without drawing holds zeros", "[conv2d]") {
+  const SameStride1 convolution(jiggle::without_drawing);
+  REQUIRE(convolution.W.isZero(0.0));
+  REQUIRE(convolution.b.isZero(0.0));
+}

@@ -1,11 +1,12 @@
 #pragma once
-// The safetensors format, which Python's safetensors, PyTorch and numpy read: an 8-byte little-endian header length, a
-// JSON header giving each tensor's dtype, shape and byte range, then the raw little-endian data. Tensors are written
-// under the names and logical shapes their visitor gives, row-major as PyTorch's are; checkpoint.hpp names a model's.
+// The safetensors format, which Python's safetensors, PyTorch and numpy read: an 8-byte
+// little-endian header length, a JSON header giving each tensor's dtype, shape and byte range,
+// then the raw little-endian data. Tensors are written under the names and logical shapes their
+// visitor gives, row-major as PyTorch's are; checkpoint.hpp names a model's.
 //
 // Reading is strict: every number of the header is range-checked before use, byte ranges must
-// lie inside the file and cover its data exactly once, and values must be finite. A file that fails any check
-// changes nothing the reader was given.
+// lie inside the file and cover its data exactly once, and values must be finite. A file that
+// fails any check changes nothing the reader was given.
 #include <algorithm>
 #include <bit>
 #include <cmath>
