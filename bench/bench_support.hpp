@@ -13,6 +13,9 @@
 
 namespace bench_support {
 
+// The batch both benchmarks train with, the reference's and `mnist`'s default.
+inline constexpr int kBatch = 128;
+
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }

@@ -25,7 +25,7 @@
 
 namespace {
 
-constexpr int kBatch = 128;
+using bench_support::kBatch;
 constexpr double kEpochImages = 60000.0;
 
 // The first `count` batches of an epoch, as a batch source of their own.

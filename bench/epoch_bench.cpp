@@ -18,7 +18,7 @@
 
 namespace {
 
-constexpr int kBatch = 128;
+using bench_support::kBatch;
 
 // Multiply-adds of one training step at batch b: three forward products, three weight
 // gradients, and the input gradients of the two upper layers (nobody needs the data's).

@@ -254,7 +254,11 @@ inline std::string write_report(const std::filesystem::path& folder) {
     const std::string file = slug(family) + ".svg";
     const std::string svg = family_figure(families[family], references);
     jiggle::write_file_atomically(folder / file, [&](jiggle::FileWriter& out) { out.write(svg); });
-    markdown += "\n![" + family + "](" + file + ")\n";
+    markdown += "\n![";
+    markdown += family;
+    markdown += "](";
+    markdown += file;
+    markdown += ")\n";
   }
   jiggle::write_file_atomically(folder / "report.md", [&](jiggle::FileWriter& out) { out.write(markdown); });
   return markdown;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <initializer_list>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -58,7 +59,13 @@ inline std::string number(double value, const char* format = "%g") {
   return buffer;
 }
 
-inline constexpr std::string_view kDash = " stroke-dasharray=\"5,3\"";
+inline constexpr std::string_view kDash = " stroke-dasharray='5,3'";
+
+// Appends the parts in turn, with no temporary strings between them. The figures quote their
+// attributes with ' so that the markup reads without escapes.
+inline void append(std::string& svg, std::initializer_list<std::string_view> parts) {
+  for (const std::string_view part : parts) svg += part;
+}
 
 inline std::string_view colour(std::size_t index) { return kColours[index % std::size(kColours)]; }
 
@@ -99,10 +106,10 @@ inline void panel(std::string& svg, const Chart& chart, double left_edge) {
   auto to_x = [&](double x) { return plot_left + (x - xs.low) / (xs.high - xs.low) * plot_width; };
   auto to_y = [&](double y) { return kTop + (ys.high - y) / (ys.high - ys.low) * plot_height; };
 
-  svg += "<text x=\"" + number(left_edge + kPanelWidth / 2) +
-         "\" y=\"22\" text-anchor=\"middle\" font-weight=\"bold\">" + escaped(chart.title) + "</text>\n";
-  svg += "<rect x=\"" + number(plot_left) + "\" y=\"" + number(kTop) + "\" width=\"" + number(plot_width) +
-         "\" height=\"" + number(plot_height) + "\" fill=\"none\" stroke=\"#444\"/>\n";
+  append(svg, {"<text x='", number(left_edge + kPanelWidth / 2), "' y='22' text-anchor='middle' font-weight='bold'>",
+               escaped(chart.title), "</text>\n"});
+  append(svg, {"<rect x='", number(plot_left), "' y='", number(kTop), "' width='", number(plot_width), "' height='",
+               number(plot_height), "' fill='none' stroke='#444'/>\n"});
   // y ticks: each decade on a log axis, else five even steps.
   std::vector<double> ticks;
   if (chart.log_y)
@@ -111,30 +118,29 @@ inline void panel(std::string& svg, const Chart& chart, double left_edge) {
     for (int i = 0; i <= 4; ++i) ticks.push_back(ys.low + (ys.high - ys.low) * i / 4.0);
   for (const double t : ticks) {
     const std::string y = number(to_y(t));
-    svg += "<line x1=\"" + number(plot_left) + "\" y1=\"" + y + "\" x2=\"" + number(plot_left + plot_width) +
-           "\" y2=\"" + y + "\" stroke=\"#ddd\"/>\n";
+    append(svg, {"<line x1='", number(plot_left), "' y1='", y, "' x2='", number(plot_left + plot_width), "' y2='", y,
+                 "' stroke='#ddd'/>\n"});
     const std::string text = chart.log_y ? "1e" + number(t, "%.0f") : number(t, "%.4g");
-    svg +=
-        "<text x=\"" + number(plot_left - 6) + "\" y=\"" + y + "\" dy=\"4\" text-anchor=\"end\">" + text + "</text>\n";
+    append(svg, {"<text x='", number(plot_left - 6), "' y='", y, "' dy='4' text-anchor='end'>", text, "</text>\n"});
   }
   // x ticks at whole numbers, at most about ten of them.
   const double step = std::max(1.0, std::ceil((xs.high - xs.low) / 10.0));
   for (double x = std::ceil(xs.low); x <= xs.high + 1e-9; x += step)
-    svg += "<text x=\"" + number(to_x(x)) + "\" y=\"" + number(kTop + plot_height + 16) + "\" text-anchor=\"middle\">" +
-           number(x) + "</text>\n";
-  svg += "<text x=\"" + number(plot_left + plot_width / 2) + "\" y=\"" + number(kPanelHeight - 8) +
-         "\" text-anchor=\"middle\">" + escaped(chart.x_label) + "</text>\n";
+    append(svg, {"<text x='", number(to_x(x)), "' y='", number(kTop + plot_height + 16), "' text-anchor='middle'>",
+                 number(x), "</text>\n"});
+  append(svg, {"<text x='", number(plot_left + plot_width / 2), "' y='", number(kPanelHeight - 8),
+               "' text-anchor='middle'>", escaped(chart.x_label), "</text>\n"});
   for (std::size_t k = 0; k < chart.series.size(); ++k) {
     const Series& s = chart.series[k];
     std::string points;
     for (std::size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
       if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i]) || (chart.log_y && s.y[i] <= 0)) continue;
       const double y = chart.log_y ? std::log10(s.y[i]) : s.y[i];
-      points += number(to_x(s.x[i]), "%.1f") + "," + number(to_y(y), "%.1f") + " ";
+      append(points, {number(to_x(s.x[i]), "%.1f"), ",", number(to_y(y), "%.1f"), " "});
     }
     if (points.empty()) continue;
-    svg += "<polyline fill=\"none\" stroke-width=\"1.6\" stroke=\"" + std::string(colour(s.colour)) + "\"" +
-           std::string(s.dashed ? kDash : "") + " points=\"" + points + "\"/>\n";
+    append(svg, {"<polyline fill='none' stroke-width='1.6' stroke='", colour(s.colour), "'", s.dashed ? kDash : "",
+                 " points='", points, "'/>\n"});
   }
 }
 
@@ -146,18 +152,16 @@ inline std::string svg_figure(const std::vector<Chart>& charts) {
   const std::size_t series = charts.empty() ? 0 : charts.front().series.size();
   const double width = kPanelWidth * static_cast<double>(std::max<std::size_t>(charts.size(), 1));
   const double height = kPanelHeight + 12 + kLegendLine * static_cast<double>(series);
-  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + number(width) + "\" height=\"" +
-                    number(height) + "\" font-family=\"sans-serif\" font-size=\"12\">\n";
-  svg += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+  std::string svg;
+  append(svg, {"<svg xmlns='http://www.w3.org/2000/svg' width='", number(width), "' height='", number(height),
+               "' font-family='sans-serif' font-size='12'>\n<rect width='100%' height='100%' fill='white'/>\n"});
   for (std::size_t c = 0; c < charts.size(); ++c) panel(svg, charts[c], kPanelWidth * static_cast<double>(c));
   for (std::size_t k = 0; k < series; ++k) {
     const std::string y = number(kPanelHeight + 12 + kLegendLine * static_cast<double>(k));
     const Series& s = charts.front().series[k];
-    svg += "<line x1=\"" + number(kLeft) + "\" y1=\"" + y + "\" x2=\"" + number(kLeft + 24) + "\" y2=\"" + y +
-           "\" stroke-width=\"3\" stroke=\"" + std::string(colour(s.colour)) + "\"" +
-           std::string(s.dashed ? kDash : "") + "/>\n";
-    svg += "<text x=\"" + number(kLeft + 30) + "\" y=\"" + y + "\" dy=\"4\">" + escaped(charts.front().series[k].name) +
-           "</text>\n";
+    append(svg, {"<line x1='", number(kLeft), "' y1='", y, "' x2='", number(kLeft + 24), "' y2='", y,
+                 "' stroke-width='3' stroke='", colour(s.colour), "'", s.dashed ? kDash : "", "/>\n"});
+    append(svg, {"<text x='", number(kLeft + 30), "' y='", y, "' dy='4'>", escaped(s.name), "</text>\n"});
   }
   svg += "</svg>\n";
   return svg;

@@ -178,7 +178,7 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
     note_if_changed("threads", jiggle::thread_count());
     if (!options.quiet) {
       std::printf("resuming from %s: epoch %lld, batch %lld of %lld, step %lld\n", options.resume->c_str(),
-                  static_cast<long long>(position.epochs_done + 1), static_cast<long long>(position.epoch.batches_done),
+                  static_cast<long long>(position.epochs_done) + 1, static_cast<long long>(position.epoch.batches_done),
                   static_cast<long long>(training.count()), static_cast<long long>(position.steps_done));
       std::fflush(stdout);
     }
@@ -200,7 +200,7 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
     if (!writes_files) return RunOutcome{std::nullopt, exit_code};
     std::fprintf(stderr, "mnist: %s at step %lld (epoch %lld, batch %lld of %lld); the training state is in %s\n",
                  why.c_str(), static_cast<long long>(position.steps_done),
-                 static_cast<long long>(position.epochs_done + (position.epoch.batches_done ? 1 : 0)),
+                 static_cast<long long>(position.epochs_done) + (position.epoch.batches_done ? 1 : 0),
                  static_cast<long long>(position.epoch.batches_done ? position.epoch.batches_done : training.count()),
                  static_cast<long long>(training.count()), state_path.c_str());
     std::fprintf(stderr, "to resume: %s\n", detail::resume_command(options, state_path).c_str());
