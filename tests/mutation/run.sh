@@ -473,7 +473,7 @@ switchable_form() {
     form=condition head='if (' body=${BASH_REMATCH[1]} tail=') {'
   elif [[ $text =~ ^(([A-Za-z_][A-Za-z0-9_:\<\>,]*[[:space:]*\&]+)+[A-Za-z_][A-Za-z0-9_]*)\ =\ (.*)\;$ ]] &&
     declared=${BASH_REMATCH[1]} value=${BASH_REMATCH[3]} &&
-    [[ ! $declared =~ (^|[^A-Za-z0-9_])(auto|static|constexpr|return|throw)([^A-Za-z0-9_]|$) ]] &&
+    [[ ! $declared =~ (^|[^A-Za-z0-9_])(auto|static|constexpr|return|throw|using|typedef)([^A-Za-z0-9_]|$) ]] &&
     balanced "$value"; then
     form=declaration head="$declared = " body=$value tail=';'
   elif is_statement "$text"; then
@@ -672,6 +672,8 @@ fragment_switch() {
   [[ $line != *\'* ]] || return 1
   # A value the compiler must know cannot wait for the run to choose it.
   [[ ! $line =~ (^|[^A-Za-z0-9_])(constexpr|consteval|constinit|static_assert)([^A-Za-z0-9_]|$) ]] || return 1
+  # Nor can a type.
+  [[ ! $line =~ ^[[:space:]]*(using|typedef)[[:space:]] ]] || return 1
   previous_code_line "$found"
   if ((previous < 0)) || [[ ${code_lines[previous]} == *[\;\{\}] ]]; then starts_statement=1; fi
   ((previous < 0)) || ! is_pragma "${code_lines[previous]}" || return 1
@@ -780,16 +782,12 @@ for i in "${chosen[@]}"; do
   fi
   schema_jobs[${schema_of_group[$group]}]+=" $i"
 done
-# A schema of one entry saves nothing.
+# Every set of test files is built unmutated once, as a schema's run with no mutant chosen or as
+# a baseline of its own: so a schema of one entry is one build where the entry alone would be two.
 declare -A schema_tests=()
 for g in "${!schema_jobs[@]}"; do
   read -r -a members <<<"${schema_jobs[g]}"
-  if ((${#members[@]} == 1)); then
-    single_jobs+=("${members[0]}")
-    unset 'schema_jobs[g]'
-  else
-    schema_tests[${set_of[${members[0]}]}]=1
-  fi
+  schema_tests[${set_of[${members[0]}]}]=1
 done
 
 # write_schema OUTPUT MEMBERS...: the members' file (they share one) with each of their edits
@@ -967,7 +965,7 @@ echo "${#chosen[@]} mutants in $((${#schema_jobs[@]} + ${#single_jobs[@]})) buil
 if ((${#single_jobs[@]} > 0)); then
   alone_ids=()
   for i in "${single_jobs[@]}"; do alone_ids+=("${ids[i]}"); done
-  echo "on their own (no switch that means the edit, or alone in their test files): ${alone_ids[*]}"
+  echo "on their own (no switch that means the edit): ${alone_ids[*]}"
 fi
 pool job "${job_list[@]}"
 if [[ -e $work/baseline-failed ]]; then
