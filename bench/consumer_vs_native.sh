@@ -15,19 +15,19 @@ repeats=${3:-3}
 shift $(($# < 3 ? $# : 3))
 data=${JIGGLE_DATA:-data/mnist}
 
-cmake -S . -B "$work/package-build" -DCMAKE_BUILD_TYPE=Release -DJIGGLE_BUILD_TESTS=OFF -DJIGGLE_BUILD_EXAMPLES=OFF \
+cmake -S . -B "$work/package-build" -DCMAKE_BUILD_TYPE=Release -DJIGGLE_BUILD_TESTS=OFF -DJIGGLE_BUILD_EXAMPLES=OFF -DJIGGLE_BUILD_APPS=OFF \
   -DJIGGLE_BUILD_BENCH=OFF -DCMAKE_INSTALL_PREFIX="$work/prefix" >/dev/null
 cmake --install "$work/package-build" >/dev/null
 flags=$(PKG_CONFIG_PATH="$work/prefix/share/pkgconfig" pkg-config --cflags --libs jiggle)
-echo "consumer build: g++ -O2 examples/mnist.cpp $flags"
+echo "consumer build: g++ -O2 -Iapps/common apps/mnist/mnist.cpp $flags"
 # shellcheck disable=SC2086  # pkg-config's flags are words
-g++ -std=c++20 -O2 -DJIGGLE_MNIST_DIR="\"$data\"" examples/mnist.cpp $flags -o "$work/mnist-consumer"
-echo "native build:   $build/examples/mnist, $(grep -m1 '^CMAKE_BUILD_TYPE:' "$build/CMakeCache.txt" | cut -d= -f2)," \
+g++ -std=c++20 -O2 -DJIGGLE_MNIST_DIR="\"$data\"" -Iapps/common apps/mnist/mnist.cpp $flags -o "$work/mnist-consumer"
+echo "native build:   $build/apps/mnist/mnist, $(grep -m1 '^CMAKE_BUILD_TYPE:' "$build/CMakeCache.txt" | cut -d= -f2)," \
   "JIGGLE_NATIVE=$(grep -m1 '^JIGGLE_NATIVE:' "$build/CMakeCache.txt" | cut -d= -f2) (-march=native)"
 
 for round in $(seq "$repeats"); do
   for program in native consumer; do
-    binary="$build/examples/mnist"
+    binary="$build/apps/mnist/mnist"
     [ "$program" = consumer ] && binary="$work/mnist-consumer"
     "$binary" "$row" --data "$data" --epochs 1 --threads 2 --quiet --log "$work/$program-$round.csv" "$@" \
       >"$work/$program-$round.out"

@@ -14,6 +14,7 @@
 #include "bench_support.hpp"
 #include "command_line.hpp"
 #include "jiggle/jiggle.hpp"
+#include "jiggle/train/peak_memory.hpp"
 #include "mlp_products.hpp"
 
 namespace {

@@ -3,7 +3,7 @@
 # the BLAS it falls back to), whichever are installed, as a user's -O2 build without -march, and
 # runs it: bench/gemm_libraries.sh [THREADS] [REPEATS]
 source "$(dirname "$0")/bench_support.sh"
-flags=(-std=c++20 -O2 -fopenmp -isystem /usr/include/eigen3 -Iinclude -Ibench -Iexamples)
+flags=(-std=c++20 -O2 -fopenmp -isystem /usr/include/eigen3 -Iinclude -Ibench -Iapps/common)
 libraries=()
 if [[ -f /usr/include/oneapi/dnnl/dnnl.hpp ]]; then
   flags+=(-DJIGGLE_BENCH_ONEDNN)

@@ -16,10 +16,10 @@ launcher=(mpiexec -n 2 --oversubscribe)
 [[ $(id -u) != 0 ]] || launcher+=(--allow-run-as-root)
 
 for round in $(seq "$repeats"); do
-  "$build/examples/mnist" "$row" --data "$data" --epochs 1 --threads 2 --quiet \
+  "$build/apps/mnist/mnist" "$row" --data "$data" --epochs 1 --threads 2 --quiet \
     --log "$work/alone-$round.csv" >/dev/null
   tail -1 "$work/alone-$round.csv" | cut -d, -f4 | tee -a "$work/alone.times" | sed "s/^/round $round: 1 process x 2 threads: /"
-  "${launcher[@]}" "$build/examples/mnist" "$row" --data "$data" --epochs 1 --threads 1 --quiet \
+  "${launcher[@]}" "$build/apps/mnist/mnist" "$row" --data "$data" --epochs 1 --threads 1 --quiet \
     --log "$work/shared-$round.csv" >/dev/null
   tail -1 "$work/shared-$round.csv" | cut -d, -f4 | tee -a "$work/shared.times" | sed "s/^/round $round: 2 processes x 1 thread: /"
 done

@@ -69,8 +69,8 @@ torch_seconds() {  # NETWORK POLICY [SUBSET]
 }
 run_program() {
   case $1 in
-    jiggle-mlp) jiggle_seconds "$build/examples/mnist" mlp ;;
-    jiggle-cnn-bn) jiggle_seconds "$build/examples/mnist" cnn-bn "$cnn_images" ;;
+    jiggle-mlp) jiggle_seconds "$build/apps/mnist/mnist" mlp ;;
+    jiggle-cnn-bn) jiggle_seconds "$build/apps/mnist/mnist" cnn-bn "$cnn_images" ;;
     baseline-mlp) jiggle_seconds "$BASELINE" mlp ;;
     baseline-cnn-bn) jiggle_seconds "$BASELINE" cnn-bn "$cnn_images" ;;
     torch-mlp-default) torch_seconds mlp default ;;

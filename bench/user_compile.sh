@@ -10,6 +10,9 @@
 #                      once, not paid again on an edit. It is what linking jiggle::kernels does.
 # Then both programs are linked and run REPEATS times each, interleaved, to show that the way of
 # building does not change the program's speed (the seconds of its 20 training steps and startup).
+# Last, tests/consumer/train_in_double.cpp, a program in double alone, compiled header-only: it
+# multiplies no float matrix, so the float kernels should cost it nothing, and it compiles as
+# fast as with the kernels apart.
 #   bench/user_compile.sh [REPEATS] [COMPILER]
 source "$(dirname "$0")/bench_support.sh"
 repeats=${1:-3}
@@ -51,3 +54,8 @@ for _ in $(seq "$repeats"); do
 done
 printf '%-40s %6.1f ms\n' "header-only: the program runs" "$(median <"$work/runs_header_only")"
 printf '%-40s %6.1f ms\n' "kernels apart: the program runs" "$(median <"$work/runs_apart")"
+measure "header-only: a program in double" -c tests/consumer/train_in_double.cpp -o "$work/double.o"
+measure "kernels apart: a program in double" -DJIGGLE_SEPARATE_KERNELS -c tests/consumer/train_in_double.cpp \
+  -o "$work/double_apart.o"
+"$cxx" "${flags[@]}" "$work/double.o" -o "$work/double" -lz -pthread
+echo "header-only: a program in double runs: $("$work/double")"

@@ -21,7 +21,7 @@ python=${PYTHON:-/usr/bin/python3}  # Debian's, where python3-torch is
 
 for round in $(seq "$repeats"); do
   for precision in $precisions; do
-    "$build/examples/mnist" --data "$data" --network "$network" --epochs 1 --threads 2 --quiet \
+    "$build/apps/mnist/mnist" --data "$data" --network "$network" --epochs 1 --threads 2 --quiet \
       --precision "$precision" --log "$work/jiggle-$precision-$round.csv" >"$work/jiggle-$precision-$round.out"
     seconds=$(tail -1 "$work/jiggle-$precision-$round.csv" | cut -d, -f4)
     echo "round $round: jiggle $precision $seconds s ($(tail -1 "$work/jiggle-$precision-$round.out"))"

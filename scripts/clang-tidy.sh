@@ -16,7 +16,7 @@ every_header=$build/tests/header_check/every_header.cpp
 every_program=$build/tidy/every_program.cpp
 [ -f "$every_program" ] || { echo "clang-tidy: no $every_program (configure with the examples and benchmarks)" >&2; exit 1; }
 # The programs' own files are headers of their unit: the filter takes them in beside jiggle's.
-header_filter="$PWD/(include/jiggle|examples|bench)/.*"
+header_filter="$PWD/(include/jiggle|examples|apps|bench)/.*"
 tidy() {
   clang-tidy -p "$build" --quiet --extra-arg=-Wno-unknown-warning-option --header-filter="$header_filter" "$1"
 }

@@ -8,4 +8,4 @@ bash scripts/install-dependencies.sh
 bash data/fetch_mnist.sh
 cmake --preset release
 cmake --build --preset release --target mnist
-./build/release/examples/mnist "$@"
+./build/release/apps/mnist/mnist "$@"

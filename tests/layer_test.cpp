@@ -86,10 +86,20 @@ TEST_CASE("ParameterPath names nested positions as nn.Sequential does", "[layer]
   REQUIRE(root.with_position(0).with_position(4).with_leaf("weight").to_string() == "layers.0.layers.4.weight");
 }
 
+TEST_CASE("ParameterPath names the parts of a layer made of layers, between positions", "[layer]") {
+  const jiggle::ParameterPath block = jiggle::ParameterPath{}.with_position(3);
+  REQUIRE(block.with_name("shortcut").with_leaf("weight").to_string() == "layers.3.shortcut.weight");
+  REQUIRE(block.with_name("body").with_position(1).with_leaf("running_var").to_string() ==
+          "layers.3.body.layers.1.running_var");
+  REQUIRE(jiggle::ParameterPath{}.with_name("encoder").with_name("norm").with_leaf("bias").to_string() ==
+          "encoder.norm.bias");
+}
+
 TEST_CASE("ParameterPath refuses nesting deeper than it can hold", "[layer]") {
   jiggle::ParameterPath path;
   for (std::size_t depth = 0; depth < jiggle::ParameterPath::kMaxDepth; ++depth) path = path.with_position(1);
   REQUIRE_THROWS_WITH(path.with_position(1), Catch::Contains("nested deeper than 8"));
+  REQUIRE_THROWS_WITH(path.with_name("body"), Catch::Contains("nested deeper than 8"));
 }
 
 TEST_CASE("The Layer concepts tell what each layer offers", "[layer]") {

@@ -1,6 +1,9 @@
 #pragma once
-// Everything jiggle offers, in one include; MPI's process group, which needs MPI, is
-// jiggle/distributed/mpi_process_group.hpp.
+// The library in one include, in standard C++ and Eigen but for its safe file writing (POSIX).
+// Left out, each to be included by name: MPI's process group, which needs MPI
+// (jiggle/distributed/mpi_process_group.hpp), and what a program around training may want from
+// POSIX: a progress line on a terminal (train/progress.hpp), stopping cleanly on SIGINT and
+// SIGTERM (train/stop_signals.hpp), and the process's peak memory (train/peak_memory.hpp).
 #include "jiggle/chain.hpp"
 #include "jiggle/check/gradcheck.hpp"
 #include "jiggle/checkpoint.hpp"
@@ -50,9 +53,6 @@
 #include "jiggle/shape.hpp"
 #include "jiggle/tensor.hpp"
 #include "jiggle/train/evaluate.hpp"
-#include "jiggle/train/peak_memory.hpp"
-#include "jiggle/train/progress.hpp"
-#include "jiggle/train/stop_signals.hpp"
 #include "jiggle/train/train_epoch.hpp"
 #include "jiggle/train/train_step.hpp"
 #include "jiggle/train/training_state.hpp"

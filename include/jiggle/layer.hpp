@@ -41,18 +41,20 @@ namespace jiggle {
 
 enum class Mode { training, evaluation };
 
-// Where a tensor sits, e.g. "layers.2.weight", kept as numbers until someone asks for the text:
-// optimisers visit every parameter on every step and must not allocate to do so.
+// Where a tensor sits, e.g. "layers.2.weight", kept as its pieces until someone asks for the
+// text: optimisers visit every parameter on every step and must not allocate to do so. A Chain
+// names its layers by position, as PyTorch's nn.Sequential does ("layers.2."); a layer made of
+// other layers names each part ("body.", "shortcut."). Names must outlive the path: string
+// literals, as a layer's own names are.
 class ParameterPath {
  public:
   static constexpr std::size_t kMaxDepth = 8;
 
-  ParameterPath with_position(int position) const {
-    if (depth_ == kMaxDepth) throw Error("jiggle: chains nested deeper than 8 levels");
-    ParameterPath child = *this;
-    child.positions_[child.depth_++] = position;
-    return child;
-  }
+  // The path of the layer at `position` of a Chain: "layers.<position>.".
+  ParameterPath with_position(int position) const { return with_segment({"layers", position}); }
+
+  // The path of a part called `name` of a layer: "<name>.".
+  ParameterPath with_name(std::string_view name) const { return with_segment({name, kNoPosition}); }
 
   ParameterPath with_leaf(std::string_view leaf) const {
     ParameterPath named = *this;
@@ -60,20 +62,35 @@ class ParameterPath {
     return named;
   }
 
-  // Named as PyTorch's nn.Sequential would name the same stack: "layers.0.weight".
   std::string to_string() const {
     std::string text;
     for (std::size_t level = 0; level < depth_; ++level) {
-      text += "layers.";
-      text += std::to_string(positions_[level]);
+      text += segments_[level].name;
       text += '.';
+      if (segments_[level].position != kNoPosition) {
+        text += std::to_string(segments_[level].position);
+        text += '.';
+      }
     }
     text += leaf_;
     return text;
   }
 
  private:
-  std::array<int, kMaxDepth> positions_{};
+  static constexpr int kNoPosition = -1;
+  struct Segment {
+    std::string_view name;
+    int position = kNoPosition;
+  };
+
+  ParameterPath with_segment(Segment segment) const {
+    if (depth_ == kMaxDepth) throw Error("jiggle: layers nested deeper than 8 levels");
+    ParameterPath child = *this;
+    child.segments_[child.depth_++] = segment;
+    return child;
+  }
+
+  std::array<Segment, kMaxDepth> segments_{};
   std::size_t depth_ = 0;
   std::string_view leaf_;
 };
@@ -131,17 +148,16 @@ void set_from_row_major(Tensor& tensor, const Values& values) {
     throw Error(tensor.path.to_string() + ": " + std::to_string(std::ranges::size(values)) +
                 " values given for a tensor of shape " + tensor.shape.to_string() + ", which holds " +
                 std::to_string(tensor.value.size()));
-  using RowMajor = Eigen::Matrix<From, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-  tensor.value = Eigen::Map<const RowMajor>(std::ranges::data(values), tensor.value.rows(), tensor.value.cols())
-                     .template cast<To>();
+  tensor.value =
+      Eigen::Map<const RowMajorMatrix<From>>(std::ranges::data(values), tensor.value.rows(), tensor.value.cols())
+          .template cast<To>();
 }
 
 template <class Tensor>
 auto row_major_values(const Tensor& tensor) {
   using T = typename decltype(tensor.value)::Scalar;
-  using RowMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   std::vector<T> values(static_cast<std::size_t>(tensor.value.size()));
-  Eigen::Map<RowMajor>(values.data(), tensor.value.rows(), tensor.value.cols()) = tensor.value;
+  Eigen::Map<RowMajorMatrix<T>>(values.data(), tensor.value.rows(), tensor.value.cols()) = tensor.value;
   return values;
 }
 

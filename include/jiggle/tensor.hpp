@@ -12,6 +12,11 @@ using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
 template <class T>
 using Vector = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 
+// Row-major storage, as PyTorch and NumPy lay out a tensor and safetensors files hold one: only
+// copies to and from such outside data use it.
+template <class T>
+using RowMajorMatrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
 using Index = Eigen::Index;
 
 // "784×128": how every message prints a matrix's dimensions.

@@ -43,9 +43,6 @@ constexpr const char* dtype_name() {
 // before anything is allocated for it.
 inline constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
 
-template <class T>
-using RowMajor = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
 }  // namespace safetensors_detail
 
 // One tensor of a safetensors file, as its header describes it (offsets relative to the data).
@@ -259,7 +256,7 @@ void write_safetensors(const std::filesystem::path& path, VisitTensors&& visit_t
     std::vector<T> row_major;
     visit_tensors([&](const std::string&, const TensorShape&, const auto& value) {
       row_major.resize(static_cast<std::size_t>(value.size()));
-      safetensors_detail::RowMajor<T>::Map(row_major.data(), value.rows(), value.cols()) = value;
+      RowMajorMatrix<T>::Map(row_major.data(), value.rows(), value.cols()) = value;
       out.write(row_major.data(), row_major.size() * sizeof(T));
     });
   });
@@ -284,7 +281,7 @@ void read_safetensors(SafetensorsFile& file, VisitTensors&& visit_tensors, Count
       file.fail("holds a tensor " + name + " that " + std::string(owner) + " does not have");
   std::size_t k = 0;
   visit_tensors([&](const std::string&, const TensorShape&, auto& value) {
-    value = safetensors_detail::RowMajor<T>::Map(values[k++].data(), value.rows(), value.cols());
+    value = RowMajorMatrix<T>::Map(values[k++].data(), value.rows(), value.cols());
   });
 }
 

@@ -10,11 +10,12 @@
 // kc depends on k alone and every element of C is summed by one tile in the same order however
 // the work is shared out, so the result is the same bit for bit on any number of threads.
 //
-// Every file that multiplies compiles the kernels, as header-only code does. A program of many
-// files may compile them once instead: JIGGLE_SEPARATE_KERNELS defined for every file (on the
+// Every file that multiplies floats compiles the kernels, as header-only code does. A program of
+// many files may compile them once instead: JIGGLE_SEPARATE_KERNELS defined for every file (on the
 // command line, so no file goes without it) leaves only the three declarations below, and one
 // file, which also defines JIGGLE_DEFINE_KERNELS before its first include, holds their
-// definitions.
+// definitions. The three are templates of the one type they take, float, so that a file that
+// multiplies no float matrix (a program in double) never instantiates the kernels.
 
 #include "jiggle/kernels/isa.hpp"
 #include "jiggle/kernels/pack.hpp"
@@ -24,27 +25,26 @@
 #if defined(JIGGLE_DEFINE_KERNELS) && !defined(JIGGLE_SEPARATE_KERNELS)
 #error "JIGGLE_DEFINE_KERNELS goes with JIGGLE_SEPARATE_KERNELS, defined for every file of the program"
 #endif
-#ifdef JIGGLE_SEPARATE_KERNELS
-#define JIGGLE_KERNEL_ENTRY
-#else
-#define JIGGLE_KERNEL_ENTRY inline
-#endif
+#include <concepts>
 
 namespace jiggle::kernels {
 
 // Makes every thread's packing buffers now, outside any step. A parallel loop that hands work to
 // whichever thread is free (Conv2D's samples) may reach a thread for the first time at any step,
 // and would allocate there.
-JIGGLE_KERNEL_ENTRY void reserve_workspaces(Precision precision);
+template <std::same_as<float> Float = float>
+void reserve_workspaces(Precision precision);
 
 // C[0:m, 0:n] ← α·op(A)·op(B) + β·C (ldc ≥ m), with op(A) m×k and op(B) k×n, on the kernels of
 // `isa`, which must not exceed cpu_isa(); bf16 needs Isa::avx512_bf16. C is not read when β = 0.
-JIGGLE_KERNEL_ENTRY void multiply_with(Isa isa, Precision precision, const Operand& A, const Operand& B, Index m,
-                                       Index n, Index k, float alpha, float beta, float* c, Index ldc);
+template <std::same_as<float> Float>
+void multiply_with(Isa isa, Precision precision, const Operand& A, const Operand& B, Index m, Index n, Index k,
+                   Float alpha, Float beta, Float* c, Index ldc);
 
 // The same on the best kernels this CPU runs.
-JIGGLE_KERNEL_ENTRY void multiply(Precision precision, const Operand& A, const Operand& B, Index m, Index n, Index k,
-                                  float alpha, float beta, float* c, Index ldc);
+template <std::same_as<float> Float>
+void multiply(Precision precision, const Operand& A, const Operand& B, Index m, Index n, Index k, Float alpha,
+              Float beta, Float* c, Index ldc);
 
 }  // namespace jiggle::kernels
 
@@ -180,12 +180,13 @@ inline constexpr Index kPortableUnit = 16;
 
 // Eigen's own product, on one thread (parallel.hpp): what every CPU without AVX2 runs, and the
 // reference the tiles agree with to rounding.
-inline void multiply_portably(const Operand& A, const Operand& B, Index m, Index n, Index k, float alpha, float beta,
-                              float* c, Index ldc) {
-  using Stored = Eigen::Map<const Matrix<float>, 0, Eigen::OuterStride<>>;
+template <class Float>
+void multiply_portably(const Operand& A, const Operand& B, Index m, Index n, Index k, Float alpha, Float beta, Float* c,
+                       Index ldc) {
+  using Stored = Eigen::Map<const Matrix<Float>, 0, Eigen::OuterStride<>>;
   const Stored a_stored(A.data, A.transposed ? k : m, A.transposed ? m : k, Eigen::OuterStride<>(A.ld));
   const Stored b_stored(B.data, B.transposed ? n : k, B.transposed ? k : n, Eigen::OuterStride<>(B.ld));
-  Eigen::Map<Matrix<float>, 0, Eigen::OuterStride<>> C(c, m, n, Eigen::OuterStride<>(ldc));
+  Eigen::Map<Matrix<Float>, 0, Eigen::OuterStride<>> C(c, m, n, Eigen::OuterStride<>(ldc));
   const auto update = [&](const auto& a, const auto& b) { scale_and_add(C, a * b, alpha, beta); };
   if (A.transposed && B.transposed)
     update(a_stored.transpose(), b_stored.transpose());
@@ -199,7 +200,8 @@ inline void multiply_portably(const Operand& A, const Operand& B, Index m, Index
 
 }  // namespace gemm_detail
 
-JIGGLE_KERNEL_ENTRY void reserve_workspaces(Precision precision) {
+template <std::same_as<float> Float>
+void reserve_workspaces(Precision precision) {
   static std::atomic<int> reserved_for[2] = {0, 0};  // threads whose buffers exist, per precision
   std::atomic<int>& reserved = reserved_for[precision == Precision::bf16 ? 1 : 0];
   const int threads = thread_count();
@@ -214,8 +216,9 @@ JIGGLE_KERNEL_ENTRY void reserve_workspaces(Precision precision) {
   reserved = threads;
 }
 
-JIGGLE_KERNEL_ENTRY void multiply_with(Isa isa, Precision precision, const Operand& A, const Operand& B, Index m,
-                                       Index n, Index k, float alpha, float beta, float* c, Index ldc) {
+template <std::same_as<float> Float>
+void multiply_with(Isa isa, Precision precision, const Operand& A, const Operand& B, Index m, Index n, Index k,
+                   Float alpha, Float beta, Float* c, Index ldc) {
   require_cpu_runs(isa, "the kernels");
   if (precision == Precision::bf16 && isa != Isa::avx512_bf16)
     throw Error("jiggle: bf16 products need the AVX512_BF16 kernels, not " + to_string(isa));
@@ -225,7 +228,7 @@ JIGGLE_KERNEL_ENTRY void multiply_with(Isa isa, Precision precision, const Opera
     return;
   }
 #ifdef JIGGLE_HAS_X86_KERNELS
-  reserve_workspaces(precision);
+  reserve_workspaces<Float>(precision);
   if (precision == Precision::bf16) {
     gemm_detail::multiply_on_threads<Avx512Bf16Tile>(A, B, m, n, k, alpha, beta, c, ldc);
     return;
@@ -239,17 +242,25 @@ JIGGLE_KERNEL_ENTRY void multiply_with(Isa isa, Precision precision, const Opera
     return;
   }
 #endif
-  gemm_detail::multiply_on_threads(gemm_detail::multiply_portably, gemm_detail::kPortableUnit, A, B, m, n, k, alpha,
-                                   beta, c, ldc);
+  gemm_detail::multiply_on_threads(gemm_detail::multiply_portably<Float>, gemm_detail::kPortableUnit, A, B, m, n, k,
+                                   alpha, beta, c, ldc);
 }
 
-JIGGLE_KERNEL_ENTRY void multiply(Precision precision, const Operand& A, const Operand& B, Index m, Index n, Index k,
-                                  float alpha, float beta, float* c, Index ldc) {
+template <std::same_as<float> Float>
+void multiply(Precision precision, const Operand& A, const Operand& B, Index m, Index n, Index k, Float alpha,
+              Float beta, Float* c, Index ldc) {
   multiply_with(cpu_isa(), precision, A, B, m, n, k, alpha, beta, c, ldc);
 }
+
+#ifdef JIGGLE_DEFINE_KERNELS
+// The one definition of each for the whole program.
+template void reserve_workspaces<float>(Precision);
+template void multiply_with<float>(Isa, Precision, const Operand&, const Operand&, Index, Index, Index, float, float,
+                                   float*, Index);
+template void multiply<float>(Precision, const Operand&, const Operand&, Index, Index, Index, float, float, float*,
+                              Index);
+#endif
 
 }  // namespace jiggle::kernels
 
 #endif
-
-#undef JIGGLE_KERNEL_ENTRY

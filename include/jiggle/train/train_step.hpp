@@ -36,6 +36,9 @@ template <Layer Model, class Targets, Loss<typename Model::Scalar, Targets> Loss
 StepLoss train_step(Model& model, LossFunction& loss, TheOptimizer& optimizer, const Matrix<typename Model::Scalar>& X,
                     const Targets& targets) {
   using T = typename Model::Scalar;
+  // Every step, not once: evaluate() leaves the model in evaluation mode, and a loop that
+  // evaluates between steps would otherwise train on batch norm's running statistics. It costs a
+  // store a layer.
   set_mode(model, Mode::training);
   const StepLoss batch_loss{loss.forward(model.forward(X), targets), X.cols()};
   const StepLoss step_loss = optimizer.step(

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "jiggle/jiggle.hpp"
+#include "jiggle/train/peak_memory.hpp"
+#include "jiggle/train/progress.hpp"
 #include "mnist_options.hpp"
 
 inline void print_configuration(const TrainingOptions& options, const NetworkInfo& network, const jiggle::Mnist& mnist,

@@ -1,10 +1,11 @@
 // The MNIST program's readers of what it reads back: its own epoch logs and the reference's logged
 // curves. Every malformed line is refused with the file, the line and the problem.
+#include "results_folder.hpp"
+
 #include <cmath>
 #include <string>
 
 #include "reference_curves.hpp"
-#include "results_folder.hpp"
 #include "support/catch.hpp"
 #include "support/idx_writer.hpp"
 

@@ -15,7 +15,7 @@
 #include "networks.hpp"
 #include "results_folder.hpp"
 #include "training_run.hpp"
-#ifdef JIGGLE_EXAMPLE_MPI
+#ifdef JIGGLE_MNIST_MPI
 #include <cstdlib>
 #include <optional>
 
@@ -132,7 +132,7 @@ int run_plan(const RunPlan& plan, int argc, char** argv, const jiggle::ProcessGr
 // Under mpirun, one of the processes of a data-parallel run: process 0 speaks for all, the others
 // print nothing but their own failures.
 struct Processes {
-#ifdef JIGGLE_EXAMPLE_MPI
+#ifdef JIGGLE_MNIST_MPI
   Processes(int& argc, char**& argv) {
     if (!jiggle::MpiRuntime::launched()) return;
     runtime.emplace(argc, argv);
@@ -161,7 +161,7 @@ struct Processes {
     }
     std::fprintf(stderr, "mnist: process %d of %d: %s\n", processes->rank(), processes->size(), message.c_str());
     std::fflush(stderr);
-#ifdef JIGGLE_EXAMPLE_MPI
+#ifdef JIGGLE_MNIST_MPI
     group->abort(1);
 #else
     return 1;  // a shared group exists only with MPI

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "jiggle/jiggle.hpp"
+#include "jiggle/train/stop_signals.hpp"
 #include "mnist_options.hpp"
 #include "mnist_report.hpp"
 #include "networks.hpp"

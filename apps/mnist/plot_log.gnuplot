@@ -1,6 +1,6 @@
 # Renders a `mnist --log FILE` CSV (epoch,train_loss,test_accuracy,seconds[,test_accuracy_9984]) as an SVG:
 # training loss per epoch on a log scale, and test accuracy per epoch.
-#   gnuplot -e "log='run.csv'; out='run.svg'" examples/plot_log.gnuplot
+#   gnuplot -e "log='run.csv'; out='run.svg'" apps/mnist/plot_log.gnuplot
 if (!exists("log")) log = 'run.csv'
 if (!exists("out")) out = 'run.svg'
 if (!exists("title")) title = log

@@ -1,7 +1,7 @@
 # mnist --report over a small results folder of hand-written logs: the Markdown table must hold
 # each row's figures exactly (seeds averaged, the reference compared, the median epoch time), and
 # a plot per family must be written; a malformed log must be refused, naming its file and line.
-#   -DPROGRAM=... -DSOURCE=tests/examples/results -DWORK=dir
+#   -DPROGRAM=... -DSOURCE=apps/mnist/tests/results -DWORK=dir
 file(REMOVE_RECURSE "${WORK}")
 file(COPY "${SOURCE}/" DESTINATION "${WORK}/results")
 
