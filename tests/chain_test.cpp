@@ -37,11 +37,7 @@ Model& with_random_biases(Model& model, std::uint64_t seed) {
   return model;
 }
 
-std::vector<Matrix<double>> gradients_of(auto& model) {
-  std::vector<Matrix<double>> gradients;
-  jiggle::visit_parameters(model, [&](jiggle::Parameter<double>& p) { gradients.emplace_back(p.gradient); });
-  return gradients;
-}
+using test_support::gradients_of;
 
 }  // namespace
 

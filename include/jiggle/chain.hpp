@@ -75,33 +75,6 @@ constexpr Shape input_shape() {
   return taken;
 }
 
-// Each layer is built from what it accepts: (rng, init), (rng), or nothing.
-template <class L>
-L make_layer(Rng& rng, Init init) {
-  if constexpr (std::constructible_from<L, Rng&, Init>)
-    return L(rng, init);
-  else if constexpr (std::constructible_from<L, Rng&>)
-    return L(rng);
-  else
-    return L();
-}
-
-template <class L>
-L make_layer(WithoutDrawing tag) {
-  if constexpr (std::constructible_from<L, WithoutDrawing>)
-    return L(tag);
-  else
-    return L();
-}
-
-template <class L>
-L make_layer(Rng& rng) {
-  if constexpr (std::constructible_from<L, Rng&>)
-    return L(rng);
-  else
-    return L();
-}
-
 }  // namespace chain_detail
 
 template <Layer... Layers>
@@ -129,10 +102,10 @@ class Chain {
 
   // Each layer that draws initial parameters draws them from rng, left to right, by its own
   // default scheme or by `init` for every layer that takes one.
-  explicit Chain(Rng& rng) : layers_{chain_detail::make_layer<Layers>(rng)...} {}
-  Chain(Rng& rng, Init init) : layers_{chain_detail::make_layer<Layers>(rng, init)...} {}
+  explicit Chain(Rng& rng) : layers_{make_layer<Layers>(rng)...} {}
+  Chain(Rng& rng, Init init) : layers_{make_layer<Layers>(rng, init)...} {}
   // Every layer without drawing: parameters 0, for values about to be loaded.
-  explicit Chain(WithoutDrawing tag) : layers_{chain_detail::make_layer<Layers>(tag)...} {}
+  explicit Chain(WithoutDrawing tag) : layers_{make_layer<Layers>(tag)...} {}
   explicit Chain(Layers... layers) : layers_{std::move(layers)...} {}
 
   const Matrix<Scalar>& forward(const Matrix<Scalar>& X) {

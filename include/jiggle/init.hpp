@@ -1,6 +1,7 @@
 #pragma once
 // Weight initialisation schemes for a layer with fan_in inputs and fan_out outputs.
 #include <cmath>
+#include <concepts>
 #include <string_view>
 
 #include "jiggle/error.hpp"
@@ -77,6 +78,34 @@ void initialize(Init init, Matrix<T>& W, Vector<T>& b, Rng& rng) {
       fill_uniform(b, 1.0 / std::sqrt(fan_in));
       break;
   }
+}
+
+// A layer built from what it accepts, for layers that hold layers (Chain, Residual): (rng, init),
+// (rng), without_drawing, or nothing, whichever the layer L has.
+template <class L>
+L make_layer(Rng& rng, Init init) {
+  if constexpr (std::constructible_from<L, Rng&, Init>)
+    return L(rng, init);
+  else if constexpr (std::constructible_from<L, Rng&>)
+    return L(rng);
+  else
+    return L();
+}
+
+template <class L>
+L make_layer(Rng& rng) {
+  if constexpr (std::constructible_from<L, Rng&>)
+    return L(rng);
+  else
+    return L();
+}
+
+template <class L>
+L make_layer(WithoutDrawing tag) {
+  if constexpr (std::constructible_from<L, WithoutDrawing>)
+    return L(tag);
+  else
+    return L();
 }
 
 }  // namespace jiggle

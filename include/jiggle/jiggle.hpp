@@ -35,6 +35,7 @@
 #include "jiggle/layers/global_avg_pool2d.hpp"
 #include "jiggle/layers/max_pool2d.hpp"
 #include "jiggle/layers/relu.hpp"
+#include "jiggle/layers/residual.hpp"
 #include "jiggle/loss.hpp"
 #include "jiggle/losses/mean_squared_error.hpp"
 #include "jiggle/losses/softmax_cross_entropy.hpp"

@@ -136,6 +136,24 @@ TEST_CASE("Batches reject a batch size of zero and a batch index out of range", 
   REQUIRE_THROWS_WITH(batches.batch(3), Catch::Contains("batch 3 of 3 does not exist"));
 }
 
+TEST_CASE("Batches refuse images whose sizes disagree with their labels, before reading a pixel", "[batches]") {
+  jiggle::LabelledImages two_labels_one_image;
+  two_labels_one_image.rows = two_labels_one_image.cols = 28;
+  two_labels_one_image.pixels.assign(784, 0);
+  two_labels_one_image.labels = {3, 4};
+  REQUIRE_THROWS_WITH(jiggle::Batches(two_labels_one_image, 2),
+                      Catch::Contains("2 labels need as many images of 28×28 pixels, but 784 pixels are given"));
+  auto no_width = ten_images();
+  no_width.cols = 0;
+  REQUIRE_THROWS_WITH(jiggle::Batches(no_width, 2), Catch::Contains("of 2×0 pixels cannot be read"));
+  auto overflowing = ten_images();
+  overflowing.rows = overflowing.cols = std::size_t{1} << 33;
+  REQUIRE_THROWS_WITH(jiggle::Batches(overflowing, 2), Catch::Contains("cannot be read"));
+  auto extra_pixel = ten_images();
+  extra_pixel.pixels.push_back(0);
+  REQUIRE_THROWS_AS(jiggle::Batches(extra_pixel, 2), jiggle::Error);
+}
+
 TEST_CASE("Batches larger than the data set give one batch of everything", "[batches]") {
   const auto data = ten_images();
   jiggle::Batches batches(data, 128);

@@ -73,6 +73,7 @@ class Batches {
       : data_(data), batch_size_(batch_size), order_(order), seed_(seed) {
     if (batch_size <= 0) throw Error("batch size must be positive, got " + std::to_string(batch_size));
     if (data.size() == 0) throw Error("cannot batch an empty data set");
+    data.require_consistent();
     if (data.size() > std::numeric_limits<std::uint32_t>::max())
       throw Error("cannot batch " + std::to_string(data.size()) + " images: at most 2^32 - 1");
     for (int pixel = 0; pixel < 256; ++pixel) table_[pixel] = scaling.apply<T>(static_cast<std::uint8_t>(pixel));

@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,17 @@ struct LabelledImages {
 
   std::size_t pixels_per_image() const { return rows * cols; }
   std::size_t size() const { return labels.size(); }
+
+  // Throws unless the sizes agree: one image of rows×cols pixels per label. What reads the images
+  // (Batches) checks first, since a caller may have filled the vectors by hand.
+  void require_consistent() const {
+    if (rows == 0 || cols == 0 || rows > std::numeric_limits<std::size_t>::max() / cols)
+      throw Error("labelled images of " + std::to_string(rows) + "×" + std::to_string(cols) + " pixels cannot be read");
+    if (pixels.size() / pixels_per_image() != size() || pixels.size() % pixels_per_image() != 0)
+      throw Error("labelled images: " + std::to_string(size()) + " labels need as many images of " +
+                  std::to_string(rows) + "×" + std::to_string(cols) + " pixels, but " + std::to_string(pixels.size()) +
+                  " pixels are given");
+  }
   const std::uint8_t* image(std::size_t index) const { return pixels.data() + index * pixels_per_image(); }
 
   // Keeps the first `count` images, or all of them if there are fewer: a quick run on a subset.

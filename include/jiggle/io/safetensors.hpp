@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <string>
 #include <string_view>
@@ -83,6 +84,24 @@ class SafetensorsFile {
 
   [[noreturn]] void fail(const std::string& problem) const { throw Error(path_.string() + ": " + problem); }
 
+  // The values of the tensor `name`, row-major as stored, once it is found to hold T with exactly
+  // `shape`; each must be finite. The one way to read data: a tensor's bytes are read only after
+  // its header entry is checked against what the caller expects.
+  template <class T>
+  std::vector<T> read(const std::string& name, const TensorShape& shape) {
+    const SafetensorsEntry& entry = expect<T>(name, shape);
+    std::vector<T> values(static_cast<std::size_t>((entry.end - entry.begin) / sizeof(T)));
+    in_.seekg(static_cast<std::streamoff>(data_start_ + entry.begin));
+    in_.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(T)));
+    if (!in_) fail("data of " + name + " is truncated");
+    const auto bad = std::find_if(values.begin(), values.end(), [](T v) { return !std::isfinite(v); });
+    if (bad != values.end())
+      fail(name + " holds a non-finite value (" + std::to_string(*bad) + ") at index " +
+           std::to_string(bad - values.begin()));
+    return values;
+  }
+
+ private:
   // The entry `name`, which must hold a tensor of T with exactly `shape`.
   template <class T>
   const SafetensorsEntry& expect(const std::string& name, const TensorShape& shape) const {
@@ -97,21 +116,6 @@ class SafetensorsFile {
     return entry;
   }
 
-  // The values of `entry` (checked by expect<T>), row-major as stored; each must be finite.
-  template <class T>
-  std::vector<T> read(const std::string& name, const SafetensorsEntry& entry) {
-    std::vector<T> values(static_cast<std::size_t>((entry.end - entry.begin) / sizeof(T)));
-    in_.seekg(static_cast<std::streamoff>(data_start_ + entry.begin));
-    in_.read(reinterpret_cast<char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(T)));
-    if (!in_) fail("data of " + name + " is truncated");
-    const auto bad = std::find_if(values.begin(), values.end(), [](T v) { return !std::isfinite(v); });
-    if (bad != values.end())
-      fail(name + " holds a non-finite value (" + std::to_string(*bad) + ") at index " +
-           std::to_string(bad - values.begin()));
-    return values;
-  }
-
- private:
   static std::string describe(const std::vector<std::uint64_t>& shape) {
     std::string text = "[";
     for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
@@ -178,20 +182,29 @@ class SafetensorsFile {
     const JsonValue* shape = value.find("shape");
     if (shape == nullptr || shape->kind != JsonValue::Kind::array || shape->items.size() > 8)
       fail(name + " has no shape of at most 8 dimensions");
+    // Sizes and offsets are read as any whole number, then held against the data the file has:
+    // past it, the file was cut off (or its header lies), and the error says so.
+    constexpr std::uint64_t kAnyWholeNumber = std::numeric_limits<std::uint64_t>::max();
+    const auto cut_off = [&] {
+      return ", past the " + std::to_string(data_size) +
+             " bytes of data after the header: the file is cut off, or its header is wrong";
+    };
     std::uint64_t bytes = element_size(entry.dtype);
     for (const JsonValue& dimension : shape->items) {
-      entry.shape.push_back(json_to_uint64(dimension, data_size, path_.string() + ": " + name + " shape"));
+      entry.shape.push_back(json_to_uint64(dimension, kAnyWholeNumber, path_.string() + ": " + name + " shape"));
       if (entry.shape.back() != 0 && bytes > data_size / entry.shape.back())
-        fail(name + " has shape " + describe(entry.shape) + "..., larger than the file's " + std::to_string(data_size) +
-             " data bytes");
+        fail(name + " has shape " + describe(entry.shape) + "..." + cut_off());
       bytes *= entry.shape.back();
     }
     const JsonValue* offsets = value.find("data_offsets");
     if (offsets == nullptr || offsets->kind != JsonValue::Kind::array || offsets->items.size() != 2)
       fail(name + " has no data_offsets [begin, end]");
     const std::string what = path_.string() + ": " + name + " data_offsets";
-    entry.begin = json_to_uint64(offsets->items[0], data_size, what);
-    entry.end = json_to_uint64(offsets->items[1], data_size, what);
+    entry.begin = json_to_uint64(offsets->items[0], kAnyWholeNumber, what);
+    entry.end = json_to_uint64(offsets->items[1], kAnyWholeNumber, what);
+    if (std::max(entry.begin, entry.end) > data_size)
+      fail(name + " has data_offsets [" + std::to_string(entry.begin) + ", " + std::to_string(entry.end) + "]" +
+           cut_off());
     if (entry.end < entry.begin || entry.end - entry.begin != bytes)
       fail(name + " has data_offsets [" + std::to_string(entry.begin) + ", " + std::to_string(entry.end) +
            "], which must span the " + std::to_string(bytes) + " bytes of its dtype and shape");
@@ -273,7 +286,7 @@ void read_safetensors(SafetensorsFile& file, VisitTensors&& visit_tensors, Count
   std::vector<std::string> names;
   visit_tensors([&](const std::string& name, const TensorShape& shape, const auto&) {
     names.push_back(name);
-    values.push_back(file.read<T>(name, file.expect<T>(name, shape)));
+    values.push_back(file.read<T>(name, shape));
   });
   std::sort(names.begin(), names.end());
   for (const auto& [name, entry] : file.entries())
