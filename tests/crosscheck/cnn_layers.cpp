@@ -1,8 +1,8 @@
 // Writes what jiggle computes for two small networks of every convolutional layer kind, in double:
 // the input, the parameters, the output, the output gradient, the input gradient, every parameter
 // gradient, the running statistics after one training forward, and the evaluation-mode output.
-// The second network's records carry the prefix "pooled.". cnn_layers.py reads them and compares
-// them with PyTorch. Not part of the build or of CI.
+// The second network's records carry the prefix "pooled.", the third's "residual.". cnn_layers.py
+// reads them and compares them with PyTorch. Not part of the build or of CI.
 //
 //   cnn_layers OUTPUT_FILE      one record per tensor: name, element count, float64 values
 #include <cstdint>
@@ -33,6 +33,22 @@ using PooledModel = jiggle::Chain<jiggle::Conv2D<Shape{3, 6, 5}, 4, 3, 1, Paddin
                                   jiggle::ReLU<double>,                                            // 1
                                   jiggle::GlobalAvgPool2D<Shape{4, 6, 5}, double>,                 // 2, 3
                                   jiggle::Dense<4, 3, double>>;                                    // 4
+
+// Two residual blocks: one with the identity shortcut around conv, batch norm, ReLU, conv; one
+// that halves the plane and doubles the channels, with a strided 1×1 convolution as its shortcut.
+// PyTorch names them as modules holding `body` (a module whose `layers` are an nn.Sequential) and
+// `shortcut`: "layers.2.body.layers.0.weight", "layers.3.shortcut.weight".
+using ResidualModel = jiggle::Chain<
+    jiggle::Conv2D<Shape{3, 6, 6}, 4, 3, 1, Padding::same, double>,  // 0
+    jiggle::ReLU<double>,                                            // 1
+    jiggle::Residual<jiggle::Chain<jiggle::Conv2D<Shape{4, 6, 6}, 4, 3, 1, Padding::same, double>,
+                                   jiggle::BatchNorm<4, double>, jiggle::ReLU<double>,
+                                   jiggle::Conv2D<Shape{4, 6, 6}, 4, 3, 1, Padding::same, double>>>,  // 2
+    jiggle::Residual<jiggle::Chain<jiggle::Conv2D<Shape{4, 6, 6}, 8, 3, 2, Padding::same, double>, jiggle::ReLU<double>,
+                                   jiggle::Conv2D<Shape{8, 3, 3}, 8, 3, 1, Padding::same, double>>,
+                     jiggle::Conv2D<Shape{4, 6, 6}, 8, 1, 2, Padding::valid, double>>,  // 3
+    jiggle::GlobalAvgPool2D<Shape{8, 3, 3}, double>,                                    // 4, 5
+    jiggle::Dense<8, 3, double>>;                                                       // 6
 
 namespace {
 
@@ -104,8 +120,13 @@ int main(int argc, char** argv) {
   const Matrix<double> pooled_X = normal_matrix(3 * 6 * 5, 4, rng);
   const Matrix<double> pooled_dY = normal_matrix(3, 4, rng);
 
+  ResidualModel residual(rng, jiggle::Init::torch_default);
+  const Matrix<double> residual_X = normal_matrix(3 * 6 * 6, 5, rng);
+  const Matrix<double> residual_dY = normal_matrix(3, 5, rng);
+
   std::ofstream out(argv[1], std::ios::binary);
   write_network(out, "", model, X, dY);
   write_network(out, "pooled.", pooled, pooled_X, pooled_dY);
+  write_network(out, "residual.", residual, residual_X, residual_dY);
   return out ? 0 : 1;
 }

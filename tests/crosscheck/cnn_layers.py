@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Compares jiggle's convolutional layers with PyTorch's on the networks of cnn_layers.cpp.
+"""Compares jiggle's convolutional layers and residual blocks with PyTorch's on the networks of
+cnn_layers.cpp.
 
 Builds cnn_layers.cpp with g++, runs it, feeds the same input and parameters through the same
 networks in PyTorch (float64), and prints the largest absolute difference of every tensor: the
@@ -35,6 +36,29 @@ def read_records(path):
         records[name] = torch.tensor(struct.unpack_from(f"<{count}d", data, at), dtype=torch.float64)
         at += 8 * count
     return records
+
+
+class Body(torch.nn.Module):
+    """A branch of layers, named as jiggle names a Chain inside a layer: layers.0, layers.1, ..."""
+
+    def __init__(self, *layers):
+        super().__init__()
+        self.layers = torch.nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.layers(x)
+
+
+class Residual(torch.nn.Module):
+    """body(x) + shortcut(x), or body(x) + x without a shortcut: jiggle's Residual."""
+
+    def __init__(self, body, shortcut=None):
+        super().__init__()
+        self.body = body
+        self.shortcut = shortcut
+
+    def forward(self, x):
+        return self.body(x) + (x if self.shortcut is None else self.shortcut(x))
 
 
 def compare(jiggle, prefix, model, input_shape, output_shape):
@@ -81,6 +105,13 @@ def main():
     compared.update(compare(jiggle, "pooled.", torch.nn.Sequential(
         torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.ReLU(), torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(),
         torch.nn.Linear(4, 3)), (4, 3, 6, 5), (4, 3)))
+    compared.update(compare(jiggle, "residual.", torch.nn.Sequential(
+        torch.nn.Conv2d(3, 4, 3, padding=1), torch.nn.ReLU(),
+        Residual(Body(torch.nn.Conv2d(4, 4, 3, padding=1), torch.nn.BatchNorm2d(4), torch.nn.ReLU(),
+                      torch.nn.Conv2d(4, 4, 3, padding=1))),
+        Residual(Body(torch.nn.Conv2d(4, 8, 3, stride=2, padding=1), torch.nn.ReLU(), torch.nn.Conv2d(8, 8, 3, padding=1)),
+                 torch.nn.Conv2d(4, 8, 1, stride=2)),
+        torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(), torch.nn.Linear(8, 3)), (5, 3, 6, 6), (5, 3)))
 
     worst = 0.0
     for name, torch_value in compared.items():
