@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "jiggle/io/safe_log.hpp"
 #include "jiggle/jiggle.hpp"
 #include "jiggle/train/peak_memory.hpp"
 #include "jiggle/train/progress.hpp"

@@ -1,9 +1,11 @@
 #pragma once
-// The library in one include, in standard C++ and Eigen but for its safe file writing (POSIX).
+// The library in one include, in standard C++20 with Eigen (and zlib for gzip files): it compiles
+// on a platform without POSIX, checked by tests/layering/check_platform_includes.cmake.
 // Left out, each to be included by name: MPI's process group, which needs MPI
-// (jiggle/distributed/mpi_process_group.hpp), and what a program around training may want from
-// POSIX: a progress line on a terminal (train/progress.hpp), stopping cleanly on SIGINT and
-// SIGTERM (train/stop_signals.hpp), and the process's peak memory (train/peak_memory.hpp).
+// (jiggle/distributed/mpi_process_group.hpp), and what a program around training may want: a CSV
+// log written as it grows (io/safe_log.hpp), and from POSIX a progress line on a terminal
+// (train/progress.hpp), stopping cleanly on SIGINT and SIGTERM (train/stop_signals.hpp) and the
+// process's peak memory (train/peak_memory.hpp).
 #include "jiggle/chain.hpp"
 #include "jiggle/check/gradcheck.hpp"
 #include "jiggle/checkpoint.hpp"

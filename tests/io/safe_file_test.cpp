@@ -1,11 +1,13 @@
 #include "jiggle/io/safe_file.hpp"
 
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -14,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "jiggle/io/safe_log.hpp"
 #include "support/catch.hpp"
 #include "support/idx_writer.hpp"
 
@@ -191,13 +194,42 @@ TEST_CASE("An exception from write_contents leaves the old file intact and no te
   REQUIRE(folder_listing(folder.path()) == std::vector<std::string>{"state.bin"});
 }
 
-TEST_CASE("FileWriter reports a full disk naming the destination", "[safe_file]") {
-  const int fd = ::open("/dev/full", O_WRONLY | O_CLOEXEC);
-  if (fd < 0) JIGGLE_SKIP("/dev/full cannot be opened here");
-  jiggle::FileWriter writer(fd, "checkpoint.bin");
-  REQUIRE_THROWS_WITH(writer.write("some bytes"),
-                      Catch::StartsWith("checkpoint.bin: cannot write: ") && Catch::Contains("No space left"));
-  ::close(fd);
+// Runs `body` with the process unable to grow any file past `limit` bytes: writes beyond it fail
+// with EFBIG, as they would on a full disk or past a quota.
+template <class Body>
+void with_file_size_limit(rlim_t limit, Body&& body) {
+  rlimit before{};
+  REQUIRE(::getrlimit(RLIMIT_FSIZE, &before) == 0);
+  if (before.rlim_max != RLIM_INFINITY && before.rlim_max < limit) JIGGLE_SKIP("the file size limit is lower already");
+  rlimit lowered = before;
+  lowered.rlim_cur = limit;
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  REQUIRE(::setrlimit(RLIMIT_FSIZE, &lowered) == 0);
+  try {
+    body();
+  } catch (...) {
+    ::setrlimit(RLIMIT_FSIZE, &before);
+    std::signal(SIGXFSZ, old_handler);
+    throw;
+  }
+  ::setrlimit(RLIMIT_FSIZE, &before);
+  std::signal(SIGXFSZ, old_handler);
+}
+
+TEST_CASE("A write the system refuses is an Error naming the destination, and the old file stays", "[safe_file]") {
+  ScratchFolder folder;
+  const fs::path path = folder / "checkpoint.bin";
+  write_text(path, "old");
+  const std::string big(1 << 20, 'x');
+  with_file_size_limit(4096, [&] {
+    REQUIRE_THROWS_WITH(jiggle::write_file_atomically(path, [&](jiggle::FileWriter& out) { out.write(big); }),
+                        Catch::StartsWith(path.string() + ": cannot write: ") && Catch::Contains("too large"));
+    jiggle::SafeLog log(folder / "log.csv");
+    REQUIRE_THROWS_WITH(log.write_line(big),
+                        Catch::Contains("log.csv: cannot write: ") && Catch::Contains("too large"));
+  });
+  REQUIRE(read_text(path) == "old");
+  REQUIRE(folder_listing(folder.path()) == std::vector<std::string>{"checkpoint.bin", "log.csv"});
 }
 
 TEST_CASE("check_writable_destination refuses a missing folder and a file in a folder's place", "[safe_file]") {
@@ -219,7 +251,8 @@ TEST_CASE("check_writable_destination refuses a read-only folder", "[safe_file]"
                   fs::perms::owner_read | fs::perms::owner_exec | fs::perms::others_read | fs::perms::others_exec);
   const fs::path path = folder / "out.bin";
   if (::geteuid() != 0) {
-    REQUIRE_THROWS_WITH(jiggle::check_writable_destination(path), Catch::Contains("is not writable"));
+    REQUIRE_THROWS_WITH(jiggle::check_writable_destination(path),
+                        Catch::Contains("cannot create a file in the folder"));
     return;
   }
   // Root writes into any folder, so the check runs in a child that has given up root for nobody.
@@ -230,7 +263,7 @@ TEST_CASE("check_writable_destination refuses a read-only folder", "[safe_file]"
     try {
       jiggle::check_writable_destination(path);
     } catch (const jiggle::Error& error) {
-      ::_exit(std::string(error.what()).find("is not writable") != std::string::npos ? 0 : 1);
+      ::_exit(std::string(error.what()).find("cannot create a file in the folder") != std::string::npos ? 0 : 1);
     }
     ::_exit(2);
   }
@@ -238,7 +271,7 @@ TEST_CASE("check_writable_destination refuses a read-only folder", "[safe_file]"
   REQUIRE(::waitpid(child, &status, 0) == child);
   REQUIRE(WIFEXITED(status));
   if (WEXITSTATUS(status) == 3) JIGGLE_SKIP("running as root and unable to become nobody to see a read-only folder");
-  INFO("child exit code: 0 refused as not writable, 1 refused with another message, 2 accepted");
+  INFO("child exit code: 0 refused as a folder it cannot create files in, 1 refused with another message, 2 accepted");
   REQUIRE(WEXITSTATUS(status) == 0);
 }
 

@@ -1,29 +1,43 @@
 #pragma once
 // Writing files so that nothing is ever half-written and nothing but a regular file is replaced.
 //
-// write_file_atomically writes into an unpredictable temporary beside the destination, syncs it,
-// renames it into place and syncs the folder: after a crash the destination holds either the old
-// content or the new, whole. check_writable_destination makes the same checks up front, so a
-// program can refuse a bad --save or --log path before a long run rather than after it.
+// write_file_atomically writes into an unpredictable temporary beside the destination, flushes it
+// to the disk, renames it into place and flushes the folder: after a crash the destination holds
+// either the old content or the new, whole. check_writable_destination makes the same checks up
+// front, so a program can refuse a bad --save or --log path before a long run rather than after it.
 // Destinations that are symbolic links or not regular files (a folder, a FIFO, /dev/null, a
 // socket) are refused: writing through a link someone planted, or "saving" into /dev/null, loses
 // or misplaces the result without a word.
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
+//
+// Standard C++ but for one thing it cannot say: flush a file or a folder to the disk itself.
+// Where POSIX is there (JIGGLE_POSIX_FILES, set from the platform unless a program sets it), that
+// is fsync; elsewhere a file is flushed to the operating system only, which survives the
+// program's crash but maybe not the machine's.
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
+#include <random>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 
 #include "jiggle/error.hpp"
+
+#ifndef JIGGLE_POSIX_FILES
+#if defined(__unix__) || defined(__APPLE__)
+#define JIGGLE_POSIX_FILES 1
+#else
+#define JIGGLE_POSIX_FILES 0
+#endif
+#endif
+#if JIGGLE_POSIX_FILES
+#include <fcntl.h>
+#include <unistd.h>
+#endif
 
 namespace jiggle {
 
@@ -37,147 +51,152 @@ inline std::filesystem::path folder_of(const std::filesystem::path& path) {
   return parent.empty() ? std::filesystem::path(".") : parent;
 }
 
-inline const char* kind_of(mode_t mode) {
-  if (S_ISDIR(mode)) return "a folder";
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  if (S_ISLNK(mode)) return "a symbolic link";
-  return "of an unknown kind";
-}
-
-// The process's umask. Reading it with umask() means setting it, which races with any other
-// thread creating a file, so take it from /proc first and fall back only where /proc is absent.
-inline mode_t current_umask() {
-  std::ifstream status("/proc/self/status");
-  std::string line;
-  while (std::getline(status, line)) {
-    if (line.rfind("Umask:", 0) == 0) {
-      char* end = nullptr;
-      const unsigned long mask = std::strtoul(line.c_str() + 6, &end, 8);
-      if (end != line.c_str() + 6 && mask <= 0777) return static_cast<mode_t>(mask);
-    }
+inline const char* kind_of(std::filesystem::file_type type) {
+  using std::filesystem::file_type;
+  switch (type) {
+    case file_type::directory: return "a folder";
+    case file_type::fifo: return "a FIFO";
+    case file_type::character: return "a character device";
+    case file_type::block: return "a block device";
+    case file_type::socket: return "a socket";
+    case file_type::symlink: return "a symbolic link";
+    default: return "of an unknown kind";
   }
-  const mode_t mask = ::umask(022);
-  ::umask(mask);
-  return mask;
 }
 
-// Refuses a destination that exists and is not a regular file. lstat, so a link is seen as one.
+// Refuses a destination that exists and is not a regular file. symlink_status, so a link is seen
+// as one.
 inline void check_destination_itself(const std::filesystem::path& path) {
-  struct stat status {};
-  if (::lstat(path.c_str(), &status) != 0) {
-    if (errno == ENOENT) return;
-    throw Error(path.string() + ": cannot inspect the destination: " + system_message(errno));
-  }
-  if (S_ISLNK(status.st_mode))
+  std::error_code error;
+  const auto type = std::filesystem::symlink_status(path, error).type();
+  if (type == std::filesystem::file_type::not_found) return;
+  if (error) throw Error(path.string() + ": cannot inspect the destination: " + error.message());
+  if (type == std::filesystem::file_type::symlink)
     throw Error(path.string() + ": is a symbolic link; refusing to write through it (give the path of its target)");
-  if (!S_ISREG(status.st_mode))
-    throw Error(path.string() + ": is not a regular file (it is " + kind_of(status.st_mode) +
-                "); refusing to write to it");
+  if (type != std::filesystem::file_type::regular)
+    throw Error(path.string() + ": is not a regular file (it is " + kind_of(type) + "); refusing to write to it");
 }
 
-// A temporary file beside a destination, created with an unpredictable name by mkostemp (which
-// opens with O_CREAT | O_EXCL, so it never follows a link planted under that name) and removed
-// again unless it was renamed into place.
+// Writes everything the C library holds for `file` to the operating system and, where POSIX can,
+// on to the disk. Returns the problem, or an empty string.
+inline std::string flush_to_disk(std::FILE* file) {
+  if (std::fflush(file) != 0) return "cannot write: " + system_message(errno);
+#if JIGGLE_POSIX_FILES
+  if (::fsync(::fileno(file)) != 0) return "cannot flush to disk: " + system_message(errno);
+#endif
+  return {};
+}
+
+// Makes a rename in `folder` survive a crash, where POSIX can. Returns the problem, or "".
+inline std::string flush_folder_to_disk([[maybe_unused]] const std::filesystem::path& folder) {
+#if JIGGLE_POSIX_FILES
+  const int folder_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (folder_fd < 0) return "written, but cannot open its folder to flush the rename: " + system_message(errno);
+  const int synced = ::fsync(folder_fd);
+  const int sync_error = errno;
+  ::close(folder_fd);
+  // Some file systems cannot sync a folder at all (EINVAL); there is nothing more to do there.
+  if (synced != 0 && sync_error != EINVAL)
+    return "written, but cannot flush its folder to disk: " + system_message(sync_error);
+#endif
+  return {};
+}
+
+// fopen's "x" creates the file or fails if anything is there under that name, a link included,
+// so a link planted under the temporary's name is never followed. "e" (close on exec) is
+// glibc's, which other C libraries may refuse.
+#if defined(__GLIBC__)
+inline constexpr const char* kCreateNewForWriting = "wbxe";
+#else
+inline constexpr const char* kCreateNewForWriting = "wbx";
+#endif
+
+// A temporary file beside a destination, under a name nobody can guess, removed again unless it
+// was renamed into place.
 class TemporaryFile {
  public:
-  explicit TemporaryFile(const std::filesystem::path& destination)
-      : destination_(destination), name_(destination.string() + ".tmp-XXXXXX") {
-    fd_ = ::mkostemp(name_.data(), O_CLOEXEC);
-    if (fd_ < 0)
-      throw Error(destination_.string() + ": cannot create a temporary file beside it: " + system_message(errno));
-    // The destructor does not run for a constructor that throws: clean up here.
-    try {
-      struct stat status {};
-      if (::fstat(fd_, &status) != 0) fail("cannot inspect the temporary " + name_);
-      if (!S_ISREG(status.st_mode))
-        throw Error(destination_.string() + ": the temporary " + name_ + " is not a regular file");
-      if (::fchmod(fd_, mode_for(destination_)) != 0) fail("cannot set the mode of " + name_);
-    } catch (...) {
-      ::close(fd_);
-      ::unlink(name_.c_str());
-      throw;
+  explicit TemporaryFile(const std::filesystem::path& destination) : destination_(destination) {
+    std::random_device entropy;
+    constexpr std::string_view alphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
+    std::uniform_int_distribution<std::size_t> letter(0, alphabet.size() - 1);
+    // Someone else's file under the drawn name is met by drawing again, a bounded number of times.
+    for (int attempt = 0; attempt < 100 && file_ == nullptr; ++attempt) {
+      name_ = destination.string() + ".tmp-";
+      for (int i = 0; i < 12; ++i) name_ += alphabet[letter(entropy)];
+      errno = 0;
+      file_ = std::fopen(name_.c_str(), kCreateNewForWriting);
+      const int open_error = errno;
+      std::error_code ignored;
+      if (file_ == nullptr && !std::filesystem::exists(std::filesystem::symlink_status(name_, ignored)))
+        throw Error(destination_.string() + ": cannot create a file in the folder " + folder_of(destination).string() +
+                    ": " + (open_error != 0 ? system_message(open_error) : "the system refused"));
     }
+    if (file_ == nullptr)
+      throw Error(destination_.string() + ": cannot create a temporary file beside it: every name drawn was taken");
+    keep_permissions_of_destination();
   }
 
   ~TemporaryFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!renamed_) ::unlink(name_.c_str());
+    if (file_ != nullptr) std::fclose(file_);
+    std::error_code ignored;
+    if (!renamed_) std::filesystem::remove(name_, ignored);
   }
 
   TemporaryFile(const TemporaryFile&) = delete;
   TemporaryFile& operator=(const TemporaryFile&) = delete;
 
-  int fd() const { return fd_; }
+  std::FILE* file() const { return file_; }
 
-  void sync() {
-    if (::fsync(fd_) != 0) fail("cannot flush to disk");
+  void flush_to_disk() {
+    if (const auto problem = safe_file_detail::flush_to_disk(file_); !problem.empty()) fail(problem);
   }
 
   // Closing can report a failed write that the file system delayed (NFS, quotas): check it.
   void close() {
-    const int fd = std::exchange(fd_, -1);
-    if (::close(fd) != 0) fail("cannot close");
+    errno = 0;
+    if (std::fclose(std::exchange(file_, nullptr)) != 0) fail("cannot close: " + system_message(errno));
   }
 
-  // Renames the temporary onto the destination and syncs the folder, so the rename itself
+  // Renames the temporary onto the destination and flushes the folder, so the rename itself
   // survives a crash. The destination is checked again just before: rename replaces whatever is
   // there, and between the first check and now someone may have put a FIFO or a link in its place.
   void rename_into_place() {
     check_destination_itself(destination_);
-    if (::rename(name_.c_str(), destination_.c_str()) != 0) fail("cannot rename " + name_ + " onto it");
+    std::error_code error;
+    std::filesystem::rename(name_, destination_, error);
+    if (error) fail("cannot rename " + name_ + " onto it: " + error.message());
     renamed_ = true;
-    const auto folder = folder_of(destination_);
-    const int folder_fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (folder_fd < 0) fail("written, but cannot open its folder to flush the rename");
-    const int synced = ::fsync(folder_fd);
-    const int sync_error = errno;
-    ::close(folder_fd);
-    // Some file systems cannot sync a folder at all (EINVAL); there is nothing more to do there.
-    if (synced != 0 && sync_error != EINVAL) {
-      errno = sync_error;
-      fail("written, but cannot flush its folder to disk");
-    }
+    if (const auto problem = flush_folder_to_disk(folder_of(destination_)); !problem.empty()) fail(problem);
   }
 
-  // Hands the open descriptor over to the caller, who now closes it.
-  int release() { return std::exchange(fd_, -1); }
+  // Hands the open file over to the caller, who now closes it.
+  std::FILE* release() { return std::exchange(file_, nullptr); }
 
  private:
-  [[noreturn]] void fail(const std::string& problem) const {
-    const int code = errno;
-    throw Error(destination_.string() + ": " + problem + ": " + system_message(code));
-  }
+  [[noreturn]] void fail(const std::string& problem) const { throw Error(destination_.string() + ": " + problem); }
 
-  // mkostemp creates mode 0600. A file written over keeps its permissions (a private checkpoint
-  // stays private); a new one gets the mode any new file gets here.
-  static mode_t mode_for(const std::filesystem::path& destination) {
-    struct stat status {};
-    if (::lstat(destination.c_str(), &status) == 0 && S_ISREG(status.st_mode)) return status.st_mode & 0777;
-    return 0666 & ~current_umask();
+  // A new file gets the mode any new file gets here; one written over keeps its permissions, so a
+  // private checkpoint stays private.
+  void keep_permissions_of_destination() {
+    std::error_code error;
+    const auto status = std::filesystem::symlink_status(destination_, error);
+    if (error || status.type() != std::filesystem::file_type::regular) return;
+    std::filesystem::permissions(name_, status.permissions(), error);
+    if (error) fail("cannot give " + name_ + " the permissions of the file it replaces: " + error.message());
   }
 
   std::filesystem::path destination_;
   std::string name_;
-  int fd_ = -1;
+  std::FILE* file_ = nullptr;
   bool renamed_ = false;
 };
 
-// Writes all of `bytes`, going on after short writes and interrupted calls.
-inline void write_all(int fd, const void* data, std::size_t size, const std::filesystem::path& destination) {
-  const auto* bytes = static_cast<const unsigned char*>(data);
-  while (size > 0) {
-    const ssize_t written = ::write(fd, bytes, size);
-    if (written < 0) {
-      if (errno == EINTR) continue;
-      throw Error(destination.string() + ": cannot write: " + system_message(errno));
-    }
-    if (written == 0) throw Error(destination.string() + ": cannot write: the system accepted no bytes");
-    bytes += written;
-    size -= static_cast<std::size_t>(written);
-  }
+// Writes all of `bytes` to `file`, or throws an Error naming `destination` and the reason.
+inline void write_all(std::FILE* file, const void* data, std::size_t size, const std::filesystem::path& destination) {
+  errno = 0;
+  if (std::fwrite(data, 1, size, file) != size)
+    throw Error(destination.string() + ": cannot write: " +
+                (errno != 0 ? system_message(errno) : std::string("the system accepted fewer bytes")));
 }
 
 }  // namespace safe_file_detail
@@ -185,25 +204,20 @@ inline void write_all(int fd, const void* data, std::size_t size, const std::fil
 // Throws Error unless `path` can be written by write_file_atomically: its folder exists, is a
 // folder and lets us create files, and `path` is absent or a regular file (not a link).
 inline void check_writable_destination(const std::filesystem::path& path) {
-  using safe_file_detail::system_message;
   if (path.empty()) throw Error("an empty path cannot be written");
   const auto folder = safe_file_detail::folder_of(path);
-  struct stat status {};
-  if (::stat(folder.c_str(), &status) != 0) {
-    const int code = errno;
-    if (code == ENOENT || code == ENOTDIR)
-      throw Error(path.string() + ": cannot write here: the folder " + folder.string() + " does not exist");
+  std::error_code error;
+  const auto folder_type = std::filesystem::status(folder, error).type();
+  if (folder_type == std::filesystem::file_type::not_found || error == std::errc::not_a_directory)
+    throw Error(path.string() + ": cannot write here: the folder " + folder.string() + " does not exist");
+  if (error)
     throw Error(path.string() + ": cannot write here: cannot inspect the folder " + folder.string() + ": " +
-                system_message(code));
-  }
-  if (!S_ISDIR(status.st_mode))
+                error.message());
+  if (folder_type != std::filesystem::file_type::directory)
     throw Error(path.string() + ": cannot write here: " + folder.string() + " is not a folder");
   safe_file_detail::check_destination_itself(path);
-  if (::access(folder.c_str(), W_OK | X_OK) != 0)
-    throw Error(path.string() + ": cannot write here: the folder " + folder.string() + " is not writable (" +
-                system_message(errno) + ")");
-  // access() says yes to root whatever the mode bits; creating a file is the test that counts
-  // (it also meets a full inode table, an immutable folder or a security policy).
+  // Creating a file is the test that counts: permission bits say nothing to root, and a full inode
+  // table, an immutable folder or a security policy refuse what the bits allow.
   safe_file_detail::TemporaryFile probe(path);
 }
 
@@ -211,10 +225,8 @@ inline void check_writable_destination(const std::filesystem::path& path) {
 // names the destination and the reason (a full disk, a quota, an I/O error).
 class FileWriter {
  public:
-  FileWriter(int fd, std::filesystem::path destination) : fd_(fd), destination_(std::move(destination)) {}
-
   void write(const void* data, std::size_t size) {
-    safe_file_detail::write_all(fd_, data, size, destination_);
+    safe_file_detail::write_all(file_, data, size, destination_);
     bytes_written_ += size;
   }
   void write(std::string_view text) { write(text.data(), text.size()); }
@@ -222,86 +234,29 @@ class FileWriter {
   std::uint64_t bytes_written() const { return bytes_written_; }
 
  private:
-  int fd_;
+  template <class WriteContents>
+  friend void write_file_atomically(const std::filesystem::path& path, WriteContents&& write_contents);
+
+  FileWriter(std::FILE* file, std::filesystem::path destination) : file_(file), destination_(std::move(destination)) {}
+
+  std::FILE* file_;
   std::filesystem::path destination_;
   std::uint64_t bytes_written_ = 0;
 };
 
 // Writes `path` whole or not at all: `write_contents(FileWriter&)` writes the bytes into a
-// temporary beside `path`, which is synced, closed, renamed onto `path`, and the folder synced.
-// If anything fails, an exception from `write_contents` included, the temporary is removed, the
-// old file is left as it was and the exception goes on to the caller.
+// temporary beside `path`, which is flushed to disk, closed, renamed onto `path`, and the folder
+// flushed. If anything fails, an exception from `write_contents` included, the temporary is
+// removed, the old file is left as it was and the exception goes on to the caller.
 template <class WriteContents>
 void write_file_atomically(const std::filesystem::path& path, WriteContents&& write_contents) {
   check_writable_destination(path);
   safe_file_detail::TemporaryFile temporary(path);
-  FileWriter writer(temporary.fd(), path);
+  FileWriter writer(temporary.file(), path);
   std::forward<WriteContents>(write_contents)(writer);
-  temporary.sync();
+  temporary.flush_to_disk();
   temporary.close();
   temporary.rename_into_place();
 }
-
-// A CSV log, written line by line as a run goes. Every write is checked, so a full disk stops
-// the run with an Error instead of losing epochs without a word.
-//
-// The log is a new file, created as a temporary and renamed into place when the log is opened,
-// and then written in place rather than re-written through a temporary at every line: a reader
-// can follow it as it grows (tail -f, a plot refreshed during training), a crash keeps the lines
-// written so far, and each line costs one write(2) instead of a copy of the whole log. Creating it
-// afresh (not truncating what is there) means an old log that is hard-linked elsewhere is left
-// intact, and the destination checks are the same as for every other file jiggle writes.
-class SafeLog {
- public:
-  explicit SafeLog(const std::filesystem::path& path) : path_(path) {
-    check_writable_destination(path);
-    safe_file_detail::TemporaryFile temporary(path);
-    temporary.rename_into_place();
-    fd_ = temporary.release();
-  }
-
-  SafeLog(SafeLog&& other) noexcept : path_(std::move(other.path_)), fd_(std::exchange(other.fd_, -1)) {}
-  SafeLog& operator=(SafeLog&& other) noexcept {
-    if (this != &other) {
-      if (fd_ >= 0) ::close(fd_);
-      path_ = std::move(other.path_);
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  SafeLog(const SafeLog&) = delete;
-  SafeLog& operator=(const SafeLog&) = delete;
-
-  // Closes without reporting: a destructor cannot throw. Call close() to learn of failures.
-  ~SafeLog() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-
-  // Appends `line` and a newline with one write(2) (more only if the system takes part of it),
-  // so a reader following the log sees whole lines.
-  void write_line(std::string_view line) {
-    if (fd_ < 0) throw Error(path_.string() + ": the log is closed");
-    std::string whole(line);
-    whole += '\n';
-    safe_file_detail::write_all(fd_, whole.data(), whole.size(), path_);
-  }
-
-  // Flushes the log to disk and closes it; throws Error if either fails.
-  void close() {
-    if (fd_ < 0) return;
-    const int fd = std::exchange(fd_, -1);
-    const bool synced = ::fsync(fd) == 0;
-    const int sync_error = errno;
-    const bool closed = ::close(fd) == 0;
-    if (!synced) throw Error(path_.string() + ": cannot flush the log to disk: " + std::strerror(sync_error));
-    if (!closed) throw Error(path_.string() + ": cannot close the log: " + std::strerror(errno));
-  }
-
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-  int fd_ = -1;
-};
 
 }  // namespace jiggle
