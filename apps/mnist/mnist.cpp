@@ -37,9 +37,11 @@ int run(const TrainingOptions& options, const NetworkInfo& network) {
   if (options.predict) return predict(model, *options.predict, scaling);
 
   jiggle::Mnist mnist = jiggle::load_mnist(options.data);
+  mnist.train.scaling = scaling;
+  mnist.test.scaling = scaling;
   if (options.subset) mnist.train.keep_first(options.subset);
   if (options.evaluate_only) {
-    jiggle::Batches<float> test(mnist.test, kEvaluationBatch, jiggle::Order::sequential, 0, scaling);
+    jiggle::Batches<float> test(mnist.test, kEvaluationBatch, jiggle::Order::sequential);
     const jiggle::Evaluation result = jiggle::evaluate(model, test);
     if (!options.quiet) print_confusion(result);
     print_accuracy(result);
@@ -51,7 +53,7 @@ int run(const TrainingOptions& options, const NetworkInfo& network) {
   if (writes_checkpoints(options) && writes_files) jiggle::check_writable_destination(checkpoint_path(options));
   if (!options.quiet) print_configuration(options, network, mnist, jiggle::parameter_count(model));
   const auto run_started = std::chrono::steady_clock::now();
-  const RunOutcome outcome = train_with_chosen_optimizer(model, network, options, mnist.train, mnist.test, scaling);
+  const RunOutcome outcome = train_with_chosen_optimizer(model, network, options, mnist.train, mnist.test);
   if (!outcome.result) return outcome.exit_code;
   if (options.save && writes_files) jiggle::save_safetensors(model, *options.save);
   if (!options.quiet) print_totals(run_started);

@@ -95,15 +95,14 @@ inline const std::string& checked_rows(const std::filesystem::path& state, const
 // and the gradients are averaged at each step; process 0 alone writes the log and the states.
 template <class Model, class Optimizer>
 RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& network, const TrainingOptions& options,
-                 const jiggle::LabelledImages& train_images, const jiggle::LabelledImages& test_images,
-                 jiggle::PixelScaling scaling) {
+                 const jiggle::LabelledImages& train_images, const jiggle::LabelledImages& test_images) {
   namespace detail = training_run_detail;
   const TrainingConfig& config = options.config;
   const jiggle::ProcessGroup* processes = options.processes;
   const bool writes_files = processes == nullptr || processes->rank() == 0;
   const int process_count = processes ? processes->size() : 1;
   jiggle::DataParallel<Optimizer> optimizer(std::move(wrapped_optimizer), processes);
-  jiggle::Batches<float> training(train_images, config.batch_size, jiggle::Order::shuffled, options.seed + 1, scaling);
+  jiggle::Batches<float> training(train_images, config.batch_size, jiggle::Order::shuffled, options.seed + 1);
   training.set_augmentation({.max_shift = config.augment_shift});
   if (config.drop_partial_batch) try {
       training.set_partial_batch(jiggle::PartialBatch::dropped);
@@ -115,10 +114,10 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
   first_test_images.keep_first(kReferenceTestImages);
   jiggle::LabelledImages other_test_images = test_images;
   other_test_images.drop_first(kReferenceTestImages);
-  jiggle::Batches<float> test(first_test_images, config.batch_size, jiggle::Order::sequential, 0, scaling);
+  jiggle::Batches<float> test(first_test_images, config.batch_size, jiggle::Order::sequential);
   std::optional<jiggle::Batches<float>> other_test;
   if (other_test_images.size() > 0)
-    other_test.emplace(other_test_images, config.batch_size, jiggle::Order::sequential, 0, scaling);
+    other_test.emplace(other_test_images, config.batch_size, jiggle::Order::sequential);
   if (processes) {
     training.set_shard(processes->rank(), processes->size());
     if (!training.splits_evenly())
@@ -268,15 +267,15 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
 template <class Model>
 RunOutcome train_with_chosen_optimizer(Model& model, const NetworkInfo& network, const TrainingOptions& options,
                                        const jiggle::LabelledImages& train_images,
-                                       const jiggle::LabelledImages& test_images, jiggle::PixelScaling scaling) {
+                                       const jiggle::LabelledImages& test_images) {
   const TrainingConfig& c = options.config;
   if (c.optimizer == "adam")
     return train(model, jiggle::Adam<float>({.learning_rate = c.learning_rate, .weight_decay = c.weight_decay}),
-                 network, options, train_images, test_images, scaling);
+                 network, options, train_images, test_images);
   return train(model,
                jiggle::Sgd<float>({.learning_rate = c.learning_rate,
                                    .momentum = c.momentum,
                                    .nesterov = c.nesterov,
                                    .weight_decay = c.weight_decay}),
-               network, options, train_images, test_images, scaling);
+               network, options, train_images, test_images);
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "jiggle/data/mnist.hpp"
 #include "support/catch.hpp"
 
 namespace {
@@ -75,7 +76,7 @@ TEST_CASE("Batches refuse to drop the partial batch when no batch is whole, and 
   const auto data = ten_images();
   jiggle::Batches too_large(data, 11, jiggle::Order::sequential);
   REQUIRE_THROWS_WITH(too_large.set_partial_batch(jiggle::PartialBatch::dropped),
-                      Catch::Contains("10 images do not make one whole batch of 11"));
+                      Catch::Contains("10 samples do not make one whole batch of 11"));
   REQUIRE(too_large.count() == 1);
   // Three batches of 3 and a last of 1 cannot be shared by 2 processes; dropped, they can, evenly.
   jiggle::Batches batches(data, 3, jiggle::Order::sequential);
@@ -88,7 +89,7 @@ TEST_CASE("Batches refuse to drop the partial batch when no batch is whole, and 
   // Keeping the last image again would leave two of the three shards without one: refused, and
   // the batches stay as they were.
   REQUIRE_THROWS_WITH(batches.set_partial_batch(jiggle::PartialBatch::kept),
-                      Catch::Contains("cannot share batches of 1 images between 3 processes"));
+                      Catch::Contains("cannot share batches of 1 samples between 3 processes"));
   REQUIRE(batches.partial_batch() == jiggle::PartialBatch::dropped);
   REQUIRE(batches.count() == 3);
   REQUIRE(batches.batch(2).targets == std::vector<std::int32_t>{7});
@@ -106,9 +107,9 @@ TEST_CASE("Batches put image and label in the same column, scaled to x/255", "[b
 }
 
 TEST_CASE("Batches standardize pixels with MNIST's mean and deviation when asked", "[batches]") {
-  const auto data = ten_images();
-  jiggle::Batches batches(data, 10, jiggle::Order::sequential, 0,
-                          jiggle::PixelScaling::standardized(jiggle::kMnistPixelStatistics));
+  auto data = ten_images();
+  data.scaling = jiggle::PixelScaling::standardized(jiggle::kMnistPixelStatistics);
+  jiggle::Batches batches(data, 10, jiggle::Order::sequential, 0);
   const auto& batch = batches.batch(0);
   REQUIRE(batch.inputs(0, 0) == Approx(-0.1307 / 0.3081).epsilon(1e-6));
   REQUIRE(batch.inputs(0, 9) == Approx((180.0 / 255.0 - 0.1307) / 0.3081).epsilon(1e-6));
@@ -188,6 +189,16 @@ TEST_CASE("Augmentation translates each image by at most the shift, filling with
   same.set_augmentation({.max_shift = 2});
   REQUIRE(same.batch(0).inputs == batch.inputs);
   REQUIRE_THROWS_AS(batches.set_augmentation({.max_shift = 5}), jiggle::Error);
+
+  // Standardised, the background is what pixel 0 becomes, and a shift brings in that, not 0.
+  data.scaling = jiggle::PixelScaling::standardized(jiggle::kMnistPixelStatistics);
+  jiggle::Batches standardised(data, 64, jiggle::Order::sequential, 5);
+  standardised.set_augmentation({.max_shift = 2});
+  const auto shifted = standardised.batch(0).inputs.array();
+  const float background = data.scaling.apply<float>(0);
+  const float lit = data.scaling.apply<float>(255);
+  REQUIRE((shifted == background).count() == 24 * 64);
+  REQUIRE((shifted == lit).count() == 64);
 }
 
 TEST_CASE("Batches gather into the model's scalar type", "[batches]") {

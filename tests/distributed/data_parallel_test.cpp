@@ -114,7 +114,7 @@ TEST_CASE("Shards are refused where a batch has fewer images than shards", "[dat
   REQUIRE(batches.splits_evenly());
   REQUIRE_NOTHROW(batches.set_shard(0, 1));
   REQUIRE(batches.splits_evenly());
-  REQUIRE_THROWS_WITH(batches.set_shard(0, 3), Catch::Contains("cannot share batches of 2 images between 3"));
+  REQUIRE_THROWS_WITH(batches.set_shard(0, 3), Catch::Contains("cannot share batches of 2 samples between 3"));
   REQUIRE_THROWS_WITH(batches.set_shard(2, 2), Catch::Contains("shard 2 of 2 does not exist"));
 }
 

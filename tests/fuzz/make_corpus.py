@@ -57,6 +57,19 @@ corpora = {
         "duplicate-key": b'{"a": 1, "a": 2}',
         "lone-surrogate": b'["\\ud800"]',
     },
+    "cifar10": {
+        "two-records": bytes([3]) + bytes((i * 7) % 256 for i in range(3072)) + bytes([9]) + bytes(3072),
+        "label-out-of-range": bytes([10]) + bytes(3072),
+        "cut-off-record": bytes([1]) + bytes(3000),
+    },
+    "csv": {
+        "labels": b"\x01" + b"0.5,1,2\n-1e3,2.25,0\n",
+        "labels-header-crlf": b"\x03" + b"x,y,label\r\n1,2,1\r\n3,4,0\r\n",
+        "regression-two-targets": b"\x04" + b"1, 2, 3.5, -4\n5, 6, 7, 8\n\n",
+        "ragged": b"\x00" + b"1,2\n3\n",
+        "not-a-number": b"\x01" + b"1,abc,2\n",
+        "blank-in-the-middle": b"\x00" + b"1,2\n\n3,4\n",
+    },
     "pgm": {
         "plain": b"P2\n# a comment\n3 2\n15\n0 15 5\n10 0 15\n",
         "raw": b"P5 2 2 255\n\x00\x7f\x80\xff",

@@ -17,53 +17,10 @@
 #include <vector>
 
 #include "jiggle/data/idx.hpp"
+#include "jiggle/data/labelled_images.hpp"
 #include "jiggle/error.hpp"
 
 namespace jiggle {
-
-// Images of `rows × cols` uint8 pixels, each stored contiguously, and one label per image.
-struct LabelledImages {
-  std::vector<std::uint8_t> pixels;
-  std::vector<std::uint8_t> labels;
-  std::size_t rows = 0;
-  std::size_t cols = 0;
-
-  std::size_t pixels_per_image() const { return rows * cols; }
-  std::size_t size() const { return labels.size(); }
-
-  // Throws unless the sizes agree: one image of rows×cols pixels per label. What reads the images
-  // (Batches) checks first, since a caller may have filled the vectors by hand.
-  void require_consistent() const {
-    if (rows == 0 || cols == 0 || rows > std::numeric_limits<std::size_t>::max() / cols)
-      throw Error("labelled images of " + std::to_string(rows) + "×" + std::to_string(cols) + " pixels cannot be read");
-    if (pixels.size() / pixels_per_image() != size() || pixels.size() % pixels_per_image() != 0)
-      throw Error("labelled images: " + std::to_string(size()) + " labels need as many images of " +
-                  std::to_string(rows) + "×" + std::to_string(cols) + " pixels, but " + std::to_string(pixels.size()) +
-                  " pixels are given");
-  }
-  const std::uint8_t* image(std::size_t index) const { return pixels.data() + index * pixels_per_image(); }
-
-  // Keeps the first `count` images, or all of them if there are fewer: a quick run on a subset.
-  void keep_first(std::size_t count) {
-    if (count >= size()) return;
-    labels.resize(count);
-    pixels.resize(count * pixels_per_image());
-  }
-
-  // Drops the first `count` images, or all of them if there are fewer.
-  void drop_first(std::size_t count) {
-    count = std::min(count, size());
-    labels.erase(labels.begin(), labels.begin() + static_cast<std::ptrdiff_t>(count));
-    pixels.erase(pixels.begin(), pixels.begin() + static_cast<std::ptrdiff_t>(count * pixels_per_image()));
-  }
-};
-
-// The mean and deviation of pixel/255 over a data set's training images: what standardising
-// its inputs needs.
-struct PixelStatistics {
-  double mean = 0.0;
-  double deviation = 1.0;
-};
 
 inline constexpr PixelStatistics kMnistPixelStatistics{0.1307, 0.3081};
 inline constexpr int kMnistClasses = 10;
