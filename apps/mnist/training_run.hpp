@@ -116,8 +116,7 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
   other_test_images.drop_first(kReferenceTestImages);
   jiggle::Batches<float> test(first_test_images, config.batch_size, jiggle::Order::sequential);
   std::optional<jiggle::Batches<float>> other_test;
-  if (other_test_images.size() > 0)
-    other_test.emplace(other_test_images, config.batch_size, jiggle::Order::sequential);
+  if (other_test_images.size() > 0) other_test.emplace(other_test_images, config.batch_size, jiggle::Order::sequential);
   if (processes) {
     training.set_shard(processes->rank(), processes->size());
     if (!training.splits_evenly())
