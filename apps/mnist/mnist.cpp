@@ -1,6 +1,7 @@
-// mnist: trains rows of the ablation table (a network and a recipe each) on MNIST and reports
-// their test accuracy; or, from saved weights, evaluates them or classifies one image; or turns a
-// results folder into a report. `mnist --help` lists the flags, `mnist --list` the rows.
+// mnist: trains rows of the ablation table (a network, a data set and a recipe each) on MNIST, or
+// on CIFAR-10 for the reference's chapter-3 rows, and reports their test accuracy; or, from saved weights, evaluates
+// them or classifies one image; or turns a results folder into a report. `mnist --help` lists the flags, `mnist --list`
+// the rows.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -24,6 +25,24 @@
 
 namespace {
 
+// The row's training and test images, from --data or MNIST's default folder, scaled as the row says.
+TrainAndTest load_data(const TrainingOptions& options, jiggle::PixelScaling scaling) {
+  const bool cifar = options.config.data_set == "CIFAR-10";
+  if (cifar && options.config.standardize)
+    throw jiggle::Error("--scaling standard uses MNIST's pixel statistics; CIFAR-10's rows take x/255");
+  TrainAndTest data;
+  if (cifar) {
+    jiggle::Cifar10 cifar10 = jiggle::load_cifar10(data_folder_of(options));
+    data = {std::move(cifar10.train), std::move(cifar10.test)};
+  } else {
+    jiggle::Mnist mnist = jiggle::load_mnist(data_folder_of(options));
+    data = {std::move(mnist.train), std::move(mnist.test)};
+  }
+  data.train.scaling = scaling;
+  data.test.scaling = scaling;
+  return data;
+}
+
 // The whole program for one run: model → (load) → data → train → save → report.
 template <class Model>
 int run(const TrainingOptions& options, const NetworkInfo& network) {
@@ -36,12 +55,15 @@ int run(const TrainingOptions& options, const NetworkInfo& network) {
   if (options.load) jiggle::load_safetensors(model, *options.load);
   if (options.predict) return predict(model, *options.predict, scaling);
 
-  jiggle::Mnist mnist = jiggle::load_mnist(options.data);
-  mnist.train.scaling = scaling;
-  mnist.test.scaling = scaling;
-  if (options.subset) mnist.train.keep_first(options.subset);
+  TrainAndTest data = load_data(options, scaling);
+  // A network whose first layer is dense takes the pixels in any shape, so the sizes must agree.
+  if (Model::input_shape.size() != data.train.sample_shape().size())
+    throw jiggle::Error("the network " + std::string(network.name) + " takes images of " +
+                        shape_text(Model::input_shape) + ", the data set's are " +
+                        shape_text(data.train.sample_shape()));
+  if (options.subset) data.train.keep_first(options.subset);
   if (options.evaluate_only) {
-    jiggle::Batches<float> test(mnist.test, kEvaluationBatch, jiggle::Order::sequential);
+    jiggle::Batches<float> test(data.test, kEvaluationBatch, jiggle::Order::sequential);
     const jiggle::Evaluation result = jiggle::evaluate(model, test);
     if (!options.quiet) print_confusion(result);
     print_accuracy(result);
@@ -51,9 +73,9 @@ int run(const TrainingOptions& options, const NetworkInfo& network) {
   const bool writes_files = options.processes == nullptr || options.processes->rank() == 0;
   if (options.save && writes_files) jiggle::check_writable_destination(*options.save);
   if (writes_checkpoints(options) && writes_files) jiggle::check_writable_destination(checkpoint_path(options));
-  if (!options.quiet) print_configuration(options, network, mnist, jiggle::parameter_count(model));
+  if (!options.quiet) print_configuration(options, network, data, jiggle::parameter_count(model));
   const auto run_started = std::chrono::steady_clock::now();
-  const RunOutcome outcome = train_with_chosen_optimizer(model, network, options, mnist.train, mnist.test);
+  const RunOutcome outcome = train_with_chosen_optimizer(model, network, options, data.train, data.test);
   if (!outcome.result) return outcome.exit_code;
   if (options.save && writes_files) jiggle::save_safetensors(model, *options.save);
   if (!options.quiet) print_totals(run_started);

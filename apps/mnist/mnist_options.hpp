@@ -13,14 +13,16 @@
 
 #include "command_line.hpp"
 #include "jiggle/data/data_folder.hpp"
+#include "jiggle/data/labelled_images.hpp"
 #include "jiggle/init.hpp"
 #include "jiggle/precision.hpp"
+#include "jiggle/shape.hpp"
 #include "networks.hpp"
 #include "training_configs.hpp"
 
 struct TrainingOptions {
   TrainingConfig config;
-  std::filesystem::path data = jiggle::data_folder(JIGGLE_MNIST_DIR);
+  std::optional<std::filesystem::path> data;  // --data; unset: MNIST's default folder (see data_folder_of)
   std::uint64_t seed = 0;
   std::optional<int> threads;  // unset: OMP_NUM_THREADS, else every core
   std::optional<std::filesystem::path> log;
@@ -43,6 +45,21 @@ struct TrainingOptions {
 };
 
 // What to run: rows of the table, each over some seeds, or a report of what ran.
+// The folder a run reads: --data, else MNIST's default (CIFAR-10's rows have no default).
+inline std::filesystem::path data_folder_of(const TrainingOptions& options) {
+  return options.data ? *options.data : jiggle::data_folder(JIGGLE_MNIST_DIR);
+}
+
+// A run's training and test images.
+struct TrainAndTest {
+  jiggle::LabelledImages train;
+  jiggle::LabelledImages test;
+};
+
+inline std::string shape_text(jiggle::Shape shape) {
+  return std::to_string(shape.channels) + "×" + std::to_string(shape.height) + "×" + std::to_string(shape.width);
+}
+
 struct RunPlan {
   std::vector<const TrainingConfig*> rows;       // in the order given; mlp-sgd when none is
   int seeds = 1;                                 // seeds seed, seed + 1, …
@@ -67,8 +84,9 @@ inline CommandLineRequest parse_command_line(int argc, char** argv, const Traini
   TrainingConfig& c = options.config;
   c = row;
   CommandLine line("mnist [flags] [NAME...]",
-                   "Trains the named rows of the ablation table on MNIST (default mlp-sgd: the MLP 784-512-512-10, "
-                   "SGD as the reference ran it) and reports their test accuracy.");
+                   "Trains the named rows of the ablation table on MNIST, or on CIFAR-10 for its chapter-3 rows "
+                   "(default mlp-sgd: the MLP 784-512-512-10, SGD as the reference ran it) and reports their test "
+                   "accuracy.");
   line.set_words([&](std::string_view name) {
     const TrainingConfig* config = find_training_config(name);
     if (config == nullptr) line.usage_error("unknown row '" + std::string(name) + "' (see --list)");
@@ -76,8 +94,9 @@ inline CommandLineRequest parse_command_line(int argc, char** argv, const Traini
   });
   line.add({"--list", "", "prints every row: its network, recipe, parameter count and reference accuracy",
             [&](std::string_view) { plan.list = true; }});
-  line.add({"--all", "", "runs every row, in --list's order", [&](std::string_view) {
-              for (const auto& config : kTrainingConfigs) plan.rows.push_back(&config);
+  line.add({"--all", "", "runs every MNIST row, in --list's order", [&](std::string_view) {
+              for (const auto& config : kTrainingConfigs)
+                if (config.data_set == "MNIST") plan.rows.push_back(&config);
             }});
   line.add_integer("--seeds", "runs each row N times, with seeds --seed, --seed + 1, ...", plan.seeds, 1, 1000);
   line.add_text("--results", "DIR",
@@ -85,7 +104,9 @@ inline CommandLineRequest parse_command_line(int argc, char** argv, const Traini
                 "interrupted one resumed",
                 plan.results);
   line.add_text("--report", "DIR", "writes DIR/report.md and a plot per family from the runs in DIR", plan.report);
-  line.add_text("--data", "DIR", "folder of the MNIST files (default: $JIGGLE_DATA, else the source tree's data/mnist)",
+  line.add_text("--data", "DIR",
+                "folder of the rows' data: MNIST's four files (default: $JIGGLE_DATA, else the source tree's "
+                "data/mnist), or CIFAR-10's binary files for its rows",
                 options.data);
   line.add_integer("--epochs", "passes over the training images", c.epochs, 1, 10'000);
   line.add_integer("--batch", "images per step", c.batch_size, 1, 60'000);
@@ -189,6 +210,15 @@ inline CommandLineRequest parse_command_line(int argc, char** argv, const Traini
     line.usage_error("a results folder holds fp32 runs, which --precision bf16 would mix with; use --log");
   if (plan.report && (plan.results || several_runs))
     line.usage_error("--report reads a results folder; it runs nothing");
+  for (const TrainingConfig* other : plan.rows) {
+    if (other->data_set != plan.rows.front()->data_set)
+      line.usage_error("rows of " + std::string(plan.rows.front()->data_set) + " and of " +
+                       std::string(other->data_set) + " in one command: --data names one folder, so run them apart");
+    if (other->data_set == "CIFAR-10" && !options.data)
+      line.usage_error(std::string(other->name) +
+                       " trains on CIFAR-10: give the folder of its binary files with --data DIR (\"CIFAR-10 binary "
+                       "version\" from https://www.cs.toronto.edu/~kriz/cifar.html)");
+  }
   return request;
 }
 

@@ -17,7 +17,7 @@
 #include "jiggle/train/progress.hpp"
 #include "mnist_options.hpp"
 
-inline void print_configuration(const TrainingOptions& options, const NetworkInfo& network, const jiggle::Mnist& mnist,
+inline void print_configuration(const TrainingOptions& options, const NetworkInfo& network, const TrainAndTest& data,
                                 jiggle::Index parameters) {
   std::printf("%.*s: %.*s, %lld params\n", static_cast<int>(network.name.size()), network.name.data(),
               static_cast<int>(network.layers.size()), network.layers.data(), static_cast<long long>(parameters));
@@ -30,7 +30,8 @@ inline void print_configuration(const TrainingOptions& options, const NetworkInf
                 options.processes->size(), jiggle::thread_count(),
                 static_cast<long long>(options.config.batch_size / options.processes->size()),
                 static_cast<long long>(options.config.batch_size));
-  std::printf("  data: %s (%zu train, %zu test images)\n", options.data.c_str(), mnist.train.size(), mnist.test.size());
+  std::printf("  data: %s (%zu train, %zu test images)\n", data_folder_of(options).c_str(), data.train.size(),
+              data.test.size());
 }
 
 // A run's test accuracy: on every test image and, where the test set has them, on the first 9,984

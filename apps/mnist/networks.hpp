@@ -1,7 +1,7 @@
 #pragma once
-// The networks the MNIST program trains, by name. Each is a compile-time model of the library's
-// layers; with_network hands the chosen one's type to a generic function, so the program's code
-// exists once and is compiled for each network.
+// The networks the program trains, by name: the MNIST ones and chapter 3's CIFAR-10 ones. Each is a compile-time model
+// of the library's layers; with_network hands the chosen one's type to a generic function, so the program's code exists
+// once and is compiled for each network.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,6 +9,7 @@
 #include <type_traits>
 
 #include "jiggle/error.hpp"
+#include "jiggle/models/cifar_cnn.hpp"
 #include "jiggle/models/mnist_cnn.hpp"
 #include "jiggle/models/mnist_mlp.hpp"
 
@@ -48,6 +49,26 @@ inline constexpr std::tuple kNetworks{
         {"cnn-lite-nobn", "conv 1-128, conv 128-128 (3x3 same, ReLU), global average pooling, 128-10"}},
     Network<jiggle::MnistCnnLiteBn<float>>{
         {"cnn-lite-bn", "[conv 3x3 same, batch norm, ReLU] 1-128, 128-128, global average pooling, 128-10"}},
+    Network<jiggle::CifarCnn<float>>{
+        {"cifar-nobn", "conv 3-32, 32-32 (3x3 same, ReLU), maxpool 2, conv 32-64, 64-64, maxpool 2, 4096-512-512-10"}},
+    Network<jiggle::CifarCnnBn<float>>{
+        {"cifar-bn",
+         "[conv 3x3 same, batch norm, ReLU] 3-32, 32-32, maxpool 2, [same] 32-64, 64-64, maxpool 2, "
+         "4096-512-512-10"}},
+    Network<jiggle::CifarWidthCnn<8, float>>{
+        {"width-cifar-f8",
+         "[conv 3x3 same, batch norm, ReLU] 3-8, 8-8, maxpool 2, 8-16, 16-16, maxpool 2, 1024-512-10"}},
+    Network<jiggle::CifarWidthCnn<16, float>>{
+        {"width-cifar-f16",
+         "[conv 3x3 same, batch norm, ReLU] 3-16, 16-16, maxpool 2, 16-32, 32-32, "
+         "maxpool 2, 2048-512-10"}},
+    Network<jiggle::CifarWidthCnn<32, float>>{
+        {"width-cifar-f32",
+         "[conv 3x3 same, batch norm, ReLU] 3-32, 32-32, maxpool 2, 32-64, 64-64, "
+         "maxpool 2, 4096-512-10"}},
+    Network<jiggle::CifarWidthCnn<64, float>>{{"width-cifar-f64",
+                                               "[conv 3x3 same, batch norm, ReLU] 3-64, 64-64, maxpool 2, 64-128, "
+                                               "128-128, maxpool 2, 8192-512-10"}},
 };
 
 // Calls function(info) for every network, in order.

@@ -1,5 +1,6 @@
 #pragma once
-// The rows of the ablation table (`mnist NAME...`, `mnist --all`): each a network and a recipe.
+// The rows of the ablation table (`mnist NAME...`, `mnist --all`): each a network, a data set and
+// a recipe.
 // The reference rows carry the reference's names, recipes and logged test accuracy, and train as
 // the reference's code trained them; jiggle's own recipes are further rows with their own names,
 // so that no reference row is tuned in place.
@@ -16,12 +17,13 @@
 struct TrainingConfig {
   std::string_view name;
   std::string_view summary;
-  std::string_view family = "MLP";     // the report's plot it shares: linear/shallow, width, MLP, CNN, plain SGD
-  bool from_reference = false;         // a row of the reference's registry, trained as the reference trained it
-  double reference_accuracy = 0.0;     // what the reference logged, in % of its first 9,984 test images; 0: nothing
-  std::string_view plain_of = {};      // a row of jiggle's own: this reference row as the chapter's text describes it
-  std::string_view network = "mlp";    // a name of networks.hpp
-  std::string_view optimizer = "sgd";  // sgd or adam
+  std::string_view family = "MLP";      // the report's plot it shares: linear/shallow, width, MLP, CNN, plain SGD
+  bool from_reference = false;          // a row of the reference's registry, trained as the reference trained it
+  double reference_accuracy = 0.0;      // what the reference logged, in % of its first 9,984 test images; 0: nothing
+  std::string_view plain_of = {};       // a row of jiggle's own: this reference row as the chapter's text describes it
+  std::string_view network = "mlp";     // a name of networks.hpp
+  std::string_view data_set = "MNIST";  // MNIST, or CIFAR-10 (whose folder --data must give)
+  std::string_view optimizer = "sgd";   // sgd or adam
   double learning_rate = 0.1;
   double momentum = 0.0;
   bool nesterov = false;
@@ -29,7 +31,8 @@ struct TrainingConfig {
   bool cosine = false;        // cosine decay of the learning rate to 0 over the run
   int warmup_epochs = 0;      // linear warmup before it
   double label_smoothing = 0.0;
-  int augment_shift = 0;  // random translation by up to this many pixels
+  int augment_shift = 0;         // random translation by up to this many pixels
+  bool horizontal_flip = false;  // each image mirrored left to right with probability ½
   int epochs = 12;
   int batch_size = 128;
   std::optional<jiggle::Init> init = std::nullopt;  // every layer's; unset: each layer's own default
@@ -42,7 +45,8 @@ struct TrainingConfig {
 // He-scaled as 2s(u₁ + u₂ + u₃), feeds x/255, drops each epoch's last 96 images, and augments no
 // MNIST batch; and its curves show its one warmup epoch running at the full rate (mlp-full's
 // training loss is 32 % above the reference's at epoch 1 with a warmup, within 0.5 % at every
-// epoch without). docs/ablation.md gives the evidence.
+// epoch without). docs/ablation.md gives the evidence. Its CIFAR-10 loader, unlike its MNIST one,
+// does flip images where a recipe augments.
 constexpr TrainingConfig as_the_reference_ran(TrainingConfig row) {
   row.from_reference = true;
   if (row.optimizer == "sgd") row.momentum = 0.9;
@@ -117,11 +121,40 @@ inline constexpr TrainingConfig width_cnn_f8 =
     width_row("width-cnn-f8", "a narrow CNN, 8 filters; SGD 0.002, 15 epochs", "width-cnn-f8", 98.34);
 inline constexpr TrainingConfig width_cnn_f64 =
     width_row("width-cnn-f64", "a wide CNN, 64 filters; SGD 0.002, 15 epochs", "width-cnn-f64", 98.90);
+
+// Chapter 3's rows, on CIFAR-10: 30 epochs each.
+constexpr TrainingConfig cifar_row(std::string_view name, std::string_view summary, std::string_view network,
+                                   double learning_rate, double reference_accuracy) {
+  return {.name = name,
+          .summary = summary,
+          .family = "CIFAR-10",
+          .reference_accuracy = reference_accuracy,
+          .network = network,
+          .data_set = "CIFAR-10",
+          .learning_rate = learning_rate,
+          .epochs = 30};
+}
+inline constexpr TrainingConfig cifar_bn_full{.name = "cifar-bn-full",
+                                              .summary =
+                                                  "the CIFAR CNN with batch norm: AdamW (decay 1e-4), cosine, "
+                                                  "label smoothing 0.1, horizontal flips, 30 epochs",
+                                              .family = "CIFAR-10",
+                                              .reference_accuracy = 82.0,
+                                              .network = "cifar-bn",
+                                              .data_set = "CIFAR-10",
+                                              .optimizer = "adam",
+                                              .learning_rate = 1e-3,
+                                              .weight_decay = 1e-4,
+                                              .cosine = true,
+                                              .warmup_epochs = 1,
+                                              .label_smoothing = 0.1,
+                                              .horizontal_flip = true,
+                                              .epochs = 30};
 }  // namespace reference_recipes
 
 // Every row of the reference's registry, the logged ones first, then the chapter's text's plain SGD
 // rows and jiggle's own recipes.
-inline constexpr std::array<TrainingConfig, 39> kTrainingConfigs{{
+inline constexpr std::array<TrainingConfig, 47> kTrainingConfigs{{
     as_the_reference_ran(reference_recipes::linear_sgd),
     as_the_reference_ran({.name = "linear-adam",
                           .summary = "logistic regression; Adam 1e-3",
@@ -189,6 +222,22 @@ inline constexpr std::array<TrainingConfig, 39> kTrainingConfigs{{
                           .reference_accuracy = 95.95,
                           .network = "cnn-lite-bn",
                           .epochs = 15}),
+    as_the_reference_ran(reference_recipes::cifar_row(
+        "cifar-nobn-sgd", "four 3x3 convolutions, two poolings, dense 4096-512-512-10; SGD 0.1 (diverged)",
+        "cifar-nobn", 0.1, 10.0)),
+    as_the_reference_ran(
+        reference_recipes::cifar_row("cifar-nobn-sgd002", "cifar-nobn-sgd at SGD 0.002", "cifar-nobn", 0.002, 72.5)),
+    as_the_reference_ran(
+        reference_recipes::cifar_row("cifar-bn-sgd", "the CIFAR CNN with batch norm; SGD 0.1", "cifar-bn", 0.1, 61.6)),
+    as_the_reference_ran(reference_recipes::cifar_bn_full),
+    as_the_reference_ran(reference_recipes::cifar_row(
+        "width-cifar-f8", "a narrow CIFAR CNN with batch norm, 8 filters; SGD 0.002", "width-cifar-f8", 0.002, 67.28)),
+    as_the_reference_ran(reference_recipes::cifar_row(
+        "width-cifar-f16", "a CIFAR CNN with batch norm, 16 filters; SGD 0.002", "width-cifar-f16", 0.002, 72.53)),
+    as_the_reference_ran(reference_recipes::cifar_row(
+        "width-cifar-f32", "a CIFAR CNN with batch norm, 32 filters; SGD 0.002", "width-cifar-f32", 0.002, 73.78)),
+    as_the_reference_ran(reference_recipes::cifar_row(
+        "width-cifar-f64", "a wide CIFAR CNN with batch norm, 64 filters; SGD 0.002", "width-cifar-f64", 0.002, 75.52)),
     // Rows the reference's registry defines and its logs never show.
     as_the_reference_ran(reference_recipes::width_row(
         "width-h32", "one hidden layer of 32; SGD 0.002, 15 epochs (never logged by the reference)", "shallow-h32", 0)),
@@ -284,6 +333,7 @@ inline std::map<std::string, std::string> describe(const TrainingConfig& c) {
           {"recipe.warmup_epochs", std::to_string(c.warmup_epochs)},
           {"recipe.label_smoothing", number(c.label_smoothing)},
           {"recipe.augment_shift", std::to_string(c.augment_shift)},
+          {"recipe.horizontal_flip", c.horizontal_flip ? "yes" : "no"},
           {"recipe.epochs", std::to_string(c.epochs)},
           {"recipe.batch_size", std::to_string(c.batch_size)},
           {"recipe.partial_batch", c.drop_partial_batch ? "dropped" : "kept"}};
@@ -304,6 +354,7 @@ inline std::string recipe_text(const TrainingConfig& c) {
   if (c.warmup_epochs > 0) add(", %d warmup epoch(s)", c.warmup_epochs);
   if (c.cosine) text += ", cosine";
   if (c.augment_shift > 0) add(", shifts of %d px", c.augment_shift);
+  if (c.horizontal_flip) text += ", horizontal flips";
   if (c.label_smoothing > 0) add(", label smoothing %g", c.label_smoothing);
   add(", %d epochs", c.epochs);
   if (c.batch_size != 128) add(", batch %d", c.batch_size);
@@ -320,9 +371,10 @@ inline void print_training_config(const TrainingConfig& c) {
   std::printf(" optimizer %.*s, lr %g, momentum %g%s, weight decay %g, cosine %s, warmup %d epochs,\n",
               static_cast<int>(c.optimizer.size()), c.optimizer.data(), c.learning_rate, c.momentum,
               c.nesterov ? " (nesterov)" : "", c.weight_decay, c.cosine ? "yes" : "no", c.warmup_epochs);
-  std::printf("  label smoothing %g, augmentation shift %d px, epochs %d, batch %d%s\n", c.label_smoothing,
-              c.augment_shift, c.epochs, c.batch_size, c.drop_partial_batch ? " (the partial batch dropped)" : "");
+  std::printf("  label smoothing %g, augmentation shift %d px%s, epochs %d, batch %d%s\n", c.label_smoothing,
+              c.augment_shift, c.horizontal_flip ? " and horizontal flips" : "", c.epochs, c.batch_size,
+              c.drop_partial_batch ? " (the partial batch dropped)" : "");
   const std::string_view init = c.init ? jiggle::to_string(*c.init) : "each layer's default";
-  std::printf("  init %.*s, input %s\n", static_cast<int>(init.size()), init.data(),
-              c.standardize ? "(x/255 - 0.1307) / 0.3081" : "x/255");
+  std::printf("  data %.*s, init %.*s, input %s\n", static_cast<int>(c.data_set.size()), c.data_set.data(),
+              static_cast<int>(init.size()), init.data(), c.standardize ? "(x/255 - 0.1307) / 0.3081" : "x/255");
 }

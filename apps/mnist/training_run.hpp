@@ -48,8 +48,8 @@ inline std::map<std::string, std::string> describe_run(const TrainingOptions& op
 }
 
 // What states written before a key of describe_run existed hold under it.
-inline const std::map<std::string, std::string> kWrittenBefore = {{"precision", "fp32"},
-                                                                  {"recipe.partial_batch", "kept"}};
+inline const std::map<std::string, std::string> kWrittenBefore = {
+    {"precision", "fp32"}, {"recipe.partial_batch", "kept"}, {"recipe.horizontal_flip", "no"}};
 
 // The command that continues this run from `state`: the same arguments, with --resume STATE in
 // place of any earlier --resume or --stop-after-steps; in a results folder, which resumes its
@@ -103,7 +103,7 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
   const int process_count = processes ? processes->size() : 1;
   jiggle::DataParallel<Optimizer> optimizer(std::move(wrapped_optimizer), processes);
   jiggle::Batches<float> training(train_images, config.batch_size, jiggle::Order::shuffled, options.seed + 1);
-  training.set_augmentation({.max_shift = config.augment_shift});
+  training.set_augmentation({.max_shift = config.augment_shift, .horizontal_flip = config.horizontal_flip});
   if (config.drop_partial_batch) try {
       training.set_partial_batch(jiggle::PartialBatch::dropped);
     } catch (const jiggle::Error& error) {

@@ -47,6 +47,7 @@
 #include "jiggle/loss.hpp"
 #include "jiggle/losses/mean_squared_error.hpp"
 #include "jiggle/losses/softmax_cross_entropy.hpp"
+#include "jiggle/models/cifar_cnn.hpp"
 #include "jiggle/models/mnist_cnn.hpp"
 #include "jiggle/models/mnist_mlp.hpp"
 #include "jiggle/multiply.hpp"

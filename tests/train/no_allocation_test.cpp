@@ -25,8 +25,10 @@ std::atomic<long> eigen_heap_allocations{0};
 #include "jiggle/layers/flatten.hpp"
 #include "jiggle/layers/max_pool2d.hpp"
 #include "jiggle/layers/relu.hpp"
+#include "jiggle/layers/residual.hpp"
 #include "jiggle/losses/softmax_cross_entropy.hpp"
 #include "jiggle/models/mnist_mlp.hpp"
+#include "jiggle/optim/adam.hpp"
 #include "jiggle/optim/sgd.hpp"
 #include "jiggle/train/train_epoch.hpp"
 #include "jiggle/train/train_step.hpp"
@@ -149,4 +151,38 @@ TEST_CASE("A training step of a small CNN allocates nothing at all", "[train][al
     REQUIRE(eigen == 0);
   }
   jiggle::set_thread_count(threads);
+}
+
+// A residual block, Adam, and batches of colour images shifted and flipped: a step, batch
+// included, allocates nothing at all.
+TEST_CASE("A training step of a residual network on augmented colour images allocates nothing at all",
+          "[train][allocation][residual]") {
+  using jiggle::Shape;
+  using Block = jiggle::Residual<jiggle::Chain<jiggle::Conv3x3Same<4, 4, 8>, jiggle::BatchNorm<4>>>;
+  using SmallResidualNetwork = jiggle::Chain<jiggle::Conv3x3Same<3, 4, 8>, jiggle::BatchNormReLU<4>, Block,
+                                             jiggle::ReLU<>, jiggle::Flatten<Shape{4, 8, 8}>, jiggle::Dense<256, 10>>;
+  jiggle::LabelledImages data;
+  data.channels = 3;
+  data.rows = data.cols = 8;
+  for (std::size_t i = 0; i < std::size_t{64} * 5; ++i) {
+    for (int p = 0; p < 192; ++p) data.pixels.push_back(static_cast<std::uint8_t>((i * 7 + p * 13) % 256));
+    data.labels.push_back(static_cast<std::uint8_t>(i % 10));
+  }
+  jiggle::Batches<float> batches(data, 64);
+  batches.set_augmentation({.max_shift = 2, .horizontal_flip = true});
+  jiggle::Rng rng(2);
+  SmallResidualNetwork model(rng);
+  jiggle::SoftmaxCrossEntropy<float> loss;
+  jiggle::Adam<float> adam({.learning_rate = 1e-3});
+  auto step = [&](jiggle::Index b) {
+    const auto& batch = batches.batch(b);
+    jiggle::train_step(model, loss, adam, batch.inputs, batch.targets);
+  };
+  step(0);  // sizes every buffer and Adam's moments
+  const long new_before = allocations.load();
+  long eigen = 0;
+  for (jiggle::Index b = 1; b < batches.count(); ++b) eigen += eigen_allocations_during([&] { step(b); });
+  const long new_after = allocations.load();
+  REQUIRE(new_after == new_before);
+  REQUIRE(eigen == 0);
 }

@@ -305,4 +305,8 @@ class Conv2D {
   std::vector<Sums> chunk_sums_;
 };
 
+// The convolution of most CNNs: 3×3, stride 1, 'same' padding, over Size×Size images.
+template <int Cin, int Cout, int Size, class T = float>
+using Conv3x3Same = Conv2D<Shape{Cin, Size, Size}, Cout, 3, 1, Padding::same, T>;
+
 }  // namespace jiggle

@@ -15,15 +15,10 @@
 
 namespace jiggle {
 
-namespace mnist_cnn_detail {
-template <int Cin, int Cout, int Size, class T>
-using Conv3x3 = Conv2D<Shape{Cin, Size, Size}, Cout, 3, 1, Padding::same, T>;
-}  // namespace mnist_cnn_detail
-
 // cnn-nobn: two 32-channel convolutions, one pooling, three dense layers; 3,489,130 parameters.
 template <class T = float>
-using MnistCnn = Chain<mnist_cnn_detail::Conv3x3<1, 32, 28, T>, ReLU<T>,   //
-                       mnist_cnn_detail::Conv3x3<32, 32, 28, T>, ReLU<T>,  //
+using MnistCnn = Chain<Conv3x3Same<1, 32, 28, T>, ReLU<T>,   //
+                       Conv3x3Same<32, 32, 28, T>, ReLU<T>,  //
                        MaxPool2D<Shape{32, 28, 28}, 2, 2, T>, Flatten<Shape{32, 14, 14}, T>, Dense<6272, 512, T>,
                        ReLU<T>, Dense<512, 512, T>, ReLU<T>, Dense<512, 10, T>>;
 
@@ -33,33 +28,33 @@ using MnistCnn = Chain<mnist_cnn_detail::Conv3x3<1, 32, 28, T>, ReLU<T>,   //
 // (its gradient is 0 up to rounding), and it costs nothing measurable. Each batch norm carries
 // its ReLU (BatchNormReLU), and the tensors keep nn.Sequential's names of the unfused stack.
 template <class T = float>
-using MnistCnnBn = Chain<mnist_cnn_detail::Conv3x3<1, 32, 28, T>, BatchNormReLU<32, T>,   //
-                         mnist_cnn_detail::Conv3x3<32, 32, 28, T>, BatchNormReLU<32, T>,  //
-                         MaxPool2D<Shape{32, 28, 28}, 2, 2, T>,                           //
-                         mnist_cnn_detail::Conv3x3<32, 64, 14, T>, BatchNormReLU<64, T>,  //
-                         mnist_cnn_detail::Conv3x3<64, 64, 14, T>, BatchNormReLU<64, T>,  //
+using MnistCnnBn = Chain<Conv3x3Same<1, 32, 28, T>, BatchNormReLU<32, T>,   //
+                         Conv3x3Same<32, 32, 28, T>, BatchNormReLU<32, T>,  //
+                         MaxPool2D<Shape{32, 28, 28}, 2, 2, T>,             //
+                         Conv3x3Same<32, 64, 14, T>, BatchNormReLU<64, T>,  //
+                         Conv3x3Same<64, 64, 14, T>, BatchNormReLU<64, T>,  //
                          MaxPool2D<Shape{64, 14, 14}, 2, 2, T>, Flatten<Shape{64, 7, 7}, T>, Dense<3136, 512, T>,
                          ReLU<T>, Dense<512, 10, T>>;
 
 // width-cnn-f<F>: two F-channel convolutions, one pooling, a 128-unit hidden layer.
 template <int F, class T = float>
-using MnistWidthCnn = Chain<mnist_cnn_detail::Conv3x3<1, F, 28, T>, ReLU<T>,  //
-                            mnist_cnn_detail::Conv3x3<F, F, 28, T>, ReLU<T>,  //
+using MnistWidthCnn = Chain<Conv3x3Same<1, F, 28, T>, ReLU<T>,  //
+                            Conv3x3Same<F, F, 28, T>, ReLU<T>,  //
                             MaxPool2D<Shape{F, 28, 28}, 2, 2, T>, Flatten<Shape{F, 14, 14}, T>, Dense<F * 196, 128, T>,
                             ReLU<T>, Dense<128, 10, T>>;
 
 // cnn-lite-nobn: two 128-channel convolutions, global average pooling, one dense layer; 150,154
 // parameters.
 template <class T = float>
-using MnistCnnLite = Chain<mnist_cnn_detail::Conv3x3<1, 128, 28, T>, ReLU<T>,    //
-                           mnist_cnn_detail::Conv3x3<128, 128, 28, T>, ReLU<T>,  //
+using MnistCnnLite = Chain<Conv3x3Same<1, 128, 28, T>, ReLU<T>,    //
+                           Conv3x3Same<128, 128, 28, T>, ReLU<T>,  //
                            GlobalAvgPool2D<Shape{128, 28, 28}, T>, Dense<128, 10, T>>;
 
 // cnn-lite-bn: the same with batch norm after each convolution; 150,666 parameters, the
 // reference's 150,410 and the convolutions' 256 biases.
 template <class T = float>
-using MnistCnnLiteBn = Chain<mnist_cnn_detail::Conv3x3<1, 128, 28, T>, BatchNormReLU<128, T>,    //
-                             mnist_cnn_detail::Conv3x3<128, 128, 28, T>, BatchNormReLU<128, T>,  //
+using MnistCnnLiteBn = Chain<Conv3x3Same<1, 128, 28, T>, BatchNormReLU<128, T>,    //
+                             Conv3x3Same<128, 128, 28, T>, BatchNormReLU<128, T>,  //
                              GlobalAvgPool2D<Shape{128, 28, 28}, T>, Dense<128, 10, T>>;
 
 }  // namespace jiggle
