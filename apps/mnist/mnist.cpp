@@ -26,18 +26,12 @@
 namespace {
 
 // The row's training and test images, from --data or MNIST's default folder, scaled as the row says.
-TrainAndTest load_data(const TrainingOptions& options, jiggle::PixelScaling scaling) {
+jiggle::TrainAndTest load_data(const TrainingOptions& options, jiggle::PixelScaling scaling) {
   const bool cifar = options.config.data_set == "CIFAR-10";
   if (cifar && options.config.standardize)
     throw jiggle::Error("--scaling standard uses MNIST's pixel statistics; CIFAR-10's rows take x/255");
-  TrainAndTest data;
-  if (cifar) {
-    jiggle::Cifar10 cifar10 = jiggle::load_cifar10(data_folder_of(options));
-    data = {std::move(cifar10.train), std::move(cifar10.test)};
-  } else {
-    jiggle::Mnist mnist = jiggle::load_mnist(data_folder_of(options));
-    data = {std::move(mnist.train), std::move(mnist.test)};
-  }
+  jiggle::TrainAndTest data =
+      cifar ? jiggle::load_cifar10(data_folder_of(options)) : jiggle::load_mnist(data_folder_of(options));
   data.train.scaling = scaling;
   data.test.scaling = scaling;
   return data;
@@ -55,7 +49,7 @@ int run(const TrainingOptions& options, const NetworkInfo& network) {
   if (options.load) jiggle::load_safetensors(model, *options.load);
   if (options.predict) return predict(model, *options.predict, scaling);
 
-  TrainAndTest data = load_data(options, scaling);
+  jiggle::TrainAndTest data = load_data(options, scaling);
   // A network whose first layer is dense takes the pixels in any shape, so the sizes must agree.
   if (Model::input_shape.size() != data.train.sample_shape().size())
     throw jiggle::Error("the network " + std::string(network.name) + " takes images of " +

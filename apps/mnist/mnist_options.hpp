@@ -13,7 +13,6 @@
 
 #include "command_line.hpp"
 #include "jiggle/data/data_folder.hpp"
-#include "jiggle/data/labelled_images.hpp"
 #include "jiggle/init.hpp"
 #include "jiggle/precision.hpp"
 #include "jiggle/shape.hpp"
@@ -49,12 +48,6 @@ struct TrainingOptions {
 inline std::filesystem::path data_folder_of(const TrainingOptions& options) {
   return options.data ? *options.data : jiggle::data_folder(JIGGLE_MNIST_DIR);
 }
-
-// A run's training and test images.
-struct TrainAndTest {
-  jiggle::LabelledImages train;
-  jiggle::LabelledImages test;
-};
 
 inline std::string shape_text(jiggle::Shape shape) {
   return std::to_string(shape.channels) + "×" + std::to_string(shape.height) + "×" + std::to_string(shape.width);

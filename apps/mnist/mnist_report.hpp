@@ -17,8 +17,8 @@
 #include "jiggle/train/progress.hpp"
 #include "mnist_options.hpp"
 
-inline void print_configuration(const TrainingOptions& options, const NetworkInfo& network, const TrainAndTest& data,
-                                jiggle::Index parameters) {
+inline void print_configuration(const TrainingOptions& options, const NetworkInfo& network,
+                                const jiggle::TrainAndTest& data, jiggle::Index parameters) {
   std::printf("%.*s: %.*s, %lld params\n", static_cast<int>(network.name.size()), network.name.data(),
               static_cast<int>(network.layers.size()), network.layers.data(), static_cast<long long>(parameters));
   print_training_config(options.config);

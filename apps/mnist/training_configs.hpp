@@ -70,6 +70,19 @@ constexpr TrainingConfig as_the_text_describes(TrainingConfig row, std::string_v
 
 // The recipes of the reference's registry, as it states them.
 namespace reference_recipes {
+
+// Its "full" recipe: AdamW 1e-3 (decay 1e-4), one warmup epoch, cosine, label smoothing 0.1, and
+// augmentation, which its MNIST loader never applied and its CIFAR-10 loader applies as flips.
+constexpr TrainingConfig full(TrainingConfig row) {
+  row.optimizer = "adam";
+  row.learning_rate = 1e-3;
+  row.weight_decay = 1e-4;
+  row.cosine = true;
+  row.warmup_epochs = 1;
+  row.label_smoothing = 0.1;
+  row.horizontal_flip = row.data_set == "CIFAR-10";
+  return row;
+}
 inline constexpr TrainingConfig linear_sgd{.name = "linear-sgd",
                                            .summary = "logistic regression; SGD 0.1",
                                            .family = "linear/shallow",
@@ -134,22 +147,9 @@ constexpr TrainingConfig cifar_row(std::string_view name, std::string_view summa
           .learning_rate = learning_rate,
           .epochs = 30};
 }
-inline constexpr TrainingConfig cifar_bn_full{.name = "cifar-bn-full",
-                                              .summary =
-                                                  "the CIFAR CNN with batch norm: AdamW (decay 1e-4), cosine, "
-                                                  "label smoothing 0.1, horizontal flips, 30 epochs",
-                                              .family = "CIFAR-10",
-                                              .reference_accuracy = 82.0,
-                                              .network = "cifar-bn",
-                                              .data_set = "CIFAR-10",
-                                              .optimizer = "adam",
-                                              .learning_rate = 1e-3,
-                                              .weight_decay = 1e-4,
-                                              .cosine = true,
-                                              .warmup_epochs = 1,
-                                              .label_smoothing = 0.1,
-                                              .horizontal_flip = true,
-                                              .epochs = 30};
+inline constexpr TrainingConfig cifar_bn_full = full(cifar_row(
+    "cifar-bn-full", "the CIFAR CNN with batch norm: AdamW (decay 1e-4), cosine, label smoothing 0.1, horizontal flips",
+    "cifar-bn", 1e-3, 82.0));
 }  // namespace reference_recipes
 
 // Every row of the reference's registry, the logged ones first, then the chapter's text's plain SGD
@@ -182,31 +182,21 @@ inline constexpr std::array<TrainingConfig, 47> kTrainingConfigs{{
                           .reference_accuracy = 97.92,
                           .optimizer = "adam",
                           .learning_rate = 1e-3}),
-    as_the_reference_ran({.name = "mlp-full",
-                          .summary = "AdamW (decay 1e-4), cosine, label smoothing 0.1; the recipe's warmup epoch "
-                                     "ran at the full rate and its augmentation never reached MNIST batches",
-                          .reference_accuracy = 98.68,
-                          .optimizer = "adam",
-                          .learning_rate = 1e-3,
-                          .weight_decay = 1e-4,
-                          .cosine = true,
-                          .warmup_epochs = 1,
-                          .label_smoothing = 0.1}),
+    as_the_reference_ran(reference_recipes::full(
+        {.name = "mlp-full",
+         .summary = "AdamW (decay 1e-4), cosine, label smoothing 0.1; the recipe's warmup epoch "
+                    "ran at the full rate and its augmentation never reached MNIST batches",
+         .reference_accuracy = 98.68})),
     as_the_reference_ran(reference_recipes::cnn_nobn_sgd),
     as_the_reference_ran(reference_recipes::cnn_bn_sgd),
-    as_the_reference_ran({.name = "cnn-bn-full",
-                          .summary = "the CNN with batch norm: AdamW (decay 1e-4), cosine, label smoothing, 15 "
-                                     "epochs; no warmup or augmentation, as for mlp-full",
-                          .family = "CNN",
-                          .reference_accuracy = 99.50,
-                          .network = "cnn-bn",
-                          .optimizer = "adam",
-                          .learning_rate = 1e-3,
-                          .weight_decay = 1e-4,
-                          .cosine = true,
-                          .warmup_epochs = 1,
-                          .label_smoothing = 0.1,
-                          .epochs = 15}),
+    as_the_reference_ran(
+        reference_recipes::full({.name = "cnn-bn-full",
+                                 .summary = "the CNN with batch norm: AdamW (decay 1e-4), cosine, label smoothing, 15 "
+                                            "epochs; no warmup or augmentation, as for mlp-full",
+                                 .family = "CNN",
+                                 .reference_accuracy = 99.50,
+                                 .network = "cnn-bn",
+                                 .epochs = 15})),
     as_the_reference_ran(reference_recipes::width_cnn_f8),
     as_the_reference_ran(reference_recipes::width_cnn_f64),
     as_the_reference_ran({.name = "cnn-lite-nobn-sgd",

@@ -72,7 +72,7 @@ bool same_targets(const Batch& slice, const Batch& whole, jiggle::Index first) {
 TEMPLATE_TEST_CASE("For every data set, the shards of a batch are the batch", "[data_set][batches]", ColourImages,
                    InMemoryClasses, InMemoryRegression) {
   const typename TestType::Data data = TestType::make();
-  for (const int shards : {2, 3}) {
+  for (const int shards : {2, 3, 4}) {
     jiggle::Batches<double, typename TestType::Data> whole(data, 15, jiggle::Order::shuffled, 7);
     whole.set_augmentation(TestType::augmentation);
     std::vector<jiggle::Batches<double, typename TestType::Data>> parts;

@@ -73,40 +73,6 @@ TEST_CASE("The ranks' starting models become rank 0's", "[data_parallel]") {
   REQUIRE(models[1] == models[0]);
 }
 
-TEST_CASE("Shards of a batch, augmented or not, are the batch", "[data_parallel][batches]") {
-  const jiggle::LabelledImages data = test_support::small_images(300);  // batches of 128, 128 and 44
-  for (const int shift : {0, 2}) {
-    for (const int shards : {2, 3, 4}) {
-      jiggle::Batches<float> whole(data, 128, jiggle::Order::shuffled, 7);
-      whole.set_augmentation({.max_shift = shift});
-      std::vector<jiggle::Batches<float>> parts;
-      for (int shard = 0; shard < shards; ++shard) {
-        parts.emplace_back(data, 128, jiggle::Order::shuffled, 7);
-        parts.back().set_augmentation({.max_shift = shift});
-        parts.back().set_shard(shard, shards);
-      }
-      for (int epoch = 0; epoch < 2; ++epoch) {
-        for (jiggle::Index b = 0; b < whole.count(); ++b) {
-          const auto& batch = whole.batch(b);
-          jiggle::Index column = 0;
-          for (auto& part : parts) {
-            const auto& slice = part.batch(b);
-            INFO("shift " << shift << ", " << shards << " shards, epoch " << epoch << ", batch " << b);
-            REQUIRE(slice.inputs == batch.inputs.middleCols(column, slice.inputs.cols()));
-            for (jiggle::Index i = 0; i < slice.inputs.cols(); ++i)
-              REQUIRE(slice.targets[static_cast<std::size_t>(i)] ==
-                      batch.targets[static_cast<std::size_t>(column + i)]);
-            column += slice.inputs.cols();
-          }
-          REQUIRE(column == batch.inputs.cols());
-        }
-        whole.next_epoch();
-        for (auto& part : parts) part.next_epoch();
-      }
-    }
-  }
-}
-
 TEST_CASE("Shards are refused where a batch has fewer images than shards", "[data_parallel][batches][misuse]") {
   const jiggle::LabelledImages data = test_support::small_images(130);  // the last batch holds 2
   jiggle::Batches<float> batches(data, 128);

@@ -24,10 +24,7 @@ namespace jiggle {
 
 inline constexpr int kCifar10Classes = 10;
 
-struct Cifar10 {
-  LabelledImages train;
-  LabelledImages test;
-};
+using Cifar10 = TrainAndTest;
 
 namespace cifar10_detail {
 

@@ -123,4 +123,10 @@ struct LabelledImages {
 
 static_assert(DataSet<LabelledImages>);
 
+// A data set's two splits, as MNIST and CIFAR-10 come.
+struct TrainAndTest {
+  LabelledImages train;
+  LabelledImages test;
+};
+
 }  // namespace jiggle

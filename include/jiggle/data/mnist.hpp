@@ -25,10 +25,7 @@ namespace jiggle {
 inline constexpr PixelStatistics kMnistPixelStatistics{0.1307, 0.3081};
 inline constexpr int kMnistClasses = 10;
 
-struct Mnist {
-  LabelledImages train;
-  LabelledImages test;
-};
+using Mnist = TrainAndTest;
 
 namespace mnist_detail {
 
