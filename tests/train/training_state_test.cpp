@@ -6,12 +6,15 @@
 #include <iterator>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "jiggle/chain.hpp"
 #include "jiggle/data/batches.hpp"
+#include "jiggle/data/in_memory.hpp"
 #include "jiggle/layers/dense.hpp"
 #include "jiggle/layers/relu.hpp"
+#include "jiggle/losses/mean_squared_error.hpp"
 #include "jiggle/losses/softmax_cross_entropy.hpp"
 #include "jiggle/optim/adam.hpp"
 #include "jiggle/optim/schedule.hpp"
@@ -39,9 +42,35 @@ jiggle::LabelledImages quadrant_images() {
   return data;
 }
 
+// The same task as in-memory data: 16 features in a 4×4 shape, with the class label or, for
+// regression, the quadrants' four mean brightnesses as targets.
+template <class Data>
+Data quadrant_data() {
+  const jiggle::LabelledImages images = quadrant_images();
+  std::vector<float> features;
+  std::vector<float> means;
+  std::vector<std::int32_t> labels;
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    float quadrant_sums[4] = {};
+    for (int p = 0; p < 16; ++p) {
+      const float value = static_cast<float>(images.image(i)[p]) / 255.0f;
+      features.push_back(value);
+      quadrant_sums[(p / 4 >= 2 ? 2 : 0) + (p % 4 >= 2 ? 1 : 0)] += value / 4.0f;
+    }
+    means.insert(means.end(), quadrant_sums, quadrant_sums + 4);
+    labels.push_back(images.labels[i]);
+  }
+  if constexpr (std::is_same_v<Data, jiggle::RegressionData>) {
+    return Data(features, jiggle::Shape{1, 4, 4}, means, 4);
+  } else {
+    return Data(features, jiggle::Shape{1, 4, 4}, labels);
+  }
+}
+
 struct Recipe {
   int epochs = 3;
   int augment_shift = 0;
+  bool horizontal_flip = false;
   bool cosine = false;
   int warmup_epochs = 0;
 };
@@ -65,14 +94,20 @@ std::vector<std::uint32_t> bits_of(Model& model, Optimizer& optimizer) {
 
 // A run as a program makes one: a schedule stepped after each batch, stopping after
 // `stop_after` steps (0: never) with its state in `state_file`, or resuming from it.
-template <class Optimizer>
-std::vector<std::uint32_t> run(const jiggle::LabelledImages& data, Optimizer optimizer, const Recipe& recipe,
-                               long long stop_after, const std::filesystem::path& state_file, bool resume) {
+template <class Data, class Optimizer>
+std::vector<std::uint32_t> run(const Data& data, Optimizer optimizer, const Recipe& recipe, long long stop_after,
+                               const std::filesystem::path& state_file, bool resume) {
   jiggle::Rng rng(5);
   Model model(rng);
-  jiggle::Batches<float> batches(data, 16, jiggle::Order::shuffled, 6);
-  batches.set_augmentation({.max_shift = recipe.augment_shift});
-  jiggle::SoftmaxCrossEntropy<float> loss(0.1);
+  jiggle::Batches<float, Data> batches(data, 16, jiggle::Order::shuffled, 6);
+  batches.set_augmentation({.max_shift = recipe.augment_shift, .horizontal_flip = recipe.horizontal_flip});
+  auto loss = [] {
+    if constexpr (std::is_same_v<typename Data::Targets, jiggle::RealTargets>) {
+      return jiggle::MeanSquaredError<float>();
+    } else {
+      return jiggle::SoftmaxCrossEntropy<float>(0.1);
+    }
+  }();
   const jiggle::LearningRateSchedule schedule{.base = optimizer.learning_rate(),
                                               .total_steps = batches.count() * recipe.epochs,
                                               .warmup_steps = batches.count() * recipe.warmup_epochs,
@@ -99,9 +134,15 @@ std::vector<std::uint32_t> run(const jiggle::LabelledImages& data, Optimizer opt
   return bits_of(model, optimizer);
 }
 
-template <class MakeOptimizer>
+template <class Data = jiggle::LabelledImages, class MakeOptimizer>
 void require_bit_identical_resume(const Recipe& recipe, MakeOptimizer make_optimizer) {
-  const auto data = quadrant_images();
+  const Data data = [] {
+    if constexpr (std::is_same_v<Data, jiggle::LabelledImages>) {
+      return quadrant_images();
+    } else {
+      return quadrant_data<Data>();
+    }
+  }();
   jiggle_test::TemporaryFolder folder("jiggle-training-state");
   const auto whole = run(data, make_optimizer(), recipe, 0, {}, false);
   REQUIRE_FALSE(whole.empty());
@@ -133,6 +174,19 @@ TEST_CASE("A run resumed from its training state ends bit-identical: Adam, cosin
           "[training_state]") {
   require_bit_identical_resume(Recipe{.augment_shift = 1, .cosine = true, .warmup_epochs = 1},
                                [] { return jiggle::Adam<float>({.learning_rate = 0.01, .weight_decay = 0.01}); });
+}
+
+TEST_CASE("A run resumed from its training state ends bit-identical: in-memory class labels, momentum, flips",
+          "[training_state][in_memory]") {
+  require_bit_identical_resume<jiggle::ClassificationData>(Recipe{.augment_shift = 1, .horizontal_flip = true}, [] {
+    return jiggle::Sgd<float>({.learning_rate = 0.05, .momentum = 0.9});
+  });
+}
+
+TEST_CASE("A run resumed from its training state ends bit-identical: in-memory regression, Adam, cosine",
+          "[training_state][in_memory]") {
+  require_bit_identical_resume<jiggle::RegressionData>(Recipe{.cosine = true},
+                                                       [] { return jiggle::Adam<float>({.learning_rate = 0.01}); });
 }
 
 TEST_CASE("A training state holds the optimiser's tensors under PyTorch's names, and loads as weights",
