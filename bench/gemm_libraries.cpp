@@ -97,9 +97,15 @@ int main(int argc, char** argv) {
     contenders.emplace_back("jiggle fp32", [&] {
       jiggle::kernels::multiply(jiggle::Precision::fp32, op_a, op_b, p.m, p.n, p.k, 1.0F, 0.0F, c.data(), p.m);
     });
-    if (jiggle::kernels::cpu_isa() == jiggle::kernels::Isa::avx512_bf16)
+    if (jiggle::kernels::cpu_isa() >= jiggle::kernels::Isa::avx512_bf16)
       contenders.emplace_back("jiggle bf16", [&] {
         jiggle::kernels::multiply(jiggle::Precision::bf16, op_a, op_b, p.m, p.n, p.k, 1.0F, 0.0F, c.data(), p.m);
+      });
+    // On a CPU with AMX, the AVX512_BF16 tile it would run without.
+    if (jiggle::kernels::cpu_isa() == jiggle::kernels::Isa::amx_bf16)
+      contenders.emplace_back("jiggle bf16 (AVX512_BF16)", [&] {
+        jiggle::kernels::multiply_with(jiggle::kernels::Isa::avx512_bf16, jiggle::Precision::bf16, op_a, op_b, p.m, p.n,
+                                       p.k, 1.0F, 0.0F, c.data(), p.m);
       });
 #ifdef JIGGLE_BENCH_ONEDNN
     // Row-major, as dnnl_sgemm takes them: the column-major Cᵀ = op(B)ᵀ·op(A)ᵀ.

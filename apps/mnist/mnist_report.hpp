@@ -25,6 +25,7 @@ inline void print_configuration(const TrainingOptions& options, const NetworkInf
   std::printf("  seed %llu, threads %d\n", static_cast<unsigned long long>(options.seed), jiggle::thread_count());
   std::printf("  products: %s kernels, %s\n", jiggle::kernels::to_string(jiggle::kernels::cpu_isa()).c_str(),
               jiggle::to_string(options.precision).c_str());
+  if (!jiggle::kernels::cpu_isa_note().empty()) std::printf("  %s\n", jiggle::kernels::cpu_isa_note().c_str());
   if (options.processes)
     std::printf("  data-parallel: %d processes of %d threads, each taking %lld of every batch's %lld images\n",
                 options.processes->size(), jiggle::thread_count(),

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <string>
 #include <vector>
@@ -34,11 +35,35 @@ const std::vector<ProductShape> kShapes = {
     {512, 128, 10}, {784, 512, 128}, {784, 32, 9},   {784, 32, 288}, {196, 64, 288},  {196, 64, 576},
     {32, 288, 784}, {64, 576, 196},  {784, 288, 32}, {196, 576, 64}};
 
-std::vector<Isa> kernels_of_this_cpu() {
-  std::vector<Isa> isas{Isa::portable};
-  if (jiggle::kernels::cpu_isa() >= Isa::avx2) isas.push_back(Isa::avx2);
-  if (jiggle::kernels::cpu_isa() >= Isa::avx512) isas.push_back(Isa::avx512);
-  return isas;
+// Small enough for the model of AMX's instructions, unoptimised: degenerate, prime, one past a
+// tile half (16) or a tile (32), two depth blocks with an odd tail, and a shape with every edge.
+const std::vector<ProductShape> kModelShapes = {{1, 1, 1},    {1, 1, 2},    {2, 1, 1},     {7, 13, 17},
+                                                {31, 37, 41}, {33, 13, 5},  {17, 25, 257}, {16, 16, 32},
+                                                {32, 32, 64}, {49, 81, 97}, {10, 40, 512}};
+
+// A way to run C[0:m, 0:n] ← α·op(A)·op(B) + β·C, and its name in a failure's report.
+struct Kernel {
+  std::string name;
+  std::function<void(const Operand&, const Operand&, Index, Index, Index, float, float, float*, Index)> multiply;
+};
+
+Kernel kernel_of(Isa isa, Precision precision) {
+  return {jiggle::kernels::to_string(isa) + ", " + jiggle::to_string(precision),
+          [isa, precision](const Operand& A, const Operand& B, Index m, Index n, Index k, float alpha, float beta,
+                           float* c, Index ldc) {
+            jiggle::kernels::multiply_with(isa, precision, A, B, m, n, k, alpha, beta, c, ldc);
+          }};
+}
+
+// The AMX tile's packing, blocking and edges, on the model of its instructions.
+const Kernel kAmxModel{"AMX tile on the model of its instructions, bf16",
+                       jiggle::kernels::multiply_on_amx_model<float>};
+
+std::vector<Kernel> fp32_kernels_of_this_cpu() {
+  std::vector<Kernel> kernels{kernel_of(Isa::portable, Precision::fp32)};
+  if (jiggle::kernels::cpu_isa() >= Isa::avx2) kernels.push_back(kernel_of(Isa::avx2, Precision::fp32));
+  if (jiggle::kernels::cpu_isa() >= Isa::avx512) kernels.push_back(kernel_of(Isa::avx512, Precision::fp32));
+  return kernels;
 }
 
 // γ_n = n·u / (1 − n·u): the bound on n roundings of unit roundoff u, compounded.
@@ -101,10 +126,10 @@ struct Product {
         initial_c(drawn.initial_c) {}
 };
 
-// Runs the product on `isa` in `precision` and checks every entry against the product in double:
+// Runs the product on `kernel` in `precision` and checks every entry against the product in double:
 // |C − C*| ≤ bound·(|α|·Σ|a||b| + |β|·|C₀|), with C stored inside a larger matrix whose other
 // rows must stay untouched, and C₀ all NaN when β = 0, which must then never be read.
-void check_against_double(Isa isa, Precision precision, const Product& product, float alpha, float beta) {
+void check_against_double(const Kernel& kernel, Precision precision, const Product& product, float alpha, float beta) {
   const auto [m, n, k] = product.shape;
   const Index ldc = product.initial_c.rows();
   Matrix<float> stored = product.initial_c;
@@ -118,13 +143,12 @@ void check_against_double(Isa isa, Precision precision, const Product& product, 
                            ? fp32
                            : 2.0 * rounding + rounding * rounding + fp32 * (1.0 + rounding) * (1.0 + rounding);
 
-  jiggle::kernels::multiply_with(isa, precision, Operand{product.a.data(), product.a.rows(), product.transposes.a},
-                                 Operand{product.b.data(), product.b.rows(), product.transposes.b}, m, n, k, alpha,
-                                 beta, stored.data(), ldc);
+  kernel.multiply(Operand{product.a.data(), product.a.rows(), product.transposes.a},
+                  Operand{product.b.data(), product.b.rows(), product.transposes.b}, m, n, k, alpha, beta,
+                  stored.data(), ldc);
 
-  INFO(jiggle::kernels::to_string(isa) << ", " << jiggle::to_string(precision) << ": " << m << "×" << n << "×" << k
-                                       << (product.transposes.a ? " Aᵀ" : " A") << (product.transposes.b ? " Bᵀ" : " B")
-                                       << " α " << alpha << " β " << beta);
+  INFO(kernel.name << ": " << m << "×" << n << "×" << k << (product.transposes.a ? " Aᵀ" : " A")
+                   << (product.transposes.b ? " Bᵀ" : " B") << " α " << alpha << " β " << beta);
   REQUIRE(stored.bottomRows(ldc - m) == product.initial_c.bottomRows(ldc - m));
   double worst = 0.0;  // the largest error as a share of its bound
   for (Index j = 0; j < n; ++j) {
@@ -146,15 +170,16 @@ void check_against_double(Isa isa, Precision precision, const Product& product, 
 }
 
 // Every shape, in every transpose, with (α, β) = (1, 0), (−0.5, 1) and (2, −0.75), on each kernel.
-void check_every_case(const std::vector<Isa>& isas, Precision precision, jiggle::Rng& rng) {
-  for (const ProductShape& shape : kShapes) {
+void check_every_case(const std::vector<Kernel>& kernels, Precision precision, jiggle::Rng& rng,
+                      const std::vector<ProductShape>& shapes = kShapes) {
+  for (const ProductShape& shape : shapes) {
     const Product drawn(shape, {false, false}, rng);
     for (const bool transpose_a : {false, true})
       for (const bool transpose_b : {false, true}) {
         const Product product(drawn, {transpose_a, transpose_b});
-        for (const Isa isa : isas)
+        for (const Kernel& kernel : kernels)
           for (const auto& [alpha, beta] : {std::pair{1.0F, 0.0F}, {-0.5F, 1.0F}, {2.0F, -0.75F}})
-            check_against_double(isa, precision, product, alpha, beta);
+            check_against_double(kernel, precision, product, alpha, beta);
       }
   }
 }
@@ -163,7 +188,7 @@ void check_every_case(const std::vector<Isa>& isas, Precision precision, jiggle:
 
 TEST_CASE("Each fp32 kernel matches the product in double within the fp32 error bound", "[kernels]") {
   jiggle::Rng rng(11);
-  check_every_case(kernels_of_this_cpu(), Precision::fp32, rng);
+  check_every_case(fp32_kernels_of_this_cpu(), Precision::fp32, rng);
 }
 
 // On several threads a product is cut into blocks narrower than a column block, so one thread
@@ -173,17 +198,51 @@ TEST_CASE("A product past a column block, on one thread, matches the product in 
   jiggle::set_thread_count(1);
   jiggle::Rng rng(14);
   const Product product({8, 3100, 40}, {false, false}, rng);
-  for (const Isa isa : kernels_of_this_cpu()) check_against_double(isa, Precision::fp32, product, -0.5F, 1.0F);
+  for (const Kernel& kernel : fp32_kernels_of_this_cpu())
+    check_against_double(kernel, Precision::fp32, product, -0.5F, 1.0F);
+  check_against_double(kAmxModel, Precision::bf16, product, -0.5F, 1.0F);
 }
 
-TEST_CASE("The bf16 kernel matches the product in double within the bf16 error bound", "[kernels]") {
-  if (jiggle::kernels::cpu_isa() != Isa::avx512_bf16) JIGGLE_SKIP("this CPU has no AVX512_BF16");
+TEST_CASE("The AVX512_BF16 kernel matches the product in double within the bf16 error bound", "[kernels]") {
+  if (jiggle::kernels::cpu_isa() < Isa::avx512_bf16) JIGGLE_SKIP("this CPU has no AVX512_BF16");
   jiggle::Rng rng(12);
-  check_every_case({Isa::avx512_bf16}, Precision::bf16, rng);
+  check_every_case({kernel_of(Isa::avx512_bf16, Precision::bf16)}, Precision::bf16, rng);
+}
+
+TEST_CASE("The AMX tile's packing, tiling and edges, on the model of its instructions, match the product in double",
+          "[amx]") {
+  jiggle::Rng rng(15);
+  check_every_case({kAmxModel}, Precision::bf16, rng, kModelShapes);
+}
+
+TEST_CASE("The AMX tile on the model is the same bit for bit on one thread and on two", "[amx]") {
+  const test_support::ThreadCountKept kept;
+  jiggle::Rng rng(16);
+  const Index m = 70;
+  const Index n = 96;
+  const Index k = 70;
+  const Matrix<float> a = uniform_matrix<float>(rng, m, k);
+  const Matrix<float> b = uniform_matrix<float>(rng, k, n);
+  Matrix<float> results[2];
+  for (const int t : {1, 2}) {
+    jiggle::set_thread_count(t);
+    results[t - 1].resize(m, n);
+    kAmxModel.multiply(Operand{a.data(), m, false}, Operand{b.data(), k, false}, m, n, k, 1.0F, 0.0F,
+                       results[t - 1].data(), m);
+  }
+  REQUIRE(results[0] == results[1]);
+}
+
+TEST_CASE("The AMX kernel matches the product in double within the bf16 error bound", "[kernels]") {
+  if (jiggle::kernels::cpu_isa() < Isa::amx_bf16)
+    JIGGLE_SKIP("no AMX: this CPU runs " + jiggle::kernels::to_string(jiggle::kernels::cpu_isa()) +
+                (jiggle::kernels::cpu_isa_note().empty() ? "" : "; " + jiggle::kernels::cpu_isa_note()));
+  jiggle::Rng rng(17);
+  check_every_case({kernel_of(Isa::amx_bf16, Precision::bf16)}, Precision::bf16, rng);
 }
 
 TEST_CASE("bf16 products round their inputs: a product of values bf16 cannot hold differs from fp32", "[kernels]") {
-  if (jiggle::kernels::cpu_isa() != Isa::avx512_bf16) JIGGLE_SKIP("this CPU has no AVX512_BF16");
+  if (jiggle::kernels::cpu_isa() < Isa::avx512_bf16) JIGGLE_SKIP("this CPU has no AVX512_BF16");
   // 1 + 2⁻¹⁰ rounds to 1 in bf16, so the bf16 product of it with itself is exactly 1.
   const float value = 1.0F + std::ldexp(1.0F, -10);
   float product = 0.0F;
@@ -203,7 +262,7 @@ TEST_CASE("A product is the same bit for bit on one thread and on two", "[kernel
     const Matrix<float> a = uniform_matrix<float>(rng, shape.m, shape.k);
     const Matrix<float> b = uniform_matrix<float>(rng, shape.k, shape.n);
     std::vector<Precision> precisions{Precision::fp32};
-    if (jiggle::kernels::cpu_isa() == Isa::avx512_bf16) precisions.push_back(Precision::bf16);
+    if (jiggle::kernels::cpu_isa() >= Isa::avx512_bf16) precisions.push_back(Precision::bf16);
     for (const Precision precision : precisions) {
       Matrix<float> results[2];
       for (const int t : {1, 2}) {
@@ -233,13 +292,13 @@ TEST_CASE("A product with nothing to sum scales C by β, and never reads it when
 TEST_CASE("Kernels this CPU cannot run are refused with a message, never run", "[kernels]") {
   float value = 1.0F;
   const Operand one{&value, 1, false};
-  if (jiggle::kernels::cpu_isa() != Isa::avx512_bf16)
+  if (jiggle::kernels::cpu_isa() < Isa::avx512_bf16)
     REQUIRE_THROWS_WITH(
         jiggle::kernels::multiply_with(Isa::avx512_bf16, Precision::fp32, one, one, 1, 1, 1, 1.0F, 0.0F, &value, 1),
         Catch::Matchers::Contains("cannot run on this CPU"));
   REQUIRE_THROWS_WITH(
       jiggle::kernels::multiply_with(Isa::portable, Precision::bf16, one, one, 1, 1, 1, 1.0F, 0.0F, &value, 1),
-      Catch::Matchers::Contains("bf16 products need the AVX512_BF16 kernels"));
+      Catch::Matchers::Contains("bf16 products need the AVX512_BF16 or AMX kernels"));
 }
 
 TEST_CASE("An operand packs to the same bits whether it is stored transposed or not", "[kernels]") {
@@ -267,7 +326,7 @@ TEST_CASE("An operand packs to the same bits whether it is stored transposed or 
   const Matrix<float> a_transposed = a.transpose();
   const Matrix<float> b_transposed = b.transpose();
   std::vector<Precision> precisions{Precision::fp32};
-  if (jiggle::kernels::cpu_isa() == Isa::avx512_bf16) precisions.push_back(Precision::bf16);
+  if (jiggle::kernels::cpu_isa() >= Isa::avx512_bf16) precisions.push_back(Precision::bf16);
   for (const Precision precision : precisions) {
     Matrix<float> results[4];
     for (int transposes = 0; transposes < 4; ++transposes) {
@@ -292,7 +351,7 @@ TEST_CASE("A NaN whose high mantissa bits are zero stays NaN through bf16 packin
   // A signalling NaN with only its lowest bit set: rounded like a number, it would carry into the
   // exponent and give infinity. k = 70 puts NaNs in a whole block of steps and in the depth's
   // tail, and m, n > 16 put them in a row group past the first.
-  if (jiggle::kernels::cpu_isa() != Isa::avx512_bf16) JIGGLE_SKIP("this CPU has no AVX512_BF16");
+  if (jiggle::kernels::cpu_isa() < Isa::avx512_bf16) JIGGLE_SKIP("this CPU has no AVX512_BF16");
   const float low_nan = std::bit_cast<float>(0x7F80'0001U);
   const Index m = 37;
   const Index n = 21;

@@ -174,7 +174,7 @@ TEST_CASE("Dense in float on the kernels agrees with Dense in double, in fp32 an
   const Matrix<double> X = random_matrix(37, 19, 22);
   const Matrix<double> dY = random_matrix(45, 19, 23);
   REQUIRE(largest_relative_difference(single, reference, X, dY) < 1e-5);
-  if (jiggle::kernels::cpu_isa() == jiggle::kernels::Isa::avx512_bf16) {
+  if (jiggle::kernels::cpu_isa() >= jiggle::kernels::Isa::avx512_bf16) {
     jiggle::set_precision(single, jiggle::Precision::bf16);
     const double difference = largest_relative_difference(single, reference, X, dY);
     REQUIRE(difference < 0.03);

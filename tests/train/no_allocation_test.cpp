@@ -98,7 +98,7 @@ TEST_CASE("A training step of the MLP allocates nothing at all", "[train][alloca
     jiggle::train_step(model, loss, sgd, batch.inputs, batch.targets);
   };
   std::vector<jiggle::Precision> precisions{jiggle::Precision::fp32};
-  if (jiggle::kernels::cpu_isa() == jiggle::kernels::Isa::avx512_bf16) precisions.push_back(jiggle::Precision::bf16);
+  if (jiggle::kernels::cpu_isa() >= jiggle::kernels::Isa::avx512_bf16) precisions.push_back(jiggle::Precision::bf16);
   for (const jiggle::Precision precision : precisions) {
     model.set_precision(precision);
     step(0);  // sizes every buffer

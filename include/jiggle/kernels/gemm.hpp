@@ -12,9 +12,9 @@
 //
 // Every file that multiplies floats compiles the kernels, as header-only code does. A program of
 // many files may compile them once instead: JIGGLE_SEPARATE_KERNELS defined for every file (on the
-// command line, so no file goes without it) leaves only the three declarations below, and one
+// command line, so no file goes without it) leaves only the four declarations below, and one
 // file, which also defines JIGGLE_DEFINE_KERNELS before its first include, holds their
-// definitions. The three are templates of the one type they take, float, so that a file that
+// definitions. The four are templates of the one type they take, float, so that a file that
 // multiplies no float matrix (a program in double) never instantiates the kernels.
 
 #include "jiggle/kernels/isa.hpp"
@@ -36,7 +36,8 @@ template <std::same_as<float> Float = float>
 void reserve_workspaces(Precision precision);
 
 // C[0:m, 0:n] ← α·op(A)·op(B) + β·C (ldc ≥ m), with op(A) m×k and op(B) k×n, on the kernels of
-// `isa`, which must not exceed cpu_isa(); bf16 needs Isa::avx512_bf16. C is not read when β = 0.
+// `isa`, which must not exceed cpu_isa(); bf16 needs Isa::avx512_bf16 or Isa::amx_bf16. C is not
+// read when β = 0.
 template <std::same_as<float> Float>
 void multiply_with(Isa isa, Precision precision, const Operand& A, const Operand& B, Index m, Index n, Index k,
                    Float alpha, Float beta, Float* c, Index ldc);
@@ -45,6 +46,13 @@ void multiply_with(Isa isa, Precision precision, const Operand& A, const Operand
 template <std::same_as<float> Float>
 void multiply(Precision precision, const Operand& A, const Operand& B, Index m, Index n, Index k, Float alpha,
               Float beta, Float* c, Index ldc);
+
+// The same in bf16 on the AMX kernel with its tile instructions modelled in plain C++
+// (amx_model.hpp): the kernel's packing, blocking and edges, checked on any CPU, about a thousand
+// times slower than the hardware.
+template <std::same_as<float> Float>
+void multiply_on_amx_model(const Operand& A, const Operand& B, Index m, Index n, Index k, Float alpha, Float beta,
+                           Float* c, Index ldc);
 
 }  // namespace jiggle::kernels
 
@@ -56,6 +64,8 @@ void multiply(Precision precision, const Operand& A, const Operand& B, Index m, 
 #include <vector>
 
 #include "jiggle/error.hpp"
+#include "jiggle/kernels/amx_model.hpp"
+#include "jiggle/kernels/tile_amx.hpp"
 #include "jiggle/kernels/tile_avx2.hpp"
 #include "jiggle/kernels/tile_avx512.hpp"
 #include "jiggle/kernels/tile_avx512_bf16.hpp"
@@ -100,11 +110,35 @@ Workspace<Packed>& workspace() {
   return buffers;
 }
 
-// k split into equal blocks of at most kDepthBlock, even so bf16 pairs never straddle two.
-inline Index depth_block(Index k) {
+// k split into equal blocks of at most kDepthBlock, in multiples of `granule`, even so bf16
+// pairs never straddle two.
+inline Index depth_block(Index k, Index granule) {
   const Index blocks = (k + kDepthBlock - 1) / kDepthBlock;
-  return round_up((k + blocks - 1) / blocks, 2);
+  return round_up((k + blocks - 1) / blocks, granule);
 }
+
+// What a tile may add to the others' protocol: a depth block in multiples of its own granule
+// (else 2); panels whose steps it pads (panel_steps); tiles it sets up for a thread's share of a
+// product and releases after (configure, release).
+template <class Tile>
+constexpr Index depth_granule() {
+  if constexpr (requires { Tile::kDepthGranule; })
+    return Tile::kDepthGranule;
+  else
+    return 2;
+}
+template <class Tile>
+constexpr Index panel_steps(Index steps) {
+  if constexpr (requires { Tile::panel_steps(steps); })
+    return Tile::panel_steps(steps);
+  else
+    return steps;
+}
+template <class Tile>
+concept ConfiguresItsTiles = requires {
+  Tile::configure();
+  Tile::release();
+};
 
 // One thread's share: C[0:m, 0:n] ← α·op(A)·op(B) + β·C with k > 0.
 template <class Tile>
@@ -113,13 +147,14 @@ void multiply_on_one_thread(const Operand& A, const Operand& B, Index m, Index n
   using Packed = typename Tile::Packed;
   constexpr Index kStep = Tile::kDepthPerStep;
   Workspace<Packed>& buffers = workspace<Packed>();
-  const Index kc = depth_block(k);
+  const Index kc = depth_block(k, depth_granule<Tile>());
+  if constexpr (ConfiguresItsTiles<Tile>) Tile::configure();
 
   for (Index jc = 0; jc < n; jc += kColumnBlock) {
     const Index nb = std::min(kColumnBlock, n - jc);
     for (Index pc = 0; pc < k; pc += kc) {
       const Index kb = std::min(kc, k - pc);
-      const Index steps = (kb + kStep - 1) / kStep;
+      const Index steps = panel_steps<Tile>((kb + kStep - 1) / kStep);
       pack_columns<Tile>(B.from_row(pc).from_column(jc), kb, nb, buffers.columns.data());
       const float block_beta = pc == 0 ? beta : 1.0F;
       for (Index ic = 0; ic < m; ic += kRowBlock) {
@@ -134,6 +169,7 @@ void multiply_on_one_thread(const Operand& A, const Operand& B, Index m, Index n
       }
     }
   }
+  if constexpr (ConfiguresItsTiles<Tile>) Tile::release();
 }
 
 // C ← β·C, for a product with nothing to sum (k = 0); C is not read when β = 0.
@@ -220,8 +256,8 @@ template <std::same_as<float> Float>
 void multiply_with(Isa isa, Precision precision, const Operand& A, const Operand& B, Index m, Index n, Index k,
                    Float alpha, Float beta, Float* c, Index ldc) {
   require_cpu_runs(isa, "the kernels");
-  if (precision == Precision::bf16 && isa != Isa::avx512_bf16)
-    throw Error("jiggle: bf16 products need the AVX512_BF16 kernels, not " + to_string(isa));
+  if (precision == Precision::bf16 && isa < Isa::avx512_bf16)
+    throw Error("jiggle: bf16 products need the AVX512_BF16 or AMX kernels, not " + to_string(isa));
   if (m == 0 || n == 0) return;
   if (k == 0) {
     gemm_detail::scale(m, n, beta, c, ldc);
@@ -230,7 +266,10 @@ void multiply_with(Isa isa, Precision precision, const Operand& A, const Operand
 #ifdef JIGGLE_HAS_X86_KERNELS
   reserve_workspaces<Float>(precision);
   if (precision == Precision::bf16) {
-    gemm_detail::multiply_on_threads<Avx512Bf16Tile>(A, B, m, n, k, alpha, beta, c, ldc);
+    if (isa == Isa::amx_bf16)
+      gemm_detail::multiply_on_threads<AmxTile>(A, B, m, n, k, alpha, beta, c, ldc);
+    else
+      gemm_detail::multiply_on_threads<Avx512Bf16Tile>(A, B, m, n, k, alpha, beta, c, ldc);
     return;
   }
   if (isa >= Isa::avx512) {
@@ -252,6 +291,17 @@ void multiply(Precision precision, const Operand& A, const Operand& B, Index m, 
   multiply_with(cpu_isa(), precision, A, B, m, n, k, alpha, beta, c, ldc);
 }
 
+template <std::same_as<float> Float>
+void multiply_on_amx_model(const Operand& A, const Operand& B, Index m, Index n, Index k, Float alpha, Float beta,
+                           Float* c, Index ldc) {
+  if (m == 0 || n == 0) return;
+  if (k == 0) {
+    gemm_detail::scale(m, n, beta, c, ldc);
+    return;
+  }
+  gemm_detail::multiply_on_threads<AmxBf16Tile<AmxModel>>(A, B, m, n, k, alpha, beta, c, ldc);
+}
+
 #ifdef JIGGLE_DEFINE_KERNELS
 // The one definition of each for the whole program.
 template void reserve_workspaces<float>(Precision);
@@ -259,6 +309,8 @@ template void multiply_with<float>(Isa, Precision, const Operand&, const Operand
                                    float*, Index);
 template void multiply<float>(Precision, const Operand&, const Operand&, Index, Index, Index, float, float, float*,
                               Index);
+template void multiply_on_amx_model<float>(const Operand&, const Operand&, Index, Index, Index, float, float, float*,
+                                           Index);
 #endif
 
 }  // namespace jiggle::kernels

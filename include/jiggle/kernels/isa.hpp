@@ -1,8 +1,8 @@
 #pragma once
 // Which vector instructions the products may use, read from the CPU at run time, so a program
-// compiled without any -m flag still runs its products on AVX2, AVX-512 or AVX512_BF16 where the
-// machine has them, and on Eigen's portable code where it has none; and whether a precision can
-// run here (require_supported).
+// compiled without any -m flag still runs its products on AVX2, AVX-512, AVX512_BF16 or AMX where
+// the machine has them, and on Eigen's portable code where it has none; and whether a precision
+// can run here (require_supported).
 #include <string>
 
 #include "jiggle/error.hpp"
@@ -20,11 +20,17 @@
 #define JIGGLE_TARGET_AVX2 "avx2,fma"
 #define JIGGLE_TARGET_AVX512 "avx512f,avx512bw,avx512vl,avx512dq,fma"
 #define JIGGLE_TARGET_AVX512_BF16 "avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma"
+#define JIGGLE_TARGET_AMX_BF16 "avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma,amx-tile,amx-bf16"
+
+#ifdef JIGGLE_HAS_X86_KERNELS
+#include <cpuid.h>
+#endif
 
 namespace jiggle::kernels {
 
-// Ordered: every level runs on any CPU that runs the level above it.
-enum class Isa { portable, avx2, avx512, avx512_bf16 };
+// Ordered: every level runs on any CPU that runs the level above it. amx_bf16 runs bf16 products
+// on AMX tiles and fp32 products on AVX-512.
+enum class Isa { portable, avx2, avx512, avx512_bf16, amx_bf16 };
 
 inline std::string to_string(Isa isa) {
   switch (isa) {
@@ -32,35 +38,80 @@ inline std::string to_string(Isa isa) {
     case Isa::avx2: return "AVX2";
     case Isa::avx512: return "AVX-512";
     case Isa::avx512_bf16: return "AVX-512 with AVX512_BF16";
+    case Isa::amx_bf16: return "AVX-512 with AMX-BF16";
   }
   return "unknown";
 }
 
 namespace isa_detail {
 
-inline Isa read_cpu() {
+// What the CPU offers, and why a level it reports is not used, if one is not.
+struct CpuKernels {
+  Isa isa = Isa::portable;
+  std::string note;
+};
+
+#ifdef JIGGLE_HAS_X86_KERNELS
+// CPUID leaf 7: EDX bit 22 is AMX-BF16, bit 24 AMX-TILE.
+inline bool cpu_reports_amx_bf16() {
+  unsigned eax = 0;
+  unsigned ebx = 0;
+  unsigned ecx = 0;
+  unsigned edx = 0;
+  if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) == 0) return false;
+  return (edx & (1U << 22U)) != 0 && (edx & (1U << 24U)) != 0;
+}
+
+// Linux hands a process the tiles' 8 KB of register state only on request
+// (arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA)), and without it the first tile
+// instruction kills the process. The request covers every thread, now and later. Made as a bare
+// system call, so the library's headers need no POSIX header. Returns 0, or −errno.
+inline long request_tile_state() {
+#ifdef __linux__
+  constexpr long kArchPrctl = 158;             // SYS_arch_prctl on x86-64
+  constexpr long kRequestPermission = 0x1023;  // ARCH_REQ_XCOMP_PERM
+  constexpr long kTileData = 18;               // XFEATURE_XTILEDATA
+  long result = kArchPrctl;
+  asm volatile("syscall" : "+a"(result) : "D"(kRequestPermission), "S"(kTileData) : "rcx", "r11", "memory");
+  return result;
+#else
+  return -1;  // no known way to ask this system for the tile state
+#endif
+}
+#endif
+
+inline CpuKernels read_cpu() {
 #ifdef JIGGLE_HAS_X86_KERNELS
   // __builtin_cpu_supports also asks the operating system whether it saves the vector
   // registers, so a kernel never runs where its registers would be lost.
   __builtin_cpu_init();
-  if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) return Isa::portable;
+  if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) return {Isa::portable, ""};
   if (!(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
         __builtin_cpu_supports("avx512dq")))
-    return Isa::avx2;
-  if (!__builtin_cpu_supports("avx512bf16")) return Isa::avx512;
-  return Isa::avx512_bf16;
+    return {Isa::avx2, ""};
+  if (!__builtin_cpu_supports("avx512bf16")) return {Isa::avx512, ""};
+  if (!cpu_reports_amx_bf16()) return {Isa::avx512_bf16, ""};
+  if (const long refusal = request_tile_state(); refusal != 0)
+    return {Isa::avx512_bf16, "the CPU has AMX-BF16, but the operating system did not grant its tile state (error " +
+                                  std::to_string(-refusal) + "): bf16 products run on AVX512_BF16"};
+  return {Isa::amx_bf16, ""};
 #else
-  return Isa::portable;
+  return {Isa::portable, ""};
 #endif
+}
+
+inline const CpuKernels& cpu_kernels() {
+  static const CpuKernels kernels = read_cpu();
+  return kernels;
 }
 
 }  // namespace isa_detail
 
 // The best level this CPU runs, read once.
-inline Isa cpu_isa() {
-  static const Isa isa = isa_detail::read_cpu();
-  return isa;
-}
+inline Isa cpu_isa() { return isa_detail::cpu_kernels().isa; }
+
+// Empty, or one line on a level the CPU reports that its products do not use, and why.
+inline const std::string& cpu_isa_note() { return isa_detail::cpu_kernels().note; }
 
 // Throws unless this CPU runs `isa`, before `what` (code compiled for it) is asked to run there.
 inline void require_cpu_runs(Isa isa, const std::string& what) {
@@ -73,10 +124,10 @@ inline void require_cpu_runs(Isa isa, const std::string& what) {
 
 namespace jiggle {
 
-// bf16 products run on AVX512_BF16 alone: asking for them elsewhere is an error raised here, at
-// set-up, never an illegal instruction later.
+// bf16 products run on AVX512_BF16 or AMX alone: asking for them elsewhere is an error raised
+// here, at set-up, never an illegal instruction later.
 inline void require_supported(Precision precision) {
-  if (precision == Precision::bf16 && kernels::cpu_isa() != kernels::Isa::avx512_bf16)
+  if (precision == Precision::bf16 && kernels::cpu_isa() < kernels::Isa::avx512_bf16)
     throw Error("bf16 products need a CPU with AVX512_BF16; this one offers " + kernels::to_string(kernels::cpu_isa()) +
                 " (use fp32)");
 }
