@@ -60,21 +60,23 @@ TEST_CASE("The AMX model's TDPBF16PS pairs element 2q of a left row with element
     }
 }
 
-TEST_CASE("The AMX model rounds after each product, depth 2q before 2q + 1", "[amx]") {
-  // 1 + 2⁻²⁴ rounds to 1 (a tie, to even), twice over; the two products summed first would give
-  // 1 + 2⁻²³. And 2²⁴ + 1 − 2²⁴ is 0 with depth 2q first, where 2q + 1 first would keep the 1.
+TEST_CASE("The AMX model sums even and odd depths apart, rounding each product in depth order, then adds them",
+          "[amx]") {
+  // S[0][0]: 1 + (2⁻²⁴ + 2⁻²⁴) is 1 + 2⁻²³; added to the sum one by one, each 2⁻²⁴ would round
+  // away (a tie, to even). S[1][1]: the even depths' 2²⁴, 1 and −2²⁴ give 0, the 1 rounded away
+  // after the first product; summed exactly they would give 1.
   Bf16Tile left{};
   Bf16Tile right{};
   SumTile initial{};
   initial[0][0] = 1.0F;
   left[0][0] = left[0][1] = to_bf16(std::ldexp(1.0F, -12));
   right[0][0] = right[0][1] = to_bf16(std::ldexp(1.0F, -12));
-  initial[1][1] = std::ldexp(1.0F, 24);
-  left[1][0] = to_bf16(1.0F);
-  left[1][1] = to_bf16(-std::ldexp(1.0F, 24));
-  right[0][2] = right[0][3] = to_bf16(1.0F);
+  left[1][0] = to_bf16(std::ldexp(1.0F, 24));
+  left[1][2] = to_bf16(1.0F);
+  left[1][4] = to_bf16(-std::ldexp(1.0F, 24));
+  right[0][2] = right[1][2] = right[2][2] = to_bf16(1.0F);
   const SumTile sum = dot_on_model(initial, left, right);
-  REQUIRE(sum[0][0] == 1.0F);
+  REQUIRE(sum[0][0] == 1.0F + std::ldexp(1.0F, -23));
   REQUIRE(sum[1][1] == 0.0F);
 }
 

@@ -234,6 +234,7 @@ TEST_CASE("The AMX tile on the model is the same bit for bit on one thread and o
 }
 
 TEST_CASE("The AMX kernel matches the product in double within the bf16 error bound", "[kernels]") {
+  jiggle::kernels::tile_state_granted();
   if (jiggle::kernels::cpu_isa() < Isa::amx_bf16)
     JIGGLE_SKIP("no AMX: this CPU runs " + jiggle::kernels::to_string(jiggle::kernels::cpu_isa()) +
                 (jiggle::kernels::cpu_isa_note().empty() ? "" : "; " + jiggle::kernels::cpu_isa_note()));

@@ -4,9 +4,11 @@
 // on the hardware, and the model refuses what the hardware would fault on: a tile used before
 // LDTILECFG, a configuration beyond palette 1, and a TDPBF16PS whose tiles' shapes disagree.
 //
-// TDPBF16PS as Intel's manual defines it: each sum gains its pairs of products one product at a
-// time, depth 2q before 2q + 1, each addition rounded to nearest even in fp32; bf16 inputs that
-// are subnormal count as zero and subnormal results are flushed to zero, whatever MXCSR says.
+// TDPBF16PS as Intel's manual defines it (its Operation section): for each sum, the products of
+// the even depths and those of the odd depths are summed apart, from zero, each by fused
+// multiply-adds in depth order, rounded to nearest even in fp32; the two are then added, and
+// that is added to the sum. bf16 inputs that are subnormal count as zero, and subnormal results
+// are flushed to zero, whatever MXCSR says.
 #include <array>
 #include <bit>
 #include <cmath>
@@ -61,7 +63,8 @@ struct AmxModel {
       std::memcpy(bytes + row * stride_bytes, tile[row].data(), static_cast<std::size_t>(bytes_per_row<Tile>()));
   }
 
-  // Sum[i][j] += Σ_q Left[i][2q]·Right[q][2j] + Left[i][2q+1]·Right[q][2j+1] (see tile_amx.hpp).
+  // Sum[i][j] += Σ_q Left[i][2q]·Right[q][2j] + Σ_q Left[i][2q+1]·Right[q][2j+1], the two sums
+  // apart (see the top of this file).
   template <int Sum, int Left, int Right>
   static void dot_bf16() {
     static_assert(Sum != Left && Sum != Right && Left != Right, "TDPBF16PS takes three different tiles");
@@ -74,13 +77,13 @@ struct AmxModel {
       throw Error("AMX model: TDPBF16PS on tiles whose shapes disagree");
     for (int i = 0; i < rows<Sum>(); ++i)
       for (int j = 0; j < columns; ++j) {
-        auto total = element<float>(sum, i, 4 * j);
+        float halves[2] = {0.0F, 0.0F};  // the even depths' products, the odd depths'
         for (int q = 0; q < pairs; ++q)
-          for (int half = 0; half < 2; ++half) {
-            const float product = bf16_as_input(element<std::uint16_t>(left, i, 4 * q + 2 * half)) *
-                                  bf16_as_input(element<std::uint16_t>(right, q, 4 * j + 2 * half));
-            total = flushed(total + product);
-          }
+          for (int half = 0; half < 2; ++half)
+            halves[half] =
+                flushed(std::fma(bf16_as_input(element<std::uint16_t>(left, i, 4 * q + 2 * half)),
+                                 bf16_as_input(element<std::uint16_t>(right, q, 4 * j + 2 * half)), halves[half]));
+        const float total = flushed(element<float>(sum, i, 4 * j) + flushed(halves[0] + halves[1]));
         std::memcpy(&sum[i][std::size_t{4} * j], &total, sizeof total);
       }
   }

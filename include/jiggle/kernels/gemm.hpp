@@ -266,7 +266,7 @@ void multiply_with(Isa isa, Precision precision, const Operand& A, const Operand
 #ifdef JIGGLE_HAS_X86_KERNELS
   reserve_workspaces<Float>(precision);
   if (precision == Precision::bf16) {
-    if (isa == Isa::amx_bf16)
+    if (isa == Isa::amx_bf16 && tile_state_granted())
       gemm_detail::multiply_on_threads<AmxTile>(A, B, m, n, k, alpha, beta, c, ldc);
     else
       gemm_detail::multiply_on_threads<Avx512Bf16Tile>(A, B, m, n, k, alpha, beta, c, ldc);

@@ -3,6 +3,7 @@
 // compiled without any -m flag still runs its products on AVX2, AVX-512, AVX512_BF16 or AMX where
 // the machine has them, and on Eigen's portable code where it has none; and whether a precision
 // can run here (require_supported).
+#include <atomic>
 #include <string>
 
 #include "jiggle/error.hpp"
@@ -45,21 +46,23 @@ inline std::string to_string(Isa isa) {
 
 namespace isa_detail {
 
-// What the CPU offers, and why a level it reports is not used, if one is not.
-struct CpuKernels {
-  Isa isa = Isa::portable;
-  std::string note;
-};
-
 #ifdef JIGGLE_HAS_X86_KERNELS
-// CPUID leaf 7: EDX bit 22 is AMX-BF16, bit 24 AMX-TILE.
-inline bool cpu_reports_amx_bf16() {
+// CPUID leaf 7: EDX bit 22 is AMX-BF16, bit 24 AMX-TILE; and the operating system saves the
+// tiles' configuration and data (XCR0 bits 17 and 18), as it must before any tile instruction.
+inline bool system_has_amx_bf16() {
   unsigned eax = 0;
   unsigned ebx = 0;
   unsigned ecx = 0;
   unsigned edx = 0;
   if (__get_cpuid_count(7, 0, &eax, &ebx, &ecx, &edx) == 0) return false;
-  return (edx & (1U << 22U)) != 0 && (edx & (1U << 24U)) != 0;
+  if ((edx & (1U << 22U)) == 0 || (edx & (1U << 24U)) == 0) return false;
+  __get_cpuid(1, &eax, &ebx, &ecx, &edx);
+  if ((ecx & (1U << 27U)) == 0) return false;  // OSXSAVE: XGETBV may run
+  unsigned low = 0;
+  unsigned high = 0;
+  asm volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
+  constexpr unsigned kTileState = (1U << 17U) | (1U << 18U);
+  return (low & kTileState) == kTileState;
 }
 
 // Linux hands a process the tiles' 8 KB of register state only on request
@@ -80,38 +83,71 @@ inline long request_tile_state() {
 }
 #endif
 
-inline CpuKernels read_cpu() {
+inline Isa read_cpu() {
 #ifdef JIGGLE_HAS_X86_KERNELS
   // __builtin_cpu_supports also asks the operating system whether it saves the vector
   // registers, so a kernel never runs where its registers would be lost.
   __builtin_cpu_init();
-  if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) return {Isa::portable, ""};
+  if (!(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) return Isa::portable;
   if (!(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
         __builtin_cpu_supports("avx512dq")))
-    return {Isa::avx2, ""};
-  if (!__builtin_cpu_supports("avx512bf16")) return {Isa::avx512, ""};
-  if (!cpu_reports_amx_bf16()) return {Isa::avx512_bf16, ""};
-  if (const long refusal = request_tile_state(); refusal != 0)
-    return {Isa::avx512_bf16, "the CPU has AMX-BF16, but the operating system did not grant its tile state (error " +
-                                  std::to_string(-refusal) + "): bf16 products run on AVX512_BF16"};
-  return {Isa::amx_bf16, ""};
+    return Isa::avx2;
+  if (!__builtin_cpu_supports("avx512bf16")) return Isa::avx512;
+  if (!system_has_amx_bf16()) return Isa::avx512_bf16;
+  return Isa::amx_bf16;
 #else
-  return {Isa::portable, ""};
+  return Isa::portable;
 #endif
 }
 
-inline const CpuKernels& cpu_kernels() {
-  static const CpuKernels kernels = read_cpu();
-  return kernels;
+inline Isa cpu_reports() {
+  static const Isa isa = read_cpu();
+  return isa;
+}
+
+// The operating system's answer to the request for the tile state: 0 until asked, then 1 if
+// granted, else the request's −errno.
+inline std::atomic<long>& tile_state_answer() {
+  static std::atomic<long> answer{0};
+  return answer;
 }
 
 }  // namespace isa_detail
 
-// The best level this CPU runs, read once.
-inline Isa cpu_isa() { return isa_detail::cpu_kernels().isa; }
+// The best level this CPU runs, read once; AMX-BF16 stops counting if the operating system
+// refuses its tile state (see tile_state_granted).
+inline Isa cpu_isa() {
+  const Isa reported = isa_detail::cpu_reports();
+  if (reported == Isa::amx_bf16 && isa_detail::tile_state_answer().load(std::memory_order_acquire) < 0)
+    return Isa::avx512_bf16;
+  return reported;
+}
+
+// Asks the operating system for AMX's tile state, once, where the CPU has AMX-BF16: the first
+// bf16 product asks, not the program's start, so a program that never multiplies in bf16 never
+// holds the state, and its signal frames and alternate signal stacks keep their usual size.
+// True if granted.
+inline bool tile_state_granted() {
+  static const bool granted = [] {
+    if (isa_detail::cpu_reports() != Isa::amx_bf16) return false;
+#ifdef JIGGLE_HAS_X86_KERNELS
+    const long error = isa_detail::request_tile_state();
+#else
+    const long error = -1;
+#endif
+    isa_detail::tile_state_answer().store(error == 0 ? 1 : error, std::memory_order_release);
+    return error == 0;
+  }();
+  return granted;
+}
 
 // Empty, or one line on a level the CPU reports that its products do not use, and why.
-inline const std::string& cpu_isa_note() { return isa_detail::cpu_kernels().note; }
+inline std::string cpu_isa_note() {
+  const long answer = isa_detail::tile_state_answer().load(std::memory_order_acquire);
+  if (answer >= 0) return "";
+  return "the CPU has AMX-BF16, but the operating system refused its tile state (error " + std::to_string(-answer) +
+         "): bf16 products run on AVX512_BF16";
+}
 
 // Throws unless this CPU runs `isa`, before `what` (code compiled for it) is asked to run there.
 inline void require_cpu_runs(Isa isa, const std::string& what) {
@@ -127,6 +163,7 @@ namespace jiggle {
 // bf16 products run on AVX512_BF16 or AMX alone: asking for them elsewhere is an error raised
 // here, at set-up, never an illegal instruction later.
 inline void require_supported(Precision precision) {
+  if (precision == Precision::bf16) kernels::tile_state_granted();
   if (precision == Precision::bf16 && kernels::cpu_isa() < kernels::Isa::avx512_bf16)
     throw Error("bf16 products need a CPU with AVX512_BF16; this one offers " + kernels::to_string(kernels::cpu_isa()) +
                 " (use fp32)");

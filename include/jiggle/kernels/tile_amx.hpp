@@ -4,12 +4,11 @@
 // multiply-adds, where an AVX512_BF16 instruction does 32.
 //
 // What the instruction computes, for a sum tile S, a left tile L and a right tile R:
-//   S[i][j] += L[i][2q]·R[q][2j] + L[i][2q+1]·R[q][2j+1]   for q = 0 … 15, in that order
-// so L's row i holds 16 depth pairs of one vector, and R's row q holds depth pair q of 16 vectors
-// side by side. jiggle's row panels are already R's layout (each step a bf16 pair for 32 rows of
-// op(A), see pack_panels), so op(A) is the right side, and op(B)'s columns, each packed with its
-// depth pairs in a row, the left. A sum tile is then a block of Cᵀ: its rows are C's columns,
-// which lie contiguous in C.
+//   S[i][j] += Σ_q L[i][2q]·R[q][2j] + L[i][2q+1]·R[q][2j+1]   for q = 0 … 15
+// (the order of its roundings is in amx_model.hpp), so L's row i holds 16 depth pairs of one vector, and R's row q
+// holds depth pair q of 16 vectors side by side. jiggle's row panels are already R's layout (each step a bf16 pair for
+// 32 rows of op(A), see pack_panels), so op(A) is the right side, and op(B)'s columns, each packed with its depth pairs
+// in a row, the left. A sum tile is then a block of Cᵀ: its rows are C's columns, which lie contiguous in C.
 //
 // A panel's steps are padded with zeros to whole tiles (16 steps, 32 depths), and depth blocks
 // are cut in multiples of 32 depths so that only a product's last block is padded. Rows and
