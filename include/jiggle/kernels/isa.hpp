@@ -21,7 +21,6 @@
 #define JIGGLE_TARGET_AVX2 "avx2,fma"
 #define JIGGLE_TARGET_AVX512 "avx512f,avx512bw,avx512vl,avx512dq,fma"
 #define JIGGLE_TARGET_AVX512_BF16 "avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma"
-#define JIGGLE_TARGET_AMX_BF16 "avx512f,avx512bw,avx512vl,avx512dq,avx512bf16,fma,amx-tile,amx-bf16"
 
 #ifdef JIGGLE_HAS_X86_KERNELS
 #include <cpuid.h>
