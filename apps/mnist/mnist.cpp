@@ -57,6 +57,10 @@ int run(const TrainingOptions& options, const NetworkInfo& network) {
                         shape_text(data.train.sample_shape()));
   if (options.subset) data.train.keep_first(options.subset);
   if (options.evaluate_only) {
+    if (options.refresh_statistics != 0) {
+      jiggle::Batches<float> train(data.train, config.batch_size, jiggle::Order::shuffled, options.seed);
+      jiggle::refresh_running_statistics(model, train, options.refresh_statistics);
+    }
     jiggle::Batches<float> test(data.test, kEvaluationBatch, jiggle::Order::sequential);
     const jiggle::Evaluation result = jiggle::evaluate(model, test);
     if (!options.quiet) print_confusion(result);

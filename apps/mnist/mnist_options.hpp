@@ -36,6 +36,7 @@ struct TrainingOptions {
   std::size_t subset = 0;                           // 0: every training image
   std::vector<std::string> arguments;               // as given, to print the command that resumes
   bool evaluate_only = false;
+  int refresh_statistics = 0;  // with --eval: training batches forwarded first; 0: none
   bool quiet = false;
   jiggle::Precision precision = jiggle::Precision::fp32;
   std::string run_label;                            // heads each epoch's line when one command makes several runs
@@ -143,6 +144,10 @@ inline CommandLineRequest parse_command_line(int argc, char** argv, const Traini
   line.add_integer<std::size_t>("--subset", "trains on the first N training images only", options.subset, 1, 60'000);
   line.add_switch("--eval", "with --load: evaluates without training and prints the confusion matrix",
                   options.evaluate_only, true);
+  line.add_integer("--refresh-statistics",
+                   "with --eval: first forwards N shuffled training batches with the weights held, so batch norm's "
+                   "running statistics are the loaded weights' own",
+                   options.refresh_statistics, 1, 100'000);
   line.add_text("--predict", "IMAGE.pgm", "with --load: classifies one 28x28 PGM image (P2 or P5)", options.predict);
   line.add_switch("--quiet", "prints only the final accuracy lines", options.quiet, true);
   line.add({"--network", "NAME", "the network to train, overriding the row's (see --list)", [&](std::string_view name) {
@@ -175,7 +180,7 @@ inline CommandLineRequest parse_command_line(int argc, char** argv, const Traini
             }});
   line.add({"--precision", "P",
             "the matrix products: fp32 (default), or bf16, inputs rounded to bfloat16 and sums kept in fp32 (needs "
-            "a CPU with AVX512_BF16)",
+            "a CPU with AVX512_BF16 or AMX)",
             [&](std::string_view precision) {
               if (precision != "fp32" && precision != "bf16")
                 line.usage_error("--precision takes fp32 or bf16, got '" + std::string(precision) + "'");
@@ -190,6 +195,8 @@ inline CommandLineRequest parse_command_line(int argc, char** argv, const Traini
   if (c.nesterov && c.momentum == 0.0) line.usage_error("--nesterov needs a --momentum above 0");
   if ((options.evaluate_only || options.predict) && !options.load)
     line.usage_error("--eval and --predict need --load FILE");
+  if (options.refresh_statistics != 0 && !options.evaluate_only)
+    line.usage_error("--refresh-statistics goes with --eval");
   if (options.resume && options.load) line.usage_error("--resume continues a run; it cannot start from --load weights");
   if (plan.rows.empty()) plan.rows.push_back(&row);
   const bool several_runs = plan.rows.size() > 1 || plan.seeds > 1;

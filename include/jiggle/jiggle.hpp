@@ -65,6 +65,7 @@
 #include "jiggle/shape.hpp"
 #include "jiggle/tensor.hpp"
 #include "jiggle/train/evaluate.hpp"
+#include "jiggle/train/running_statistics.hpp"
 #include "jiggle/train/train_epoch.hpp"
 #include "jiggle/train/train_step.hpp"
 #include "jiggle/train/training_state.hpp"
