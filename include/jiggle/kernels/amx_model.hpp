@@ -10,7 +10,6 @@
 // that is added to the sum. bf16 inputs that are subnormal count as zero, and subnormal results
 // are flushed to zero, whatever MXCSR says.
 #include <array>
-#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>

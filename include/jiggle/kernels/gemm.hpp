@@ -178,6 +178,16 @@ inline void scale(Index m, Index n, float beta, float* c, Index ldc) {
     for (Index i = 0; i < m; ++i) c[i + j * ldc] = beta == 0.0F ? 0.0F : beta * c[i + j * ldc];
 }
 
+// Does a product with no element of C, or with nothing to sum (C ← β·C), and says whether it did.
+inline bool done_without_kernels(Index m, Index n, Index k, float beta, float* c, Index ldc) {
+  if (m == 0 || n == 0) return true;
+  if (k == 0) {
+    scale(m, n, beta, c, ldc);
+    return true;
+  }
+  return false;
+}
+
 // Outside a parallel loop, C is cut along its longer side, in whole tiles, into a few blocks per
 // thread (parallel_for_runs), claimed as threads become free. The operand that is not cut,
 // packed again for every block, is the smaller one.
@@ -258,11 +268,7 @@ void multiply_with(Isa isa, Precision precision, const Operand& A, const Operand
   require_cpu_runs(isa, "the kernels");
   if (precision == Precision::bf16 && isa < Isa::avx512_bf16)
     throw Error("jiggle: bf16 products need the AVX512_BF16 or AMX kernels, not " + to_string(isa));
-  if (m == 0 || n == 0) return;
-  if (k == 0) {
-    gemm_detail::scale(m, n, beta, c, ldc);
-    return;
-  }
+  if (gemm_detail::done_without_kernels(m, n, k, beta, c, ldc)) return;
 #ifdef JIGGLE_HAS_X86_KERNELS
   reserve_workspaces<Float>(precision);
   if (precision == Precision::bf16) {
@@ -294,11 +300,7 @@ void multiply(Precision precision, const Operand& A, const Operand& B, Index m, 
 template <std::same_as<float> Float>
 void multiply_on_amx_model(const Operand& A, const Operand& B, Index m, Index n, Index k, Float alpha, Float beta,
                            Float* c, Index ldc) {
-  if (m == 0 || n == 0) return;
-  if (k == 0) {
-    gemm_detail::scale(m, n, beta, c, ldc);
-    return;
-  }
+  if (gemm_detail::done_without_kernels(m, n, k, beta, c, ldc)) return;
   gemm_detail::multiply_on_threads<AmxBf16Tile<AmxModel>>(A, B, m, n, k, alpha, beta, c, ldc);
 }
 
