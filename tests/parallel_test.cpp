@@ -157,6 +157,72 @@ TEST_CASE("Two threads of a program may run loops at once: one of them runs alon
   REQUIRE(sums[1] == 200 * 5050);
 }
 
+#if defined(__linux__)
+namespace {
+std::vector<std::atomic<int>> recorded_cpus(const std::vector<int>& cpus) {
+  std::vector<std::atomic<int>> recorded(cpus.size());
+  for (std::size_t thread = 0; thread < cpus.size(); ++thread) recorded[thread].store(cpus[thread]);
+  return recorded;
+}
+
+std::vector<int> members(const cpu_set_t& set) {
+  std::vector<int> cpus;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &set)) cpus.push_back(cpu);
+  return cpus;
+}
+
+cpu_set_t set_of(const std::vector<int>& cpus) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (const int cpu : cpus) CPU_SET(cpu, &set);
+  return set;
+}
+}  // namespace
+
+TEST_CASE("A pool thread sees which earlier thread shares its CPU, and which CPUs no thread is on", "[parallel]") {
+  using jiggle::parallel_detail::cpus_free_of_pool_threads;
+  using jiggle::parallel_detail::on_an_earlier_threads_cpu;
+  const auto cpus = recorded_cpus({3, 5, 3, -1});
+  REQUIRE(on_an_earlier_threads_cpu(2, 3, cpus.data()));   // thread 2 on the caller's CPU
+  REQUIRE(on_an_earlier_threads_cpu(3, 5, cpus.data()));   // thread 3 on thread 1's
+  REQUIRE(!on_an_earlier_threads_cpu(1, 5, cpus.data()));  // thread 1 is the first on CPU 5
+  REQUIRE(!on_an_earlier_threads_cpu(0, 3, cpus.data()));  // the caller defers to nobody
+  REQUIRE(!on_an_earlier_threads_cpu(3, 7, cpus.data()));
+  REQUIRE(!on_an_earlier_threads_cpu(3, -1, cpus.data()));  // a CPU not known is not shared
+
+  const cpu_set_t allowed = set_of({0, 1, 2, 3, 4, 5, 6});
+  // Every recorded CPU and the thread's own left out; a CPU not known (-1) leaves out nothing.
+  REQUIRE(members(cpus_free_of_pool_threads(allowed, 6, cpus.data(), 4)) == std::vector<int>{0, 1, 2, 4});
+  REQUIRE(members(cpus_free_of_pool_threads(allowed, 3, cpus.data(), 2)) == std::vector<int>{0, 1, 2, 4, 6});
+  REQUIRE(members(cpus_free_of_pool_threads(set_of({3, 5}), 3, cpus.data(), 2)).empty());
+}
+
+TEST_CASE("A thread moved to other CPUs runs on one of them and keeps its allowed set", "[parallel]") {
+  cpu_set_t allowed;
+  REQUIRE(sched_getaffinity(0, sizeof(allowed), &allowed) == 0);
+  if (CPU_COUNT(&allowed) < 2) JIGGLE_SKIP("this process may run on one CPU only");
+  for (int move = 0; move < 20; ++move) {
+    const int here = sched_getcpu();
+    cpu_set_t elsewhere = allowed;
+    CPU_CLR(here, &elsewhere);
+    REQUIRE(jiggle::parallel_detail::move_to_one_of(elsewhere));
+    const int now = sched_getcpu();
+    INFO("moved from CPU " << here << " to " << now);
+    REQUIRE(CPU_ISSET(now, &elsewhere));
+    cpu_set_t after;
+    REQUIRE(sched_getaffinity(0, sizeof(after), &after) == 0);
+    REQUIRE(CPU_EQUAL(&after, &allowed));
+  }
+  cpu_set_t none;
+  CPU_ZERO(&none);
+  REQUIRE(!jiggle::parallel_detail::move_to_one_of(none));
+  cpu_set_t after;
+  REQUIRE(sched_getaffinity(0, sizeof(after), &after) == 0);
+  REQUIRE(CPU_EQUAL(&after, &allowed));
+}
+#endif
+
 TEST_CASE("JIGGLE_OMP(simd) compiles with OpenMP and without it, and the loop keeps its result", "[parallel]") {
   std::vector<float> values(1000);
   for (std::size_t i = 0; i < values.size(); ++i) values[i] = static_cast<float>(i);

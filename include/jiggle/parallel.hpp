@@ -10,6 +10,12 @@
 // many barriers wait for a preempted thread, and an epoch 3× to 35× slower. Its wait policy is read
 // from the environment once, at program start, so a library cannot change it.
 //
+// Two threads of the pool on one CPU take turns on it while another CPU may run somebody else's
+// process: with a busy neighbour, three runnable threads on two cores, the scheduler counts every
+// split as balanced and may leave the pool's two threads sharing one core. A worker that finds
+// itself on the CPU of an earlier thread of the pool, job after job, moves to a CPU of its allowed
+// set that no thread of the pool is on, and keeps its allowed set (see move_off_shared_cpu).
+//
 // For a fixed thread count a loop's result is the same whichever thread runs which task: every
 // loop here writes each output from one task, and sums over tasks are added in task order.
 //
@@ -85,6 +91,49 @@ Value wait_for_change(const std::atomic<Value>& value, Value old) {
     if (now != old) return now;
   }
 }
+
+// A worker moves off a CPU that an earlier thread of the pool is on once it has found it there
+// at this many jobs in a row: a scheduler that sent it there for a moment has by then moved it on.
+inline constexpr int kSharedCpuJobsBeforeMove = 4;
+// And at most once in this time, so a scheduler that keeps sending it back costs a thread a
+// system call pair per interval at most, against the half of its core each time it is right.
+inline constexpr std::chrono::milliseconds kTimeBetweenMoves{10};
+
+#if defined(__linux__)
+// The CPUs of `allowed` that none of the pool's threads is on, as last recorded in `cpus`, the
+// calling thread's `here` among them.
+inline cpu_set_t cpus_free_of_pool_threads(const cpu_set_t& allowed, int here, const std::atomic<int>* cpus,
+                                           int threads) {
+  cpu_set_t away = allowed;
+  const auto leave_out = [&](int cpu) {
+    if (cpu >= 0 && cpu < CPU_SETSIZE) CPU_CLR(cpu, &away);
+  };
+  leave_out(here);
+  for (int thread = 0; thread < threads; ++thread) leave_out(cpus[thread].load(std::memory_order_relaxed));
+  return away;
+}
+
+// Whether the pool thread `index`, on CPU `here`, shares it with an earlier thread of the pool, as
+// last recorded in `cpus`.
+inline bool on_an_earlier_threads_cpu(int index, int here, const std::atomic<int>* cpus) {
+  if (here < 0) return false;
+  for (int earlier = 0; earlier < index; ++earlier)
+    if (cpus[earlier].load(std::memory_order_relaxed) == here) return true;
+  return false;
+}
+
+// Moves the calling thread onto one of the CPUs of `target` and gives it back the CPUs it was
+// allowed before: the kernel migrates a thread whose CPU leaves its allowed set at once, and a
+// larger set does not move it back. Returns whether it moved; it does not when `target` is empty
+// or outside what the process may use.
+inline bool move_to_one_of(const cpu_set_t& target) {
+  cpu_set_t allowed;
+  if (CPU_COUNT(&target) == 0 || sched_getaffinity(0, sizeof(allowed), &allowed) != 0) return false;
+  if (sched_setaffinity(0, sizeof(target), &target) != 0) return false;
+  sched_setaffinity(0, sizeof(allowed), &allowed);
+  return true;
+}
+#endif
 
 // Whether this thread is running a task of the pool, and which of the pool's threads it is.
 inline thread_local bool running_task = false;
@@ -189,6 +238,9 @@ class Pool {
     job_ = {[](const void* erased, Index task) { (*static_cast<const Body*>(erased))(task); }, &body,
             static_cast<std::uint32_t>(tasks)};
     finished_.store(0, std::memory_order_relaxed);
+#if defined(__linux__)
+    cpus_[0].store(sched_getcpu(), std::memory_order_relaxed);
+#endif
     const std::uint32_t generation = generation_.load(std::memory_order_relaxed) + 1;
     claims_.store(std::uint64_t{generation} << 32 | job_.tasks, std::memory_order_release);
     generation_.store(generation, std::memory_order_release);
@@ -216,12 +268,41 @@ class Pool {
     return ran;
   }
 
+  // How often a worker has found itself on an earlier thread's CPU, and when it last moved.
+  struct CpuSharing {
+    int jobs_in_a_row = 0;
+    std::chrono::steady_clock::time_point last_move{};
+  };
+
+  // Records the worker's CPU and moves it off one that an earlier thread of the pool is on (the
+  // caller is thread 0), so of two threads on one CPU only the later moves.
+  void move_off_shared_cpu([[maybe_unused]] int index, [[maybe_unused]] CpuSharing& sharing) {
+#if defined(__linux__)
+    const int here = sched_getcpu();
+    cpus_[index].store(here, std::memory_order_relaxed);
+    if (!on_an_earlier_threads_cpu(index, here, cpus_.get())) {
+      sharing.jobs_in_a_row = 0;
+      return;
+    }
+    if (++sharing.jobs_in_a_row < kSharedCpuJobsBeforeMove) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - sharing.last_move < kTimeBetweenMoves) return;
+    sharing = {0, now};
+    cpu_set_t allowed;
+    if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) return;
+    if (move_to_one_of(cpus_free_of_pool_threads(allowed, here, cpus_.get(), threads_)))
+      cpus_[index].store(sched_getcpu(), std::memory_order_relaxed);
+#endif
+  }
+
   void work(int index) {
     this_thread_index = index;
+    CpuSharing sharing;
     std::uint32_t seen = 0;
     for (;;) {
       seen = wait_for_change(generation_, seen);
       if (stopping_.load(std::memory_order_acquire)) return;
+      move_off_shared_cpu(index, sharing);
       running_task = true;
       const std::uint32_t ran = take_tasks(seen);
       running_task = false;
@@ -235,6 +316,8 @@ class Pool {
   void start(int threads) {
     threads_ = threads;
     stopping_.store(false, std::memory_order_relaxed);
+    cpus_ = std::make_unique<std::atomic<int>[]>(static_cast<std::size_t>(threads));
+    for (int thread = 0; thread < threads; ++thread) cpus_[thread].store(-1, std::memory_order_relaxed);
     workers_.reserve(static_cast<std::size_t>(threads - 1));
     for (int index = 1; index < threads; ++index) workers_.emplace_back([this, index] { work(index); });
   }
@@ -254,6 +337,7 @@ class Pool {
   std::atomic<std::uint64_t> claims_{0};  // the job's generation, then how many tasks are unclaimed
   std::atomic<std::uint32_t> finished_{0};
   std::atomic<bool> stopping_{false};
+  std::unique_ptr<std::atomic<int>[]> cpus_;  // the CPU each thread last took up a job on, or -1
   std::vector<std::thread> workers_;
 };
 
