@@ -5,19 +5,14 @@
 
 #include "jiggle/data/mnist.hpp"
 #include "support/catch.hpp"
+#include "support/labelled_images.hpp"
 
 namespace {
 
 // 10 images of 4 pixels; image i has every pixel equal to 20·i and label i.
 jiggle::LabelledImages ten_images() {
-  jiggle::LabelledImages data;
-  data.rows = 2;
-  data.cols = 2;
-  for (int i = 0; i < 10; ++i) {
-    for (int p = 0; p < 4; ++p) data.pixels.push_back(static_cast<std::uint8_t>(20 * i));
-    data.labels.push_back(static_cast<std::uint8_t>(i));
-  }
-  return data;
+  return test_support::images_by_rule(
+      2, 2, 10, [](std::size_t i, std::size_t) { return 20 * i; }, [](std::size_t i) { return i; });
 }
 
 std::vector<int> labels_of_epoch(jiggle::Batches<float>& batches) {
@@ -164,13 +159,8 @@ TEST_CASE("Batches larger than the data set give one batch of everything", "[bat
 
 TEST_CASE("Augmentation translates each image by at most the shift, filling with background", "[batches]") {
   // One 5×5 image with a single lit pixel in the middle.
-  jiggle::LabelledImages data;
-  data.rows = data.cols = 5;
-  data.pixels.assign(std::size_t{25} * 64, 0);
-  for (std::size_t i = 0; i < 64; ++i) {
-    data.pixels[i * 25 + 12] = 255;
-    data.labels.push_back(static_cast<std::uint8_t>(i % 10));
-  }
+  jiggle::LabelledImages data = test_support::images_by_rule(
+      5, 5, 64, [](std::size_t, std::size_t p) { return p == 12 ? 255 : 0; }, [](std::size_t i) { return i % 10; });
   jiggle::Batches batches(data, 64, jiggle::Order::sequential, 5);
   batches.set_augmentation({.max_shift = 2});
   const auto& batch = batches.batch(0);
@@ -209,12 +199,9 @@ TEST_CASE("Batches gather into the model's scalar type", "[batches]") {
 }
 
 TEST_CASE("Batches of an epoch reached by set_epoch are those next_epoch reaches, augmentation included", "[batches]") {
-  jiggle::LabelledImages data;
-  data.rows = data.cols = 5;
-  for (int i = 0; i < 30; ++i) {
-    for (int p = 0; p < 25; ++p) data.pixels.push_back(static_cast<std::uint8_t>((i * 37 + p * 11) % 256));
-    data.labels.push_back(static_cast<std::uint8_t>(i % 10));
-  }
+  const jiggle::LabelledImages data = test_support::images_by_rule(
+      5, 5, 30, [](std::size_t i, std::size_t p) { return (i * 37 + p * 11) % 256; },
+      [](std::size_t i) { return i % 10; });
   jiggle::Batches walked(data, 8, jiggle::Order::shuffled, 11);
   walked.set_augmentation({.max_shift = 1});
   for (int epoch = 0; epoch < 3; ++epoch) walked.next_epoch();

@@ -6,22 +6,16 @@
 #include "jiggle/data/labelled_images.hpp"
 #include "jiggle/layers/batch_norm.hpp"
 #include "support/catch.hpp"
+#include "support/labelled_images.hpp"
 
 namespace {
 
 // 400 images of 1×2 pixels, the same 8 over and over, so that every batch of 8 has the same
 // statistics: pixels (8i, 8i + 100)/255 for i = 0 … 7.
 jiggle::LabelledImages repeated_images() {
-  jiggle::LabelledImages data;
-  data.rows = 1;
-  data.cols = 2;
-  for (int image = 0; image < 400; ++image) {
-    const auto i = static_cast<std::uint8_t>(8 * (image % 8));
-    data.pixels.push_back(i);
-    data.pixels.push_back(static_cast<std::uint8_t>(i + 100));
-    data.labels.push_back(0);
-  }
-  return data;
+  return test_support::images_by_rule(
+      1, 2, 400, [](std::size_t image, std::size_t p) { return 8 * (image % 8) + 100 * p; },
+      [](std::size_t) { return 0; });
 }
 
 struct BatchStatistics {
