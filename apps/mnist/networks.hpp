@@ -46,9 +46,9 @@ inline constexpr std::tuple kNetworks{
     Network<jiggle::MnistWidthCnn<64, float>>{
         {"width-cnn-f64", "conv 1-64, conv 64-64 (3x3 same, ReLU), maxpool 2, 12544-128-10"}},
     Network<jiggle::MnistCnnLite<float>>{
-        {"cnn-lite-nobn", "conv 1-128, conv 128-128 (3x3 same, ReLU), global average pooling, 128-10"}},
+        {"cnn-lite-nobn", "conv 1-128, conv 128-128 (3x3 same, ReLU), maxpool 2, global average pooling, 128-10"}},
     Network<jiggle::MnistCnnLiteBn<float>>{
-        {"cnn-lite-bn", "[conv 3x3 same, batch norm, ReLU] 1-128, 128-128, global average pooling, 128-10"}},
+        {"cnn-lite-bn", "[conv 3x3 same, batch norm, ReLU] 1-128, 128-128, maxpool 2, global average pooling, 128-10"}},
     Network<jiggle::CifarCnn<float>>{
         {"cifar-nobn", "conv 3-32, 32-32 (3x3 same, ReLU), maxpool 2, conv 32-64, 64-64, maxpool 2, 4096-512-512-10"}},
     Network<jiggle::CifarCnnBn<float>>{

@@ -200,8 +200,8 @@ inline constexpr std::array<TrainingConfig, 47> kTrainingConfigs{{
     as_the_reference_ran(reference_recipes::width_cnn_f8),
     as_the_reference_ran(reference_recipes::width_cnn_f64),
     as_the_reference_ran({.name = "cnn-lite-nobn-sgd",
-                          .summary = "two 128-channel 3x3 convolutions, global average pooling, dense 128-10; "
-                                     "SGD 0.1, 15 epochs",
+                          .summary = "two 128-channel 3x3 convolutions, maxpool 2, global average pooling, dense "
+                                     "128-10; SGD 0.1, 15 epochs",
                           .family = "CNN",
                           .reference_accuracy = 95.70,
                           .network = "cnn-lite-nobn",

@@ -84,12 +84,12 @@ TEST_CASE("cnn-lite: 150,154 parameters, and 150,666 with batch norm, named as n
   REQUIRE(jiggle::parameter_count(plain) == 150'154);
   REQUIRE(tensors_of(plain) == std::vector<std::string>{"layers.0.weight[128, 1, 3, 3]", "layers.0.bias[128]",
                                                         "layers.2.weight[128, 128, 3, 3]", "layers.2.bias[128]",
-                                                        "layers.6.weight[10, 128]", "layers.6.bias[10]"});
+                                                        "layers.7.weight[10, 128]", "layers.7.bias[10]"});
   jiggle::MnistCnnLiteBn<> normalised(rng);
   REQUIRE(jiggle::parameter_count(normalised) == 150'666);
   const auto tensors = tensors_of(normalised);
   REQUIRE(tensors[2] == "layers.1.weight[128]");
-  REQUIRE(tensors[8] == "layers.8.weight[10, 128]");
+  REQUIRE(tensors[8] == "layers.9.weight[10, 128]");
 }
 
 TEST_CASE("cnn-nobn and cnn-bn learn a fixed batch with plain SGD", "[mnist_cnn][train]") {
