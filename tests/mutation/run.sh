@@ -66,7 +66,7 @@ trap 'exit 130' INT TERM
 # ---------------------------------------------------------------------------------------------
 # The list: ids[i], files[i], tests[i], specs[i], and edits[i], the indices into originals and
 # replacements of entry i's edits, in order.
-ids=() files=() tests=() specs=() edits=() originals=() replacements=()
+ids=() files=() tests=() specs=() alone=() edits=() originals=() replacements=()
 problems=0
 problem() {
   echo "mutations.txt: $*" >&2
@@ -85,7 +85,7 @@ parse_list() {
       ((awaiting == 0)) || problem "line $((number - 1)): an original text without its '+' replacement"
       awaiting=0
       current=${#ids[@]}
-      ids+=("${line#id: }") files+=("") tests+=("") specs+=("") edits+=("")
+      ids+=("${line#id: }") files+=("") tests+=("") specs+=("") alone+=("") edits+=("")
       continue
     fi
     if ((current < 0)); then
@@ -96,6 +96,7 @@ parse_list() {
       'file: '*) files[current]=${line#file: } ;;
       'tests: '*) tests[current]=${line#tests: } ;;
       'spec: '*) specs[current]=${line#spec: } ;;
+      'built: alone') alone[current]=1 ;;
       '- '?*)
         ((awaiting == 0)) || problem "line $number: two original texts in a row"
         originals+=("${line#- }") replacements+=("")
@@ -108,7 +109,7 @@ parse_list() {
         replacements[${#replacements[@]} - 1]=${replacements[${#replacements[@]} - 1]# }
         awaiting=0
         ;;
-      *) problem "line $number: not 'id:', 'file:', 'tests:', 'spec:', '- text' or '+ text': $line" ;;
+      *) problem "line $number: not 'id:', 'file:', 'tests:', 'spec:', 'built: alone', '- text' or '+ text': $line" ;;
     esac
   done <"$list_file"
   ((awaiting == 0)) || problem "the last original text has no '+' replacement"
@@ -756,7 +757,7 @@ declare -A schema_of_group=() switch_of_line=() switch_of_entry=()
 for i in "${chosen[@]}"; do
   load_code_lines "${files[i]}"
   line_forms=() line_heads=() line_bodies=() line_tails=() line_pragmas=()
-  if ! switch_lines "$i"; then
+  if [[ -n ${alone[i]} ]] || ! switch_lines "$i"; then
     single_jobs+=("$i")
     continue
   fi
