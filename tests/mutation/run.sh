@@ -19,7 +19,8 @@
 # --jobs N runs N builds at a time (default 1). Environment: CXX (default g++),
 # MUTATION_OPTIMIZATION, the test files' optimisation (default -O1; the kernels are always
 # compiled -O2, so that the products stay fast whatever it is), EIGEN3_INCLUDE_DIR (default
-# /usr/include/eigen3), MUTATION_TIMEOUT, the seconds a test program may run (default 300).
+# /usr/include/eigen3), MUTATION_TIMEOUT, the seconds an unmutated test program may run (default
+# 300), and MUTATION_MUTANT_TIMEOUT, the seconds a mutant's run may take (default 60).
 set -euo pipefail
 shopt -u patsub_replacement 2>/dev/null || true  # bash 5.2: '&' in a replacement stays '&'
 if ((BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] < 501)); then
@@ -35,6 +36,10 @@ eigen_include=${EIGEN3_INCLUDE_DIR:-/usr/include/eigen3}
 optimization=${MUTATION_OPTIMIZATION:--O1}
 [[ $optimization =~ ^-O[0-3sg]?$ ]] || { echo "MUTATION_OPTIMIZATION: expected -O0, -O1, ..., got '$optimization'" >&2; exit 2; }
 run_timeout=${MUTATION_TIMEOUT:-300}
+# A mutant's run stops at its first failure, and the slowest seen took 9 s. A mutant that writes
+# out of bounds may instead leave the program waiting forever on a lock it broke, and its run
+# then held a job for the whole 300 s.
+mutant_timeout=${MUTATION_MUTANT_TIMEOUT:-60}
 jobs=1
 selected=()
 
@@ -64,8 +69,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------------------------------------
-# The list: ids[i], files[i], tests[i], specs[i], and edits[i], the indices into originals and
-# replacements of entry i's edits, in order.
+# The list: ids[i], files[i], tests[i], specs[i], alone[i] (1 for `built: alone`), and edits[i],
+# the indices into originals and replacements of entry i's edits, in order.
 ids=() files=() tests=() specs=() alone=() edits=() originals=() replacements=()
 problems=0
 problem() {
@@ -284,11 +289,12 @@ build() {
 }
 
 # run_tests BINARY SPEC LOG [OPTION...]: fails if any test of SPEC fails, or if SPEC matches no
-# test. The options go to Catch2.
+# test. The options go to Catch2. It may run for timeout_seconds where its caller sets them (a
+# mutant's run), for MUTATION_TIMEOUT otherwise.
 run_tests() {
   local binary=$1 spec=$2 log=$3
   shift 3
-  { (cd "${binary%/*}" && timeout "$run_timeout" "$binary" --warn NoTests "$@" "$spec") >"$log" 2>&1; } 2>/dev/null
+  { (cd "${binary%/*}" && timeout "${timeout_seconds:-$run_timeout}" "$binary" --warn NoTests "$@" "$spec") >"$log" 2>&1; } 2>/dev/null
 }
 
 # Why a run failed, in a few words, naming the first test that failed; with `stopped`, the run
@@ -298,7 +304,7 @@ describe_failure() {
   # Catch2's console reporter heads each failing test with its name between two rules of dashes.
   first=$(awk '/^-+$/ { if (++rules == 1) { getline; print; exit } }' "$log")
   if ((status == 124)); then
-    summary="timed out after $run_timeout s"
+    summary="timed out after ${timeout_seconds:-$run_timeout} s"
   elif ((status > 128)); then
     summary="crashed (signal $((status - 128)))"
   elif [[ -n $stopped && -n $first ]]; then
@@ -413,7 +419,7 @@ record_result() {  # I STATUS DETAIL BUILD_LOG
 # run_mutant I BINARY LOG BUILD_LOG [MUTANT]: runs entry I's spec and records what it found. The
 # run stops at the first failure, which is all a verdict needs: a mutant can make a test slow.
 run_mutant() {
-  local i=$1 binary=$2 log=$3 build_log=$4 mutant=${5:-} run_status=0
+  local i=$1 binary=$2 log=$3 build_log=$4 mutant=${5:-} run_status=0 timeout_seconds=$mutant_timeout
   JIGGLE_MUTANT=$mutant run_tests "$binary" "${specs[i]}" "$log" --abort || run_status=$?
   if ((run_status == 0)); then
     record_result "$i" SURVIVED "${specs[i]} passes: a test is missing" "$build_log"
