@@ -8,6 +8,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "jiggle/io/safetensors.hpp"
 #include "jiggle/layer.hpp"
@@ -18,12 +19,14 @@ namespace jiggle {
 // momentum buffers), which a weights-only load passes over.
 inline constexpr std::string_view kOptimizerStatePrefix = "optimizer.";
 
-// Every tensor a checkpoint holds, parameters then buffers, as (name, logical shape, values).
-template <Layer Model, class Visitor>
-void visit_saved_tensors(Model& model, Visitor&& visit) {
+// Every tensor a checkpoint holds, parameters then buffers, each a view of the model's own.
+template <Layer Model>
+std::vector<NamedTensor<typename Model::Scalar>> saved_tensors(Model& model) {
   using T = typename Model::Scalar;
-  visit_parameters(model, [&](Parameter<T>& p) { visit(p.path.to_string(), p.shape, p.value); });
-  visit_buffers(model, [&](Buffer<T>& b) { visit(b.path.to_string(), b.shape, b.value); });
+  std::vector<NamedTensor<T>> tensors;
+  visit_parameters(model, [&](Parameter<T>& p) { tensors.push_back({p.path.to_string(), p.shape, p.value}); });
+  visit_buffers(model, [&](Buffer<T>& b) { tensors.push_back({b.path.to_string(), b.shape, b.value}); });
+  return tensors;
 }
 
 // Writes every parameter and buffer of `model` to `path` whole or not at all (io/safe_file.hpp),
@@ -31,9 +34,15 @@ void visit_saved_tensors(Model& model, Visitor&& visit) {
 template <Layer Model>
 void save_safetensors(Model& model, const std::filesystem::path& path,
                       const std::map<std::string, std::string>& metadata = {}) {
-  write_safetensors<typename Model::Scalar>(
-      path, [&](auto&& visit) { visit_saved_tensors(model, visit); }, metadata);
+  const auto tensors = saved_tensors(model);
+  write_safetensors<typename Model::Scalar>(path, tensors, metadata);
 }
+
+namespace checkpoint_detail {
+
+inline bool is_model_tensor(const std::string& name) { return !name.starts_with(kOptimizerStatePrefix); }
+
+}  // namespace checkpoint_detail
 
 // Reads every parameter and buffer of `model` from `path`. The file must hold exactly the
 // model's tensors (a training state's optimiser tensors aside), each with the model's dtype and
@@ -42,9 +51,8 @@ void save_safetensors(Model& model, const std::filesystem::path& path,
 template <Layer Model>
 void load_safetensors(Model& model, const std::filesystem::path& path) {
   SafetensorsFile file(path);
-  read_safetensors<typename Model::Scalar>(
-      file, [&](auto&& visit) { visit_saved_tensors(model, visit); },
-      [](const std::string& name) { return !name.starts_with(kOptimizerStatePrefix); });
+  auto tensors = saved_tensors(model);
+  read_safetensors<typename Model::Scalar>(file, tensors, checkpoint_detail::is_model_tensor);
 }
 
 }  // namespace jiggle

@@ -29,10 +29,10 @@ using Snapshot = std::vector<std::vector<float>>;
 template <class Model>
 Snapshot snapshot_of(Model& model) {
   Snapshot tensors;
-  jiggle::visit_saved_tensors(model, [&](const std::string&, const jiggle::TensorShape&, auto& value) {
+  for (const auto& [name, shape, value] : jiggle::saved_tensors(model)) {
     tensors.emplace_back(static_cast<std::size_t>(value.size()));
     std::memcpy(tensors.back().data(), value.data(), tensors.back().size() * sizeof(float));
-  });
+  }
   return tensors;
 }
 
@@ -40,21 +40,21 @@ template <class Model>
 bool holds(Model& model, const Snapshot& tensors) {
   std::size_t k = 0;
   bool same = true;
-  jiggle::visit_saved_tensors(model, [&](const std::string&, const jiggle::TensorShape&, auto& value) {
+  for (const auto& [name, shape, value] : jiggle::saved_tensors(model)) {
     const std::vector<float>& saved = tensors.at(k++);
     same = same && saved.size() == static_cast<std::size_t>(value.size()) &&
            std::memcmp(saved.data(), value.data(), saved.size() * sizeof(float)) == 0;
-  });
+  }
   return same && k == tensors.size();
 }
 
 template <class Model>
 void restore(Model& model, const Snapshot& tensors) {
   std::size_t k = 0;
-  jiggle::visit_saved_tensors(model, [&](const std::string&, const jiggle::TensorShape&, auto& value) {
+  for (auto& [name, shape, value] : jiggle::saved_tensors(model)) {
     const std::vector<float>& saved = tensors.at(k++);
     std::memcpy(value.data(), saved.data(), saved.size() * sizeof(float));
-  });
+  }
 }
 
 // One model of each kind, built once (the flagship's initialisation would dominate each run) and

@@ -49,6 +49,53 @@ inline Evaluation sum_over(const ProcessGroup& group, const Evaluation& shard) {
   return Evaluation::from_confusion_counts(shard.classes(), std::move(summed));
 }
 
+namespace data_parallel_detail {
+
+// Every gradient, then Σ loss, then each process's share of the batch in a slot of its own, in
+// one buffer summed in one call. A slot's sum adds zeros to one share, so every process receives
+// every share exactly and decides alike whether they are equal: a test on the total alone would
+// let a process whose share happens to be the mean carry on into the next sum, and wait there.
+// A function of the model alone, not a member of DataParallel<Inner>, so that its code exists
+// once per model whatever the optimiser.
+template <Layer Model>
+StepLoss average_gradients(Model& model, StepLoss loss, const ProcessGroup& group,
+                           std::vector<typename Model::Scalar>& buffer) {
+  using T = typename Model::Scalar;
+  std::size_t size = 0;
+  visit_parameters(model,
+                   [&](Parameter<T>& parameter) { size += static_cast<std::size_t>(parameter.gradient.size()); });
+  const auto ranks = static_cast<std::size_t>(group.size());
+  buffer.resize(size + 1 + ranks);  // allocates at the first step only
+  std::size_t offset = 0;
+  visit_parameters(model, [&](Parameter<T>& parameter) {
+    std::copy_n(parameter.gradient.data(), parameter.gradient.size(), buffer.data() + offset);
+    offset += static_cast<std::size_t>(parameter.gradient.size());
+  });
+  buffer[size] = static_cast<T>(loss.mean * static_cast<double>(loss.samples));
+  const auto shares = std::span<T>(buffer).subspan(size + 1);
+  std::fill(shares.begin(), shares.end(), T(0));
+  shares[static_cast<std::size_t>(group.rank())] = static_cast<T>(loss.samples);
+  group.sum(std::span<T>(buffer));
+  double samples = 0.0;
+  for (const T share : shares) samples += static_cast<double>(share);
+  if (!std::all_of(shares.begin(), shares.end(), [&](T share) { return share == shares[0]; }))
+    throw CollectiveError("data-parallel training needs every batch split evenly between the processes: a batch of " +
+                          std::to_string(static_cast<long long>(samples)) + " does not split between " +
+                          std::to_string(group.size()) + " (choose a batch size, and a data set size, that do)");
+  const T average = T(1) / static_cast<T>(group.size());
+  offset = 0;
+  visit_parameters(model, [&](Parameter<T>& parameter) {
+    const auto count = parameter.gradient.size();
+    parameter.gradient =
+        Eigen::Map<const Matrix<T>>(buffer.data() + offset, parameter.gradient.rows(), parameter.gradient.cols()) *
+        average;
+    offset += static_cast<std::size_t>(count);
+  });
+  return {static_cast<double>(buffer[size]) / samples, static_cast<Index>(samples)};
+}
+
+}  // namespace data_parallel_detail
+
 template <class Inner>
 class DataParallel {
  public:
@@ -95,45 +142,10 @@ class DataParallel {
  private:
   bool alone() const { return group_ == nullptr || group_->size() == 1; }
 
-  // Every gradient, then Σ loss, then each process's share of the batch in a slot of its own, in
-  // one buffer summed in one call. A slot's sum adds zeros to one share, so every process receives
-  // every share exactly and decides alike whether they are equal: a test on the total alone would
-  // let a process whose share happens to be the mean carry on into the next sum, and wait there.
   template <Layer Model>
   StepLoss average_gradients(Model& model, StepLoss loss) {
-    using T = typename Model::Scalar;
-    std::vector<T>& buffer = buffer_.template get<T>();
-    std::size_t size = 0;
-    visit_parameters(model,
-                     [&](Parameter<T>& parameter) { size += static_cast<std::size_t>(parameter.gradient.size()); });
-    const auto ranks = static_cast<std::size_t>(group_->size());
-    buffer.resize(size + 1 + ranks);  // allocates at the first step only
-    std::size_t offset = 0;
-    visit_parameters(model, [&](Parameter<T>& parameter) {
-      std::copy_n(parameter.gradient.data(), parameter.gradient.size(), buffer.data() + offset);
-      offset += static_cast<std::size_t>(parameter.gradient.size());
-    });
-    buffer[size] = static_cast<T>(loss.mean * static_cast<double>(loss.samples));
-    const auto shares = std::span<T>(buffer).subspan(size + 1);
-    std::fill(shares.begin(), shares.end(), T(0));
-    shares[static_cast<std::size_t>(group_->rank())] = static_cast<T>(loss.samples);
-    group_->sum(std::span<T>(buffer));
-    double samples = 0.0;
-    for (const T share : shares) samples += static_cast<double>(share);
-    if (!std::all_of(shares.begin(), shares.end(), [&](T share) { return share == shares[0]; }))
-      throw CollectiveError("data-parallel training needs every batch split evenly between the processes: a batch of " +
-                            std::to_string(static_cast<long long>(samples)) + " does not split between " +
-                            std::to_string(group_->size()) + " (choose a batch size, and a data set size, that do)");
-    const T average = T(1) / static_cast<T>(group_->size());
-    offset = 0;
-    visit_parameters(model, [&](Parameter<T>& parameter) {
-      const auto count = parameter.gradient.size();
-      parameter.gradient =
-          Eigen::Map<const Matrix<T>>(buffer.data() + offset, parameter.gradient.rows(), parameter.gradient.cols()) *
-          average;
-      offset += static_cast<std::size_t>(count);
-    });
-    return {static_cast<double>(buffer[size]) / samples, static_cast<Index>(samples)};
+    return data_parallel_detail::average_gradients(model, loss, *group_,
+                                                   buffer_.template get<typename Model::Scalar>());
   }
 
   // One buffer per scalar type a model may have, made at the first step.

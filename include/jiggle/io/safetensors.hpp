@@ -1,8 +1,8 @@
 #pragma once
 // The safetensors format, which Python's safetensors, PyTorch and numpy read: an 8-byte
 // little-endian header length, a JSON header giving each tensor's dtype, shape and byte range,
-// then the raw little-endian data. Tensors are written under the names and logical shapes their
-// visitor gives, row-major as PyTorch's are; checkpoint.hpp names a model's.
+// then the raw little-endian data. Tensors are written under the names and logical shapes a list
+// of NamedTensor gives, row-major as PyTorch's are; checkpoint.hpp lists a model's.
 //
 // Reading is strict: every number of the header is range-checked before use, byte ranges must
 // lie inside the file and cover its data exactly once, and values must be finite. A file that
@@ -15,6 +15,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,6 +46,16 @@ constexpr const char* dtype_name() {
 inline constexpr std::uint64_t kMaxHeaderBytes = 100'000'000;
 
 }  // namespace safetensors_detail
+
+// A tensor as a file names it: its name, its logical shape and the column-major matrix that holds
+// its values. The reader and the writer take a list of them, so their code exists once per
+// scalar type, whatever the model.
+template <class T>
+struct NamedTensor {
+  std::string name;
+  TensorShape shape;
+  Eigen::Map<Matrix<T>> value;
+};
 
 // One tensor of a safetensors file, as its header describes it (offsets relative to the data).
 struct SafetensorsEntry {
@@ -218,11 +229,10 @@ class SafetensorsFile {
   std::map<std::string, std::string> metadata_;
 };
 
-// Writes, whole or not at all (io/safe_file.hpp), the tensors of T that `visit_tensors(visit)`
-// walks by calling visit(name, logical shape, values) for each, in the same order each time;
-// `metadata` becomes the header's string-to-string __metadata__.
-template <class T, class VisitTensors>
-void write_safetensors(const std::filesystem::path& path, VisitTensors&& visit_tensors,
+// Writes `tensors`, whole or not at all (io/safe_file.hpp); `metadata` becomes the header's
+// string-to-string __metadata__.
+template <class T>
+void write_safetensors(const std::filesystem::path& path, std::span<const NamedTensor<T>> tensors,
                        const std::map<std::string, std::string>& metadata) {
   // What the reader would refuse is refused here, naming the file, before anything is written.
   const auto quoted = [&](std::string_view text, const std::string& what) {
@@ -246,16 +256,16 @@ void write_safetensors(const std::filesystem::path& path, VisitTensors&& visit_t
   if (header.back() == ',') header.pop_back();
   header += "}";
   std::uint64_t offset = 0;
-  visit_tensors([&](const std::string& name, const TensorShape& shape, const auto& value) {
-    const std::uint64_t bytes = static_cast<std::uint64_t>(value.size()) * sizeof(T);
+  for (const NamedTensor<T>& tensor : tensors) {
+    const std::uint64_t bytes = static_cast<std::uint64_t>(tensor.value.size()) * sizeof(T);
     header += ',';
-    header += quoted(name, "a tensor name");
+    header += quoted(tensor.name, "a tensor name");
     header += R"(:{"dtype":")";
     header += safetensors_detail::dtype_name<T>();
-    header += R"(","shape":)" + shape.to_string() + R"(,"data_offsets":[)" + std::to_string(offset) + "," +
+    header += R"(","shape":)" + tensor.shape.to_string() + R"(,"data_offsets":[)" + std::to_string(offset) + "," +
               std::to_string(offset + bytes) + "]}";
     offset += bytes;
-  });
+  }
   header += "}";
   header.append((8 - header.size() % 8) % 8, ' ');  // data starts 8-byte aligned
   if (header.size() > safetensors_detail::kMaxHeaderBytes)
@@ -267,35 +277,37 @@ void write_safetensors(const std::filesystem::path& path, VisitTensors&& visit_t
     out.write(&length, sizeof(length));
     out.write(header);
     std::vector<T> row_major;
-    visit_tensors([&](const std::string&, const TensorShape&, const auto& value) {
+    for (const NamedTensor<T>& tensor : tensors) {
+      const auto& value = tensor.value;
       row_major.resize(static_cast<std::size_t>(value.size()));
       RowMajorMatrix<T>::Map(row_major.data(), value.rows(), value.cols()) = value;
       out.write(row_major.data(), row_major.size() * sizeof(T));
-    });
+    }
   });
 }
 
-// Reads from `file` every tensor that `visit_tensors(visit)` walks (as in write_safetensors),
-// all or nothing: each must be in the file with dtype T, its shape and finite values, and the
-// file must hold no other tensor whose name `counted(name)` accepts (`owner` says whose tensors
-// they are). Anything else is an Error naming the file and the tensor, and no tensor is changed.
-template <class T, class VisitTensors, class Counted>
-void read_safetensors(SafetensorsFile& file, VisitTensors&& visit_tensors, Counted&& counted,
-                      std::string_view owner = "the model") {
+// Reads every one of `tensors` from `file`, all or nothing: each must be in the file with dtype
+// T, its shape and finite values, and the file must hold no other tensor whose name `counted`
+// accepts (`owner` says whose tensors they are). Anything else is an Error naming the file and
+// the tensor, and no tensor is changed.
+template <class T>
+void read_safetensors(SafetensorsFile& file, std::span<NamedTensor<T>> tensors,
+                      bool (*counted)(const std::string& name), std::string_view owner = "the model") {
   std::vector<std::vector<T>> values;
   std::vector<std::string> names;
-  visit_tensors([&](const std::string& name, const TensorShape& shape, const auto&) {
-    names.push_back(name);
-    values.push_back(file.read<T>(name, shape));
-  });
+  for (const NamedTensor<T>& tensor : tensors) {
+    names.push_back(tensor.name);
+    values.push_back(file.read<T>(tensor.name, tensor.shape));
+  }
   std::sort(names.begin(), names.end());
   for (const auto& [name, entry] : file.entries())
     if (counted(name) && !std::binary_search(names.begin(), names.end(), name))
       file.fail("holds a tensor " + name + " that " + std::string(owner) + " does not have");
   std::size_t k = 0;
-  visit_tensors([&](const std::string&, const TensorShape&, auto& value) {
+  for (NamedTensor<T>& tensor : tensors) {
+    auto& value = tensor.value;
     value = RowMajorMatrix<T>::Map(values[k++].data(), value.rows(), value.cols());
-  });
+  }
 }
 
 }  // namespace jiggle

@@ -26,6 +26,7 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "jiggle/checkpoint.hpp"
 #include "jiggle/error.hpp"
@@ -72,15 +73,24 @@ inline std::string optimizer_tensor_name(const ParameterPath& parameter, std::st
   return name;
 }
 
-// Both visits of a training state's tensors walk this: the model's, then the optimiser's.
-template <Layer Model, class TheOptimizer, class Visitor>
-void visit_state_tensors(Model& model, TheOptimizer& optimizer, Visitor&& visit) {
+// The metadata key of an optimiser's counter.
+inline std::string counter_key(std::string_view name) { return std::string(kCounterPrefix) + std::string(name); }
+
+// A training state's tensors: the model's, then the optimiser's, each a view of its owner's.
+template <Layer Model, class TheOptimizer>
+std::vector<NamedTensor<typename Model::Scalar>> state_tensors(Model& model, TheOptimizer& optimizer) {
   using T = typename Model::Scalar;
-  visit_saved_tensors(model, visit);
+  std::vector<NamedTensor<T>> tensors = saved_tensors(model);
+  // An optimiser makes its state at the first visit; the views are taken once all of it exists.
+  optimizer.visit_state(model, StateVisitor<T>{});
   optimizer.visit_state(model, [&](const Parameter<T>& parameter, std::string_view kind, Matrix<T>& tensor) {
-    visit(optimizer_tensor_name(parameter.path, kind), parameter.shape, tensor);
+    tensors.push_back({optimizer_tensor_name(parameter.path, kind), parameter.shape,
+                       Eigen::Map<Matrix<T>>(tensor.data(), tensor.rows(), tensor.cols())});
   });
+  return tensors;
 }
+
+inline bool every_tensor(const std::string&) { return true; }
 
 }  // namespace training_state_detail
 
@@ -100,10 +110,10 @@ void save_training_state(const std::filesystem::path& path, Model& model, TheOpt
   metadata["jiggle.epoch.samples_done"] = std::to_string(position.epoch.samples_done);
   metadata["jiggle.epoch.loss_sum"] = shortest_text(position.epoch.loss_sum);
   optimizer.visit_counters([&](std::string_view name, const long long& value) {
-    metadata[std::string(detail::kCounterPrefix) + std::string(name)] = std::to_string(value);
+    metadata[detail::counter_key(name)] = std::to_string(value);
   });
-  write_safetensors<typename Model::Scalar>(
-      path, [&](auto&& visit) { detail::visit_state_tensors(model, optimizer, visit); }, metadata);
+  const auto tensors = detail::state_tensors(model, optimizer);
+  write_safetensors<typename Model::Scalar>(path, tensors, metadata);
 }
 
 namespace training_state_detail {
@@ -131,6 +141,54 @@ inline double read_finite(const SafetensorsFile& file, const std::string& key) {
   return value;
 }
 
+inline constexpr long long kMaxCount = std::numeric_limits<std::int64_t>::max() / 2;
+
+// What a training state says besides its tensors and counters: its format is checked, its
+// description compared with `expected` (see load_training_state) and its position read.
+inline TrainingState read_position_and_description(const SafetensorsFile& file,
+                                                   const std::map<std::string, std::string>& expected,
+                                                   const std::map<std::string, std::string>& written_before) {
+  const auto& metadata = file.metadata();
+  const auto format = metadata.find(std::string(kFormatKey));
+  if (format == metadata.end()) file.fail("holds weights only, not a training state to resume from");
+  if (format->second != kFormat)
+    file.fail("is a training state of format '" + format->second + "', this program reads '" + std::string(kFormat) +
+              "'");
+  std::map<std::string, std::string> description;
+  for (const auto& [key, value] : written_before) description[checked_description_key(key)] = value;
+  for (const auto& [key, value] : metadata)
+    if (!key.starts_with(kReservedPrefix)) description[key] = value;
+  for (const auto& [key, value] : expected) {
+    const auto found = description.find(key);
+    const std::string saved = found == description.end() ? "(none)" : found->second;
+    if (saved != value) {
+      std::string difference = "was written by a run with ";
+      difference.append(key).append(" ").append(saved).append(", and this run has ").append(key).append(" ");
+      file.fail(difference.append(value));
+    }
+  }
+
+  TrainingState state;
+  state.position.epochs_done = read_count(file, "jiggle.epochs_done", kMaxCount);
+  state.position.steps_done = read_count(file, "jiggle.steps_done", kMaxCount);
+  state.position.epoch.batches_done = read_count(file, "jiggle.epoch.batches_done", kMaxCount);
+  state.position.epoch.samples_done = read_count(file, "jiggle.epoch.samples_done", kMaxCount);
+  state.position.epoch.loss_sum = read_finite(file, "jiggle.epoch.loss_sum");
+  state.description = std::move(description);
+  return state;
+}
+
+// The optimiser's counters, by their keys in the file, which must hold no other counter.
+inline std::map<std::string, long long> read_counters(const SafetensorsFile& file,
+                                                      const std::vector<std::string>& keys) {
+  std::map<std::string, long long> counters;
+  for (const std::string& key : keys) counters[key] = read_count(file, key, kMaxCount);
+  for (const auto& [key, value] : file.metadata())
+    if (key.starts_with(kCounterPrefix) && !counters.contains(key))
+      file.fail("holds the optimiser counter " + key + ", which this run's optimiser does not have");
+  return counters;
+}
+
 }  // namespace training_state_detail
 
 // Reads a training state from `path` into `model` and `optimizer` and returns where the run
@@ -148,49 +206,15 @@ load_training_state(const std::filesystem::path& path, Model& model, TheOptimize
                     const std::map<std::string, std::string>& written_before = {}) {
   namespace detail = training_state_detail;
   SafetensorsFile file(path);
-  const auto& metadata = file.metadata();
-  const auto format = metadata.find(std::string(detail::kFormatKey));
-  if (format == metadata.end()) file.fail("holds weights only, not a training state to resume from");
-  if (format->second != detail::kFormat)
-    file.fail("is a training state of format '" + format->second + "', this program reads '" +
-              std::string(detail::kFormat) + "'");
-  std::map<std::string, std::string> description;
-  for (const auto& [key, value] : written_before) description[detail::checked_description_key(key)] = value;
-  for (const auto& [key, value] : metadata)
-    if (!key.starts_with(detail::kReservedPrefix)) description[key] = value;
-  for (const auto& [key, value] : expected) {
-    const auto found = description.find(key);
-    const std::string saved = found == description.end() ? "(none)" : found->second;
-    if (saved != value) {
-      std::string difference = "was written by a run with ";
-      difference.append(key).append(" ").append(saved).append(", and this run has ").append(key).append(" ");
-      file.fail(difference.append(value));
-    }
-  }
-
-  constexpr long long kMaxCount = std::numeric_limits<std::int64_t>::max() / 2;
-  TrainingState state;
-  state.position.epochs_done = detail::read_count(file, "jiggle.epochs_done", kMaxCount);
-  state.position.steps_done = detail::read_count(file, "jiggle.steps_done", kMaxCount);
-  state.position.epoch.batches_done = detail::read_count(file, "jiggle.epoch.batches_done", kMaxCount);
-  state.position.epoch.samples_done = detail::read_count(file, "jiggle.epoch.samples_done", kMaxCount);
-  state.position.epoch.loss_sum = detail::read_finite(file, "jiggle.epoch.loss_sum");
-  std::map<std::string, long long> counters;
-  optimizer.visit_counters([&](std::string_view name, const long long&) {
-    const std::string key = std::string(detail::kCounterPrefix) + std::string(name);
-    counters[key] = detail::read_count(file, key, kMaxCount);
-  });
-  for (const auto& [key, value] : metadata)
-    if (key.starts_with(detail::kCounterPrefix) && !counters.contains(key))
-      file.fail("holds the optimiser counter " + key + ", which this run's optimiser does not have");
-  state.description = std::move(description);
-
-  read_safetensors<typename Model::Scalar>(
-      file, [&](auto&& visit) { detail::visit_state_tensors(model, optimizer, visit); },
-      [](const std::string&) { return true; }, "the model and its optimiser");
-  optimizer.visit_counters([&](std::string_view name, long long& value) {
-    value = counters.at(std::string(detail::kCounterPrefix) + std::string(name));
-  });
+  TrainingState state = detail::read_position_and_description(file, expected, written_before);
+  std::vector<std::string> counter_keys;
+  optimizer.visit_counters(
+      [&](std::string_view name, const long long&) { counter_keys.push_back(detail::counter_key(name)); });
+  const std::map<std::string, long long> counters = detail::read_counters(file, counter_keys);
+  auto tensors = detail::state_tensors(model, optimizer);
+  read_safetensors<typename Model::Scalar>(file, tensors, detail::every_tensor, "the model and its optimiser");
+  optimizer.visit_counters(
+      [&](std::string_view name, long long& value) { value = counters.at(detail::counter_key(name)); });
   return state;
 }
 
