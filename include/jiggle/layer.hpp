@@ -97,11 +97,18 @@ class ParameterPath {
 
 namespace layer_detail {
 
+// Out of line: every visit of every layer checks its tensors, and the message is built once.
+[[noreturn, gnu::noinline, gnu::cold]] inline void throw_unfit_matrix(const ParameterPath& path,
+                                                                      const TensorShape& shape, Index rows,
+                                                                      Index cols) {
+  throw Error(path.to_string() + ": a " + dimensions(rows, cols) + " matrix cannot hold a tensor of shape " +
+              shape.to_string());
+}
+
 template <class T, class Tensor>
 Eigen::Map<Matrix<T>> view(const ParameterPath& path, const TensorShape& shape, Tensor& tensor) {
   if (tensor.rows() != shape.matrix_rows() || tensor.cols() != shape.matrix_cols())
-    throw Error(path.to_string() + ": a " + dimensions(tensor.rows(), tensor.cols()) +
-                " matrix cannot hold a tensor of shape " + shape.to_string());
+    throw_unfit_matrix(path, shape, tensor.rows(), tensor.cols());
   return Eigen::Map<Matrix<T>>(tensor.data(), tensor.rows(), tensor.cols());
 }
 

@@ -1,8 +1,10 @@
 #pragma once
 // The layers' matrix products: destination ← α·lhs·rhs + β·destination, written as the formula
 // reads (`multiply(dX_, W.transpose(), dY)` is dX = Wᵀ dY). float runs on jiggle's kernels,
-// chosen from the CPU at run time and in the layer's precision; double runs on Eigen, where the
-// gradient checks want its exactness more than speed.
+// chosen from the CPU at run time and in the layer's precision; double runs on Eigen's product,
+// where the gradient checks want its exactness more than speed. Both go through
+// kernels/gemm.hpp, so a program that compiles the kernels apart compiles Eigen's product there
+// too, once (kernels::multiply_in_double).
 #include <Eigen/Core>
 #include <type_traits>
 
@@ -29,7 +31,7 @@ inline constexpr bool kKernelLayout =
 
 // Such a matrix, or the transpose of one, as the kernels' operand.
 template <class Expression>
-kernels::Operand operand(const Expression& expression) {
+kernels::StoredOperand<typename Expression::Scalar> operand(const Expression& expression) {
   if constexpr (IsTranspose<Expression>::value) {
     const auto& stored = expression.nestedExpression();
     static_assert(kKernelLayout<decltype(stored)>,
@@ -49,14 +51,16 @@ void multiply(Destination&& destination, const Lhs& lhs, const Rhs& rhs, Precisi
   if (lhs.cols() != rhs.rows() || destination.rows() != lhs.rows() || destination.cols() != rhs.cols())
     throw Error("jiggle: cannot multiply " + dimensions(lhs.rows(), lhs.cols()) + " by " +
                 dimensions(rhs.rows(), rhs.cols()) + " into " + dimensions(destination.rows(), destination.cols()));
-  if constexpr (std::is_same_v<T, float>) {
-    static_assert(multiply_detail::kKernelLayout<Destination>,
-                  "jiggle: products write column-major matrices with contiguous columns, not a transpose");
-    kernels::multiply(precision, multiply_detail::operand(lhs), multiply_detail::operand(rhs), lhs.rows(), rhs.cols(),
-                      lhs.cols(), alpha, beta, destination.data(), destination.outerStride());
-  } else {
-    scale_and_add(destination, lhs * rhs, alpha, beta);
-  }
+  static_assert(multiply_detail::kKernelLayout<Destination>,
+                "jiggle: products write column-major matrices with contiguous columns, not a transpose");
+  const auto a = multiply_detail::operand(lhs);
+  const auto b = multiply_detail::operand(rhs);
+  if constexpr (std::is_same_v<T, float>)
+    kernels::multiply(precision, a, b, lhs.rows(), rhs.cols(), lhs.cols(), alpha, beta, destination.data(),
+                      destination.outerStride());
+  else
+    kernels::multiply_in_double(a, b, lhs.rows(), rhs.cols(), lhs.cols(), alpha, beta, destination.data(),
+                                destination.outerStride());
 }
 
 }  // namespace jiggle

@@ -12,10 +12,10 @@
 //
 // Every file that multiplies floats compiles the kernels, as header-only code does. A program of
 // many files may compile them once instead: JIGGLE_SEPARATE_KERNELS defined for every file (on the
-// command line, so no file goes without it) leaves only the four declarations below, and one
+// command line, so no file goes without it) leaves only the five declarations below, and one
 // file, which also defines JIGGLE_DEFINE_KERNELS before its first include, holds their
-// definitions. The four are templates of the one type they take, float, so that a file that
-// multiplies no float matrix (a program in double) never instantiates the kernels.
+// definitions. The five are templates of the one type they take, float or double, so that a file
+// that multiplies no matrix of that type never instantiates them.
 
 #include "jiggle/kernels/isa.hpp"
 #include "jiggle/kernels/pack.hpp"
@@ -46,6 +46,14 @@ void multiply_with(Isa isa, Precision precision, const Operand& A, const Operand
 template <std::same_as<float> Float>
 void multiply(Precision precision, const Operand& A, const Operand& B, Index m, Index n, Index k, Float alpha,
               Float beta, Float* c, Index ldc);
+
+// The same in double, on Eigen's own product on one thread: a model in double (a gradient check)
+// multiplies so. It is here for its cost, not its speed: Eigen's product costs each file that
+// instantiates it seconds of compiling, and a program that compiles the kernels apart compiles it
+// once.
+template <std::same_as<double> Float>
+void multiply_in_double(const StoredOperand<Float>& A, const StoredOperand<Float>& B, Index m, Index n, Index k,
+                        Float alpha, Float beta, Float* c, Index ldc);
 
 // The same in bf16 on the AMX kernel with its tile instructions modelled in plain C++
 // (amx_model.hpp): the kernel's packing, blocking and edges, checked on any CPU, about a thousand
@@ -227,8 +235,8 @@ inline constexpr Index kPortableUnit = 16;
 // Eigen's own product, on one thread (parallel.hpp): what every CPU without AVX2 runs, and the
 // reference the tiles agree with to rounding.
 template <class Float>
-void multiply_portably(const Operand& A, const Operand& B, Index m, Index n, Index k, Float alpha, Float beta, Float* c,
-                       Index ldc) {
+void multiply_portably(const StoredOperand<Float>& A, const StoredOperand<Float>& B, Index m, Index n, Index k,
+                       Float alpha, Float beta, Float* c, Index ldc) {
   using Stored = Eigen::Map<const Matrix<Float>, 0, Eigen::OuterStride<>>;
   const Stored a_stored(A.data, A.transposed ? k : m, A.transposed ? m : k, Eigen::OuterStride<>(A.ld));
   const Stored b_stored(B.data, B.transposed ? n : k, B.transposed ? k : n, Eigen::OuterStride<>(B.ld));
@@ -297,6 +305,12 @@ void multiply(Precision precision, const Operand& A, const Operand& B, Index m, 
   multiply_with(cpu_isa(), precision, A, B, m, n, k, alpha, beta, c, ldc);
 }
 
+template <std::same_as<double> Float>
+void multiply_in_double(const StoredOperand<Float>& A, const StoredOperand<Float>& B, Index m, Index n, Index k,
+                        Float alpha, Float beta, Float* c, Index ldc) {
+  gemm_detail::multiply_portably(A, B, m, n, k, alpha, beta, c, ldc);
+}
+
 template <std::same_as<float> Float>
 void multiply_on_amx_model(const Operand& A, const Operand& B, Index m, Index n, Index k, Float alpha, Float beta,
                            Float* c, Index ldc) {
@@ -313,6 +327,8 @@ template void multiply<float>(Precision, const Operand&, const Operand&, Index, 
                               Index);
 template void multiply_on_amx_model<float>(const Operand&, const Operand&, Index, Index, Index, float, float, float*,
                                            Index);
+template void multiply_in_double<double>(const StoredOperand<double>&, const StoredOperand<double>&, Index, Index,
+                                         Index, double, double, double*, Index);
 #endif
 
 }  // namespace jiggle::kernels

@@ -12,14 +12,20 @@
 namespace jiggle::kernels {
 
 // op(M) for a column-major M with leading dimension `ld`: M itself, or its transpose.
-struct Operand {
-  const float* data;
+template <class Float>
+struct StoredOperand {
+  const Float* data;
   Index ld;
   bool transposed;
 
-  Operand from_row(Index row) const { return {transposed ? data + row * ld : data + row, ld, transposed}; }
-  Operand from_column(Index column) const { return {transposed ? data + column : data + column * ld, ld, transposed}; }
+  StoredOperand from_row(Index row) const { return {transposed ? data + row * ld : data + row, ld, transposed}; }
+  StoredOperand from_column(Index column) const {
+    return {transposed ? data + column : data + column * ld, ld, transposed};
+  }
 };
+
+// What the kernels read.
+using Operand = StoredOperand<float>;
 
 // Which operand a panel comes from: rows of op(A), as tall as the tile, or columns of op(B), as
 // wide as it.
