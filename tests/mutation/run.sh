@@ -18,7 +18,7 @@
 #
 # --jobs N runs N builds at a time (default 1). Environment: CXX (default g++),
 # MUTATION_OPTIMIZATION, the test files' optimisation (default -O1; the kernels are always
-# compiled -O2, so that the products stay fast whatever it is), EIGEN3_INCLUDE_DIR (default
+# compiled -O1, so that the products stay fast whatever it is), EIGEN3_INCLUDE_DIR (default
 # /usr/include/eigen3), MUTATION_TIMEOUT, the seconds an unmutated test program may run (default
 # 300), and MUTATION_MUTANT_TIMEOUT, the seconds a mutant's run may take (default 60).
 set -euo pipefail
@@ -204,9 +204,10 @@ if command -v ld.lld >/dev/null && "$cxx" -fuse-ld=lld -x c++ - -o /dev/null <<<
   link_flags+=(-fuse-ld=lld)
 fi
 precompiled_source=tests/support/precompiled.hpp
-# The optimisation SOURCE is compiled with.
+# The optimisation SOURCE is compiled with. The kernels' unit is compiled again for every schema of
+# a file it includes; at -O1 the 33 entries that include it took 61 s against 73 s at -O2.
 optimization_of() {
-  if [[ $1 == "$kernels_source" ]]; then echo -O2; else echo "$optimization"; fi
+  if [[ $1 == "$kernels_source" ]]; then echo -O1; else echo "$optimization"; fi
 }
 
 # The precompiled header where each compiler looks for it: clang is handed the file, GCC finds
