@@ -73,7 +73,7 @@ int run(const TrainingOptions& options, const NetworkInfo& network) {
   if (writes_checkpoints(options) && writes_files) jiggle::check_writable_destination(checkpoint_path(options));
   if (!options.quiet) print_configuration(options, network, data, jiggle::parameter_count(model));
   const auto run_started = std::chrono::steady_clock::now();
-  const RunOutcome outcome = train_with_chosen_optimizer(model, network, options, data.train, data.test);
+  const RunOutcome outcome = train(model, recipe_optimizer(options.config), network, options, data.train, data.test);
   if (!outcome.result) return outcome.exit_code;
   if (options.save && writes_files) jiggle::save_safetensors(model, *options.save);
   if (!options.quiet) print_totals(run_started);

@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "chosen_optimizer.hpp"
 #include "jiggle/jiggle.hpp"
 #include "jiggle/train/stop_signals.hpp"
 #include "mnist_options.hpp"
@@ -93,15 +94,16 @@ inline const std::string& checked_rows(const std::filesystem::path& state, const
 // Under mpirun (options.processes) each process takes its shard of every batch, training and
 // test, from the same shuffle; the model starts as process 0's, batch norm shares its statistics
 // and the gradients are averaged at each step; process 0 alone writes the log and the states.
-template <class Model, class Optimizer>
-RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& network, const TrainingOptions& options,
-                 const jiggle::LabelledImages& train_images, const jiggle::LabelledImages& test_images) {
+template <class Model>
+RunOutcome train(Model& model, ChosenOptimizer wrapped_optimizer, const NetworkInfo& network,
+                 const TrainingOptions& options, const jiggle::LabelledImages& train_images,
+                 const jiggle::LabelledImages& test_images) {
   namespace detail = training_run_detail;
   const TrainingConfig& config = options.config;
   const jiggle::ProcessGroup* processes = options.processes;
   const bool writes_files = processes == nullptr || processes->rank() == 0;
   const int process_count = processes ? processes->size() : 1;
-  jiggle::DataParallel<Optimizer> optimizer(std::move(wrapped_optimizer), processes);
+  jiggle::DataParallel<ChosenOptimizer> optimizer(std::move(wrapped_optimizer), processes);
   jiggle::Batches<float> training(train_images, config.batch_size, jiggle::Order::shuffled, options.seed + 1);
   training.set_augmentation({.max_shift = config.augment_shift, .horizontal_flip = config.horizontal_flip});
   if (config.drop_partial_batch) try {
@@ -262,19 +264,12 @@ RunOutcome train(Model& model, Optimizer wrapped_optimizer, const NetworkInfo& n
   return {result, 0};
 }
 
-// The recipe's optimiser, chosen once; train() is compiled for each.
-template <class Model>
-RunOutcome train_with_chosen_optimizer(Model& model, const NetworkInfo& network, const TrainingOptions& options,
-                                       const jiggle::LabelledImages& train_images,
-                                       const jiggle::LabelledImages& test_images) {
-  const TrainingConfig& c = options.config;
+// The recipe's optimiser.
+inline ChosenOptimizer recipe_optimizer(const TrainingConfig& c) {
   if (c.optimizer == "adam")
-    return train(model, jiggle::Adam<float>({.learning_rate = c.learning_rate, .weight_decay = c.weight_decay}),
-                 network, options, train_images, test_images);
-  return train(model,
-               jiggle::Sgd<float>({.learning_rate = c.learning_rate,
-                                   .momentum = c.momentum,
-                                   .nesterov = c.nesterov,
-                                   .weight_decay = c.weight_decay}),
-               network, options, train_images, test_images);
+    return ChosenOptimizer(jiggle::Adam<float>({.learning_rate = c.learning_rate, .weight_decay = c.weight_decay}));
+  return ChosenOptimizer(jiggle::Sgd<float>({.learning_rate = c.learning_rate,
+                                             .momentum = c.momentum,
+                                             .nesterov = c.nesterov,
+                                             .weight_decay = c.weight_decay}));
 }
