@@ -10,9 +10,9 @@
 #                      once, not paid again on an edit. It is what linking jiggle::kernels does.
 # Then both programs are linked and run REPEATS times each, interleaved, to show that the way of
 # building does not change the program's speed (the seconds of its 20 training steps and startup).
-# Last, tests/consumer/train_in_double.cpp, a program in double alone, compiled header-only: it
-# multiplies no float matrix, so the float kernels should cost it nothing, and it compiles as
-# fast as with the kernels apart.
+# Last, tests/consumer/train_in_double.cpp, a program in double alone, compiled both ways: it
+# multiplies no float matrix, so the float kernels cost it nothing; with the kernels apart, its
+# products in double (Eigen's, kernels::multiply_in_double) are compiled with the kernels, not in it.
 #   bench/user_compile.sh [REPEATS] [COMPILER]
 source "$(dirname "$0")/bench_support.sh"
 repeats=${1:-3}
