@@ -40,14 +40,8 @@ int main(int argc, char** argv) {
   line.add_integer("--repeats", "runs of each figure, reported as their median", repeats, 3, 1000);
   line.add_text("--data", "DIR", "the MNIST folder (random images of the same shape if absent)", folder);
   jiggle::Precision precision = jiggle::Precision::fp32;
-  line.add({"--precision", "P", "fp32 or bf16: the model's and the kernels' bare products", [&](std::string_view p) {
-              if (p != "fp32" && p != "bf16") line.usage_error("--precision takes fp32 or bf16");
-              precision = p == "bf16" ? jiggle::Precision::bf16 : jiggle::Precision::fp32;
-            }});
-  line.add({"--help", "", "this text", [&](std::string_view) {
-              line.print_help();
-              std::exit(0);
-            }});
+  line.add_choice("--precision", "P", "fp32 or bf16: the model's and the kernels' bare products", precision,
+                  {{"fp32", jiggle::Precision::fp32}, {"bf16", jiggle::Precision::bf16}});
   line.parse(argc, argv);
   jiggle::set_thread_count(threads);
 

@@ -11,6 +11,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "jiggle/io/number_text.hpp"
@@ -54,6 +55,26 @@ class CommandLine {
     add({name, "", help, [=, &target](std::string_view) { target = value; }});
   }
 
+  // A flag that takes one of a few words, each standing for a value: {{"fp32", fp32}, {"bf16", bf16}}.
+  template <class Target>
+  void add_choice(std::string_view name, std::string_view value_name, std::string_view help, Target& target,
+                  std::vector<std::pair<std::string_view, Target>> choices) {
+    add({name, value_name, help, [=, this, &target](std::string_view word) {
+           std::string words;
+           for (std::size_t i = 0; i < choices.size(); ++i) {
+             if (word == choices[i].first) {
+               target = choices[i].second;
+               return;
+             }
+             words += std::string(i == 0                    ? ""
+                                  : i + 1 == choices.size() ? " or "
+                                                            : ", ") +
+                      std::string(choices[i].first);
+           }
+           usage_error(std::string(name) + " takes " + words + ", got '" + std::string(word) + "'");
+         }});
+  }
+
   template <class Target>
   void add_text(std::string_view name, std::string_view value_name, std::string_view help, Target& target) {
     add({name, value_name, help, [&target](std::string_view v) { target = v; }});
@@ -73,9 +94,10 @@ class CommandLine {
           std::string(flag.name) + (flag.value_name.empty() ? "" : " ") + std::string(flag.value_name);
       std::printf("  %-22s %.*s\n", left.c_str(), static_cast<int>(flag.help.size()), flag.help.data());
     }
+    std::printf("  %-22s this text\n", "--help");
   }
 
-  // Applies the words, then the flags, each in order.
+  // Applies the words, then the flags, each in order; --help prints the flags and exits.
   void parse(int argc, char** argv) const {
     const std::vector<std::string_view> arguments(argv + 1, argv + argc);
     for (const bool words : {true, false}) {
@@ -83,6 +105,13 @@ class CommandLine {
         if (!arguments[i].starts_with("-")) {
           if (!apply_word_) usage_error("unexpected word '" + std::string(arguments[i]) + "'");
           if (words) apply_word_(arguments[i]);
+          continue;
+        }
+        if (arguments[i] == "--help") {
+          if (!words) {
+            print_help();
+            std::exit(0);
+          }
           continue;
         }
         const Flag& flag = find(arguments[i]);

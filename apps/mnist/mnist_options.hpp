@@ -105,11 +105,7 @@ inline CommandLineRequest parse_command_line(int argc, char** argv, const Traini
   line.add_integer("--epochs", "passes over the training images", c.epochs, 1, 10'000);
   line.add_integer("--batch", "images per step", c.batch_size, 1, 60'000);
   line.add_real("--lr", "learning rate", c.learning_rate, {0.0, true, 1e6, false});
-  line.add({"--optimizer", "NAME", "sgd or adam", [&](std::string_view name) {
-              if (name != "sgd" && name != "adam")
-                line.usage_error("--optimizer takes sgd or adam, got '" + std::string(name) + "'");
-              c.optimizer = name == "sgd" ? "sgd" : "adam";
-            }});
+  line.add_choice("--optimizer", "NAME", "sgd or adam", c.optimizer, {{"sgd", "sgd"}, {"adam", "adam"}});
   line.add_real("--momentum", "SGD momentum", c.momentum, {0.0, false, 1.0, true});
   line.add_switch("--nesterov", "Nesterov momentum (SGD)", c.nesterov, true);
   line.add_real("--weight-decay", "L2 for SGD, decoupled (AdamW) for Adam", c.weight_decay, {0.0, false, 1.0, false});
@@ -118,12 +114,8 @@ inline CommandLineRequest parse_command_line(int argc, char** argv, const Traini
   line.add_integer("--warmup", "epochs of linear warmup", c.warmup_epochs, 0, 10'000);
   line.add_real("--label-smoothing", "label smoothing", c.label_smoothing, {0.0, false, 1.0, true});
   line.add_integer("--augment", "random shifts of up to N pixels (0: none)", c.augment_shift, 0, 27);
-  line.add({"--partial-batch", "P", "each epoch's last, partial batch: kept or dropped (default: the row's)",
-            [&](std::string_view choice) {
-              if (choice != "kept" && choice != "dropped")
-                line.usage_error("--partial-batch takes kept or dropped, got '" + std::string(choice) + "'");
-              c.drop_partial_batch = choice == "dropped";
-            }});
+  line.add_choice("--partial-batch", "P", "each epoch's last, partial batch: kept or dropped (default: the row's)",
+                  c.drop_partial_batch, {{"kept", false}, {"dropped", true}});
   line.add_integer<std::uint64_t>("--seed", "seeds initialisation, shuffling and augmentation (default 0)",
                                   options.seed, 0, ~std::uint64_t{0});
   line.add({"--threads", "N", "threads (default: $OMP_NUM_THREADS if set, else every core)",
@@ -172,24 +164,14 @@ inline CommandLineRequest parse_command_line(int argc, char** argv, const Traini
                 line.usage_error(std::string("--init: ") + error.what());
               }
             }});
-  line.add({"--scaling", "S", "input pixels: standard, (x/255 - mean) / deviation; or unit, x/255 (default: the row's)",
-            [&](std::string_view scaling) {
-              if (scaling != "standard" && scaling != "unit")
-                line.usage_error("--scaling takes standard or unit, got '" + std::string(scaling) + "'");
-              c.standardize = scaling == "standard";
-            }});
-  line.add({"--precision", "P",
-            "the matrix products: fp32 (default), or bf16, inputs rounded to bfloat16 and sums kept in fp32 (needs "
-            "a CPU with AVX512_BF16 or AMX)",
-            [&](std::string_view precision) {
-              if (precision != "fp32" && precision != "bf16")
-                line.usage_error("--precision takes fp32 or bf16, got '" + std::string(precision) + "'");
-              options.precision = precision == "bf16" ? jiggle::Precision::bf16 : jiggle::Precision::fp32;
-            }});
-  line.add({"--help", "", "this text", [&](std::string_view) {
-              line.print_help();
-              std::exit(0);
-            }});
+  line.add_choice("--scaling", "S",
+                  "input pixels: standard, (x/255 - mean) / deviation; or unit, x/255 (default: the row's)",
+                  c.standardize, {{"standard", true}, {"unit", false}});
+  line.add_choice(
+      "--precision", "P",
+      "the matrix products: fp32 (default), or bf16, inputs rounded to bfloat16 and sums kept in fp32 (needs "
+      "a CPU with AVX512_BF16 or AMX)",
+      options.precision, {{"fp32", jiggle::Precision::fp32}, {"bf16", jiggle::Precision::bf16}});
   line.parse(argc, argv);
   options.arguments.assign(argv, argv + argc);
   if (c.nesterov && c.momentum == 0.0) line.usage_error("--nesterov needs a --momentum above 0");
