@@ -93,35 +93,92 @@ inline std::string difference_text(double reference, const std::vector<double>& 
   return text;
 }
 
+// A row's final test accuracies over its seeds, in %: on all 10,000 test images, and on the first
+// 9,984 (the reference's measure) where every run logged them.
+struct FinalAccuracies {
+  std::vector<double> all_images;
+  std::vector<double> first_9984;
+  bool measured_as_the_reference = false;
+  // What the reference's figure is compared with.
+  const std::vector<double>& compared() const { return measured_as_the_reference ? first_9984 : all_images; }
+};
+
+inline FinalAccuracies final_accuracies(const std::vector<const RunRecord*>& runs) {
+  FinalAccuracies accuracies;
+  for (const RunRecord* run : runs) {
+    const EpochRecord& last = run->epochs.back();
+    accuracies.all_images.push_back(100.0 * last.test_accuracy);
+    if (last.test_accuracy_9984) accuracies.first_9984.push_back(100.0 * *last.test_accuracy_9984);
+  }
+  accuracies.measured_as_the_reference = accuracies.first_9984.size() == runs.size();
+  return accuracies;
+}
+
 // One line of the table: the runs of one row, over their seeds. The reference's figure is compared
 // with its own measure, the first 9,984 test images, where every run logged it.
 inline std::string table_line(const std::vector<const RunRecord*>& runs) {
   const TrainingConfig& row = *runs.front()->row;
-  std::vector<double> all_images;
-  std::vector<double> first_9984;
+  const FinalAccuracies accuracies = final_accuracies(runs);
   std::vector<double> seconds;
   std::size_t epochs = 0;
   for (const RunRecord* run : runs) {
-    const EpochRecord& last = run->epochs.back();
-    all_images.push_back(100.0 * last.test_accuracy);
-    if (last.test_accuracy_9984) first_9984.push_back(100.0 * *last.test_accuracy_9984);
     for (const EpochRecord& e : run->epochs) seconds.push_back(e.seconds);
     epochs = std::max(epochs, run->epochs.size());
   }
-  const bool measured_as_the_reference = first_9984.size() == runs.size();
   std::string reference = "–";
   std::string difference = "–";
   if (row.reference_accuracy > 0) {
     reference = format("%.2f %%", row.reference_accuracy);
-    difference = difference_text(row.reference_accuracy, measured_as_the_reference ? first_9984 : all_images);
-    if (!measured_as_the_reference) difference += " (against all 10,000)";
+    difference = difference_text(row.reference_accuracy, accuracies.compared());
+    if (!accuracies.measured_as_the_reference) difference += " (against all 10,000)";
   } else if (row.from_reference) {
     reference = "not logged";
   }
   return "| " + std::string(row.name) + " | " + std::string(row.network) + " | " +
          with_thousands(parameters_of(row.network)) + " | " + recipe_text(row) + " | " + std::to_string(epochs) +
-         " | " + reference + " | " + (measured_as_the_reference ? over_seeds(first_9984) : std::string("–")) + " | " +
-         over_seeds(all_images) + " | " + difference + " | " + format("%.2f", median(seconds)) + " |\n";
+         " | " + reference + " | " +
+         (accuracies.measured_as_the_reference ? over_seeds(accuracies.first_9984) : std::string("–")) + " | " +
+         over_seeds(accuracies.all_images) + " | " + difference + " | " + format("%.2f", median(seconds)) + " |\n";
+}
+
+// "a", "a and b", "a, b and c".
+inline std::string listed(const std::vector<std::string_view>& names) {
+  std::string text;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    text += std::string(i == 0 ? "" : i + 1 == names.size() ? " and " : ", ") + std::string(names[i]);
+  return text;
+}
+
+// How many rows have the reference's figure outside their seeds' range, against how many would if
+// jiggle trained exactly as the reference did. The reference's run would then be one more draw of
+// the row, and of n + 1 exchangeable draws each is the lowest or the highest with probability
+// 2/(n + 1), ties aside. Empty when no logged row ran with several seeds.
+inline std::string outside_range_summary(const std::vector<std::vector<const RunRecord*>>& rows) {
+  std::size_t rows_with_seeds = 0;
+  double expected = 0.0;
+  std::vector<std::string_view> reference_below;
+  std::vector<std::string_view> reference_above;
+  for (const auto& runs : rows) {
+    const TrainingConfig& row = *runs.front()->row;
+    if (row.reference_accuracy <= 0 || runs.size() < 2) continue;
+    const FinalAccuracies accuracies = final_accuracies(runs);
+    const std::vector<double>& seeds = accuracies.compared();
+    const auto [lowest, highest] = std::minmax_element(seeds.begin(), seeds.end());
+    ++rows_with_seeds;
+    expected += 2.0 / static_cast<double>(seeds.size() + 1);
+    if (row.reference_accuracy < *lowest) reference_below.push_back(row.name);
+    if (row.reference_accuracy > *highest) reference_above.push_back(row.name);
+  }
+  if (rows_with_seeds == 0) return "";
+  const std::size_t outside = reference_below.size() + reference_above.size();
+  std::string text = "Rows with a reference figure that ran with several seeds: " + std::to_string(rows_with_seeds) +
+                     "; with the figure outside their seeds' range: " + std::to_string(outside);
+  std::vector<std::string> where;
+  if (!reference_below.empty()) where.push_back("below every seed: " + listed(reference_below));
+  if (!reference_above.empty()) where.push_back("above every seed: " + listed(reference_above));
+  if (!where.empty()) text += " (" + where.front() + (where.size() > 1 ? "; " + where.back() : "") + ")";
+  return text + ". Were the reference's run one more draw of each row, " + format("%.1f", expected) +
+         " would lie outside (2/(n + 1) for a row of n seeds).\n";
 }
 
 // A row's first seed against the reference's logged curve: the loss at epoch 1 and at the last
@@ -225,6 +282,7 @@ inline std::string write_report(const std::filesystem::path& folder) {
       "difference | s/epoch |\n"
       "| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | --- | ---: |\n";
   for (const auto& row_runs : rows) markdown += table_line(row_runs);
+  if (const std::string summary = outside_range_summary(rows); !summary.empty()) markdown += "\n" + summary;
   std::string curves;
   for (const auto& row_runs : rows)
     if (const auto reference = references.find(row_runs.front()->row->name); reference != references.end())
