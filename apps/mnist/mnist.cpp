@@ -45,6 +45,7 @@ int run(const TrainingOptions& options, const NetworkInfo& network) {
                                           : jiggle::PixelScaling::unit_interval();
   jiggle::Rng rng(options.seed);
   Model model = config.init ? Model(rng, *config.init) : Model(rng);
+  if (options.reference_draws) reference_draws::draw_weights(model);
   model.set_precision(options.precision);
   if (options.load) jiggle::load_safetensors(model, *options.load);
   if (options.predict) return predict(model, *options.predict, scaling);

@@ -2,6 +2,7 @@
 // The command line of the MNIST program: every flag, its default and its accepted values. The
 // words that are not flags name rows of the ablation table; each row runs with its own recipe,
 // which the flags then override field by field, wherever they stand.
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -39,8 +40,9 @@ struct TrainingOptions {
   int refresh_statistics = 0;  // with --eval: training batches forwarded first; 0: none
   bool quiet = false;
   jiggle::Precision precision = jiggle::Precision::fp32;
-  std::string run_label;                            // heads each epoch's line when one command makes several runs
-  bool in_results_folder = false;                   // its files are --results DIR's, so the same command resumes it
+  bool reference_draws = false;    // the reference's own initial weights and order (reference_draws.hpp)
+  std::string run_label;           // heads each epoch's line when one command makes several runs
+  bool in_results_folder = false;  // its files are --results DIR's, so the same command resumes it
   const jiggle::ProcessGroup* processes = nullptr;  // under mpirun: the processes sharing each batch
 };
 
@@ -116,8 +118,16 @@ inline CommandLineRequest parse_command_line(int argc, char** argv, const Traini
   line.add_integer("--augment", "random shifts of up to N pixels (0: none)", c.augment_shift, 0, 27);
   line.add_choice("--partial-batch", "P", "each epoch's last, partial batch: kept or dropped (default: the row's)",
                   c.drop_partial_batch, {{"kept", false}, {"dropped", true}});
-  line.add_integer<std::uint64_t>("--seed", "seeds initialisation, shuffling and augmentation (default 0)",
-                                  options.seed, 0, ~std::uint64_t{0});
+  bool reference_draws_asked = false;
+  line.add_switch("--reference-draws",
+                  "the reference's own initial weights and order of images, as its code drew them (its seeds 42, "
+                  "43, ...): the default of a reference row run alone without --seed, --seeds or --results",
+                  reference_draws_asked, true);
+  line.add_integer<std::uint64_t>(
+      "--seed",
+      "jiggle's draws: seeds initialisation, shuffling and augmentation (default 0, where a "
+      "reference row run alone draws the reference's)",
+      options.seed, 0, ~std::uint64_t{0});
   line.add({"--threads", "N", "threads (default: $OMP_NUM_THREADS if set, else every core)",
             [&](std::string_view v) { options.threads = line.integer("--threads", v, 1, 1024); }});
   line.add_text("--log", "FILE", "one CSV row per epoch: epoch,train_loss,test_accuracy,seconds", options.log);
@@ -190,6 +200,22 @@ inline CommandLineRequest parse_command_line(int argc, char** argv, const Traini
     line.usage_error("--results is for training runs; --load, --eval and --predict take one file");
   if (plan.results && options.precision != jiggle::Precision::fp32)
     line.usage_error("a results folder holds fp32 runs, which --precision bf16 would mix with; use --log");
+  // A reference row run alone repeats the reference's run, its draws and all. --seed and --seeds
+  // ask for jiggle's seeded draws instead, as does a results folder, which names its runs by seed.
+  const bool seed_given = std::ranges::find(options.arguments, "--seed") != options.arguments.end();
+  const bool brings_weights = options.load || options.evaluate_only || options.predict;
+  if (reference_draws_asked) {
+    if (several_runs || plan.results || seed_given)
+      line.usage_error(
+          "--reference-draws repeats the reference's one run of one row: drop --seed, --seeds and --results");
+    if (brings_weights)
+      line.usage_error("--reference-draws draws the initial weights; --load, --eval and --predict bring others");
+    if (!plan.rows.front()->from_reference)
+      line.usage_error("--reference-draws repeats a run of the reference's; " + std::string(plan.rows.front()->name) +
+                       " is a row of jiggle's own");
+  }
+  options.reference_draws = reference_draws_asked || (!several_runs && !plan.results && !seed_given &&
+                                                      !brings_weights && plan.rows.front()->from_reference);
   if (plan.report && (plan.results || several_runs))
     line.usage_error("--report reads a results folder; it runs nothing");
   for (const TrainingConfig* other : plan.rows) {

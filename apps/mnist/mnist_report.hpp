@@ -22,7 +22,13 @@ inline void print_configuration(const TrainingOptions& options, const NetworkInf
   std::printf("%.*s: %.*s, %lld params\n", static_cast<int>(network.name.size()), network.name.data(),
               static_cast<int>(network.layers.size()), network.layers.data(), static_cast<long long>(parameters));
   print_training_config(options.config);
-  std::printf("  seed %llu, threads %d\n", static_cast<unsigned long long>(options.seed), jiggle::thread_count());
+  if (options.reference_draws)
+    std::printf(
+        "  the reference's draws (its initial weights and order of images; --seed N draws jiggle's), "
+        "threads %d\n",
+        jiggle::thread_count());
+  else
+    std::printf("  seed %llu, threads %d\n", static_cast<unsigned long long>(options.seed), jiggle::thread_count());
   std::printf("  products: %s kernels, %s\n", jiggle::kernels::to_string(jiggle::kernels::cpu_isa()).c_str(),
               jiggle::to_string(options.precision).c_str());
   if (!jiggle::kernels::cpu_isa_note().empty()) std::printf("  %s\n", jiggle::kernels::cpu_isa_note().c_str());

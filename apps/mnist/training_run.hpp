@@ -15,6 +15,7 @@
 #include "mnist_options.hpp"
 #include "mnist_report.hpp"
 #include "networks.hpp"
+#include "reference_draws.hpp"
 
 // Test images per forward pass of `--eval`: every layer keeps its output for the batch, so this
 // bounds the memory of evaluation (a CNN's 32×28×28 layers hold 100 MB each at 1000 images). A
@@ -45,12 +46,13 @@ inline std::map<std::string, std::string> describe_run(const TrainingOptions& op
   description["scaling"] = options.config.standardize ? "standard" : "unit";
   description["subset"] = options.subset ? std::to_string(options.subset) : "all";
   description["precision"] = jiggle::to_string(options.precision);
+  description["draws"] = options.reference_draws ? "reference" : "seeded";
   return description;
 }
 
 // What states written before a key of describe_run existed hold under it.
 inline const std::map<std::string, std::string> kWrittenBefore = {
-    {"precision", "fp32"}, {"recipe.partial_batch", "kept"}, {"recipe.horizontal_flip", "no"}};
+    {"precision", "fp32"}, {"recipe.partial_batch", "kept"}, {"recipe.horizontal_flip", "no"}, {"draws", "seeded"}};
 
 // The command that continues this run from `state`: the same arguments, with --resume STATE in
 // place of any earlier --resume or --stop-after-steps; in a results folder, which resumes its
@@ -105,6 +107,7 @@ RunOutcome train(Model& model, ChosenOptimizer wrapped_optimizer, const NetworkI
   const int process_count = processes ? processes->size() : 1;
   jiggle::DataParallel<ChosenOptimizer> optimizer(std::move(wrapped_optimizer), processes);
   jiggle::Batches<float> training(train_images, config.batch_size, jiggle::Order::shuffled, options.seed + 1);
+  if (options.reference_draws) training.set_epoch_order(reference_draws::order_of_epoch);
   training.set_augmentation({.max_shift = config.augment_shift, .horizontal_flip = config.horizontal_flip});
   if (config.drop_partial_batch) try {
       training.set_partial_batch(jiggle::PartialBatch::dropped);

@@ -1,6 +1,8 @@
 #include "jiggle/data/batches.hpp"
 
 #include <algorithm>
+#include <cstdint>
+#include <span>
 #include <vector>
 
 #include "jiggle/data/mnist.hpp"
@@ -123,6 +125,37 @@ TEST_CASE("Batches shuffle by seed, anew each epoch, and not at all when sequent
   jiggle::Batches in_order(data, 4, jiggle::Order::sequential);
   in_order.next_epoch();
   REQUIRE(labels_of_epoch(in_order) == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+}
+
+TEST_CASE("Batches take each epoch's order from the caller's function of the epoch, and refuse a non-permutation",
+          "[batches]") {
+  const auto data = ten_images();
+  jiggle::Batches batches(data, 4, jiggle::Order::shuffled, 3);
+  const auto seeded = labels_of_epoch(batches);
+  // Epoch e: the samples rotated left by e places.
+  batches.set_epoch_order([](std::uint64_t epoch, std::span<std::uint32_t> order) {
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = static_cast<std::uint32_t>((k + epoch) % order.size());
+  });
+  REQUIRE(labels_of_epoch(batches) == std::vector<int>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  batches.next_epoch();
+  REQUIRE(labels_of_epoch(batches) == std::vector<int>{1, 2, 3, 4, 5, 6, 7, 8, 9, 0});
+  batches.set_epoch(3);
+  REQUIRE(labels_of_epoch(batches) == std::vector<int>{3, 4, 5, 6, 7, 8, 9, 0, 1, 2});
+  batches.set_epoch(0);
+  batches.set_epoch_order({});
+  REQUIRE(labels_of_epoch(batches) == seeded);
+
+  const auto twice = [](std::uint64_t, std::span<std::uint32_t> order) {
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = static_cast<std::uint32_t>(k / 2);
+  };
+  REQUIRE_THROWS_WITH(batches.set_epoch_order(twice),
+                      "the order of epoch 0 is no permutation of the 10 samples: sample 0 comes twice");
+  const auto beyond = [](std::uint64_t, std::span<std::uint32_t> order) {
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = static_cast<std::uint32_t>(k + 1);
+  };
+  REQUIRE_THROWS_WITH(batches.set_epoch_order(beyond),
+                      "the order of epoch 0 is no permutation of the 10 samples: sample 10 does not exist");
+  REQUIRE(labels_of_epoch(batches) == seeded);
 }
 
 TEST_CASE("Batches reject a batch size of zero and a batch index out of range", "[batches]") {

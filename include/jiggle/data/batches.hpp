@@ -13,13 +13,16 @@
 // shuffle from the seed's stream for e, and batch b's augmentation comes from a stream of its
 // own. So any batch of any epoch can be gathered again, in any order, and a run resumed from
 // a training state (seed, epoch, batch) continues with exactly the draws it would have made.
-// None of this depends on the data set: every one of them gets it.
+// None of this depends on the data set: every one of them gets it. An order of the caller's own
+// (set_epoch_order), a function of the epoch alone as well, can take the shuffle's place.
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <numeric>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "jiggle/data/augmentation.hpp"
@@ -33,6 +36,10 @@
 namespace jiggle {
 
 enum class Order { shuffled, sequential };
+
+// Fills `order` with epoch `epoch`'s order of the samples, a permutation of 0 … size − 1: order[k]
+// is the sample at place k. A function of the epoch alone, so that any epoch can be reached again.
+using EpochOrder = std::function<void(std::uint64_t epoch, std::span<std::uint32_t> order)>;
 
 // What becomes of the samples left over after an epoch's last whole batch.
 enum class PartialBatch { kept, dropped };
@@ -120,6 +127,21 @@ class Batches {
     draws_.resize(static_cast<std::size_t>(first_batch_size()));
   }
 
+  // From now on each epoch's order is `order_of`'s, in place of the seeded shuffle (and of the
+  // sequential order); an empty function restores the order the batches were made with. The
+  // current epoch is drawn again at once, so an order that is not a permutation is refused here,
+  // and the batches keep their order.
+  void set_epoch_order(EpochOrder order_of) {
+    EpochOrder before = std::exchange(epoch_order_, std::move(order_of));
+    try {
+      set_epoch(epoch_);
+    } catch (const Error&) {
+      epoch_order_ = std::move(before);
+      set_epoch(epoch_);
+      throw;
+    }
+  }
+
   // The epoch the batches are drawn for, counted from 0.
   std::uint64_t epoch() const { return epoch_; }
 
@@ -129,6 +151,11 @@ class Batches {
   // Moves to epoch `epoch`, as if next_epoch() had been called that many times from the start.
   void set_epoch(std::uint64_t epoch) {
     epoch_ = epoch;
+    if (epoch_order_) {
+      epoch_order_(epoch, order_of_samples_);
+      require_permutation(order_of_samples_, epoch);
+      return;
+    }
     std::iota(order_of_samples_.begin(), order_of_samples_.end(), std::uint32_t{0});
     if (order_ == Order::shuffled) {
       Rng shuffling(seed_, stream(epoch, 0));
@@ -181,6 +208,18 @@ class Batches {
   // before epoch 2³¹.
   static std::uint64_t stream(std::uint64_t epoch, std::uint64_t slot) { return (epoch << 33) | slot; }
 
+  // An order that names a sample twice would leave another out of the epoch, silently.
+  static void require_permutation(std::span<const std::uint32_t> order, std::uint64_t epoch) {
+    std::vector<bool> seen(order.size(), false);
+    for (const std::uint32_t sample : order) {
+      if (sample >= order.size() || seen[sample])
+        throw Error("the order of epoch " + std::to_string(epoch) + " is no permutation of the " +
+                    std::to_string(order.size()) + " samples: sample " + std::to_string(sample) +
+                    (sample >= order.size() ? " does not exist" : " comes twice"));
+      seen[sample] = true;
+    }
+  }
+
   const Data& data_;
   Index batch_size_;
   Order order_;
@@ -190,6 +229,7 @@ class Batches {
   int shard_ = 0;
   int shards_ = 1;
   std::vector<std::uint32_t> order_of_samples_;
+  EpochOrder epoch_order_;
   Batch full_;
   Batch tail_;
   Augmentation augmentation_;
