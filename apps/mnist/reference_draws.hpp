@@ -82,7 +82,7 @@ inline void order_of_epoch(std::uint64_t epoch, std::span<std::uint32_t> order) 
     std::uint64_t state = (e + 42) ^ 0x5DEECE66DULL;
     for (std::size_t i = order.size() - 1; i > 0; --i) {
       state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-      const std::size_t j = static_cast<std::size_t>((state >> 16) % (i + 1));
+      const auto j = static_cast<std::size_t>((state >> 16) % (i + 1));
       std::swap(order[i], order[j]);
     }
   }
