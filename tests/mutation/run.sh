@@ -3,8 +3,8 @@
 #
 #   tests/mutation/run.sh [--jobs N] [ID...]
 #
-# Each entry of mutations.txt (all of them, or the IDs given) is applied to a copy of include/ and
-# tests/. The test files it lists are compiled and linked with Catch2's session and the product
+# Each entry of mutations.txt (all of them, or the IDs given) is applied to a copy of include/,
+# tests/ and apps/. The test files it lists are compiled and linked with Catch2's session and the product
 # kernels (each compiled once, the kernels again for a mutant of a file they include), and the
 # binary runs the entry's test spec:
 #   killed    the build succeeds and a test fails: the tests caught the mistake;
@@ -152,7 +152,8 @@ for i in "${!ids[@]}"; do
   [[ -z ${files[i]} || -f $root/${files[i]} ]] || problem "$id: no file ${files[i]}"
   read -r -a test_files <<<"${tests[i]}"
   for test_file in "${test_files[@]}"; do
-    [[ $test_file == tests/*.cpp && -f $root/$test_file ]] || problem "$id: no test file $test_file under tests/"
+    [[ ($test_file == tests/*.cpp || $test_file == apps/*/tests/*.cpp) && -f $root/$test_file ]] ||
+      problem "$id: no test file $test_file under tests/ or apps/NAME/tests/"
   done
 done
 ((problems == 0)) || exit 2
@@ -175,7 +176,7 @@ kernels_source=cmake/kernels.cpp
 # unmutated tests are built from it, and every mutant is copied from it.
 snapshot=$work/snapshot
 mkdir -p "$snapshot/cmake"
-cp -R "$root/include" "$root/tests" "$snapshot/"
+cp -R "$root/include" "$root/tests" "$root/apps" "$snapshot/"
 cp "$root/$kernels_source" "$snapshot/cmake/"
 rotten=0
 for i in "${!ids[@]}"; do  # all of them, so that a changed line is found on any run
@@ -265,7 +266,7 @@ takes_precompiled_header() {
 # build TREE OUTPUT TEST_FILE...: the test files of TREE, compiled and linked into OUTPUT with the
 # Catch2's session and the kernels, compiled afresh from TREE if KERNELS_FROM_TREE is set.
 build() {
-  local tree=$1 output=$2 source object objects=() precompiled
+  local tree=$1 output=$2 source object objects=() precompiled app app_includes
   shift 2
   if [[ -n ${KERNELS_FROM_TREE:-} ]]; then
     set -- "$@" "$kernels_source"
@@ -275,13 +276,18 @@ build() {
   fi
   for source; do
     object=${output%/*}/${source//\//_}.o
-    precompiled=()
+    precompiled=() app_includes=()
+    # A program's test file includes its program's headers and the ones its programs share.
+    if [[ $source == apps/*/tests/* ]]; then
+      app=${source#apps/}
+      app_includes=(-I"$tree/apps/${app%%/*}" -I"$tree/apps/common")
+    fi
     if [[ $source != "$kernels_source" ]] && takes_precompiled_header "$tree/$source"; then
       await_shared_object precompiled || return 1
       precompiled=("${precompiled_use[@]}")
     fi
-    "$cxx" "${compile_flags[@]}" "$(optimization_of "$source")" -I"$tree/include" -I"$tree/tests" "${precompiled[@]}" \
-      -c "$tree/$source" -o "$object" || return 1
+    "$cxx" "${compile_flags[@]}" "$(optimization_of "$source")" -I"$tree/include" -I"$tree/tests" \
+      "${app_includes[@]}" "${precompiled[@]}" -c "$tree/$source" -o "$object" || return 1
     objects+=("$object")
   done
   await_shared_object session || return 1
@@ -432,7 +438,7 @@ run_mutant() {
 mutate() {
   local i=$1 dir=$work/mutants/${ids[$1]} test_files
   mkdir -p "$dir"
-  cp -R "$snapshot/include" "$snapshot/tests" "$snapshot/cmake" "$dir/"
+  cp -R "$snapshot/include" "$snapshot/tests" "$snapshot/apps" "$snapshot/cmake" "$dir/"
   apply_edits "$i" "$dir/${files[i]}"
   read -r -a test_files <<<"${tests[i]}"
   local kernels_from_tree=""
@@ -896,7 +902,7 @@ schema() {
     schema_files=("${!members_of[@]}")
     rm -rf "$dir"
     mkdir -p "$dir"
-    cp -R "$snapshot/include" "$snapshot/tests" "$snapshot/cmake" "$dir/"
+    cp -R "$snapshot/include" "$snapshot/tests" "$snapshot/apps" "$snapshot/cmake" "$dir/"
     for file in "${schema_files[@]}"; do
       # shellcheck disable=SC2086  # the members' indices, one word each
       write_schema "$dir/$file" ${members_of[$file]}
