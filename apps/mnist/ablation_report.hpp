@@ -4,7 +4,7 @@
 // reference row's training-loss curve against the reference's logged one, and, per family of
 // rows, an SVG of training loss and test accuracy by epoch with the reference's curves dashed.
 #include <algorithm>
-#include <cmath>
+#include <cctype>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -20,6 +20,7 @@
 #include "networks.hpp"
 #include "reference_curves.hpp"
 #include "results_folder.hpp"
+#include "seed_statistics.hpp"
 #include "svg_plot.hpp"
 #include "training_configs.hpp"
 
@@ -56,39 +57,27 @@ inline std::string slug(std::string_view family) {
   return text;
 }
 
-inline double mean_of(const std::vector<double>& values) {
-  double mean = 0.0;
-  for (const double v : values) mean += v / static_cast<double>(values.size());
-  return mean;
-}
-
 // Mean, sample deviation and range of a row's accuracies over its seeds, in %.
 inline std::string over_seeds(const std::vector<double>& accuracies) {
-  const double mean = mean_of(accuracies);
-  std::string text = format("%.2f %%", mean);
-  if (accuracies.size() > 1) {
-    const auto [lowest, highest] = std::minmax_element(accuracies.begin(), accuracies.end());
-    double squares = 0.0;
-    for (const double a : accuracies) squares += (a - mean) * (a - mean);
-    text += format(" ± %.2f", std::sqrt(squares / static_cast<double>(accuracies.size() - 1))) + " (" +
-            format("%.2f", *lowest) + "–" + format("%.2f", *highest) + ", " + std::to_string(accuracies.size()) +
-            " seeds)";
-  }
+  const SeedSpread spread = spread_of(accuracies);
+  std::string text = format("%.2f %%", spread.mean);
+  if (spread.seeds > 1)
+    text += format(" ± %.2f", spread.deviation) + " (" + format("%.2f", spread.lowest) + "–" +
+            format("%.2f", spread.highest) + ", " + std::to_string(spread.seeds) + " seeds)";
   return text;
 }
 
 // The reference's figure against a row's seeds: the difference of the means, and where the figure
 // falls among the seeds.
 inline std::string difference_text(double reference, const std::vector<double>& accuracies) {
-  std::string text = format("%+.2f", mean_of(accuracies) - reference);
-  if (accuracies.size() > 1) {
-    const auto [lowest, highest] = std::minmax_element(accuracies.begin(), accuracies.end());
-    if (reference < *lowest)
-      text += "; the reference below every seed";
-    else if (reference > *highest)
-      text += "; the reference above every seed";
-    else
-      text += "; the reference inside the seeds' range";
+  const SeedSpread spread = spread_of(accuracies);
+  std::string text = format("%+.2f", spread.mean - reference);
+  if (spread.seeds > 1) {
+    switch (place_among(reference, spread)) {
+      case PlaceAmongSeeds::below: text += "; the reference below every seed"; break;
+      case PlaceAmongSeeds::above: text += "; the reference above every seed"; break;
+      case PlaceAmongSeeds::inside: text += "; the reference inside the seeds' range"; break;
+    }
   }
   return text;
 }
@@ -150,9 +139,8 @@ inline std::string listed(const std::vector<std::string_view>& names) {
 }
 
 // How many rows have the reference's figure outside their seeds' range, against how many would if
-// jiggle trained exactly as the reference did. The reference's run would then be one more draw of
-// the row, and of n + 1 exchangeable draws each is the lowest or the highest with probability
-// 2/(n + 1), ties aside. Empty when no logged row ran with several seeds.
+// jiggle trained exactly as the reference did: the reference's run would then be one more draw of
+// each row. Empty when no logged row ran with several seeds.
 inline std::string outside_range_summary(const std::vector<std::vector<const RunRecord*>>& rows) {
   std::size_t rows_with_seeds = 0;
   double expected = 0.0;
@@ -162,12 +150,12 @@ inline std::string outside_range_summary(const std::vector<std::vector<const Run
     const TrainingConfig& row = *runs.front()->row;
     if (row.reference_accuracy <= 0 || runs.size() < 2) continue;
     const FinalAccuracies accuracies = final_accuracies(runs);
-    const std::vector<double>& seeds = accuracies.compared();
-    const auto [lowest, highest] = std::minmax_element(seeds.begin(), seeds.end());
+    const SeedSpread spread = spread_of(accuracies.compared());
     ++rows_with_seeds;
-    expected += 2.0 / static_cast<double>(seeds.size() + 1);
-    if (row.reference_accuracy < *lowest) reference_below.push_back(row.name);
-    if (row.reference_accuracy > *highest) reference_above.push_back(row.name);
+    expected += chance_outside(spread.seeds);
+    const PlaceAmongSeeds place = place_among(row.reference_accuracy, spread);
+    if (place == PlaceAmongSeeds::below) reference_below.push_back(row.name);
+    if (place == PlaceAmongSeeds::above) reference_above.push_back(row.name);
   }
   if (rows_with_seeds == 0) return "";
   const std::size_t outside = reference_below.size() + reference_above.size();

@@ -194,7 +194,7 @@ fi
 # (tests/support/precompiled.hpp, which no mutation touches), and with GCC's garbage collection
 # made rarer; the kernels are compiled once, and again only for a mutant of a file they include.
 compile_flags=(-std=c++20 -fopenmp -isystem "$eigen_include" "-DJIGGLE_MNIST_DIR=\"$root/data/mnist\""
-  -DJIGGLE_SEPARATE_KERNELS)
+  "-DJIGGLE_REFERENCE_CURVES=\"$root/apps/mnist/reference/ablation_curves.csv\"" -DJIGGLE_SEPARATE_KERNELS)
 is_clang=0
 [[ $("$cxx" --version) == *clang* ]] && is_clang=1
 ((is_clang)) || compile_flags+=(--param=ggc-min-expand=100 --param=ggc-min-heapsize=1048576)

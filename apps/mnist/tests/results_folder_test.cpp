@@ -1,9 +1,11 @@
-// The MNIST program's readers of what it reads back: its own epoch logs and the reference's logged
-// curves. Every malformed line is refused with the file, the line and the problem.
+// The MNIST program's readers of what it reads back, its own epoch logs and the reference's logged
+// curves, and its comparison of the two. Every malformed line is refused with the file, the line
+// and the problem.
 #include "results_folder.hpp"
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "reference_curves.hpp"
 #include "support/catch.hpp"
@@ -105,4 +107,41 @@ TEST_CASE("The shipped reference curves are the reference rows' own", "[mnist_re
     REQUIRE(epochs.back().test_accuracy);
     REQUIRE(std::abs(100.0 * *epochs.back().test_accuracy - row->reference_accuracy) < 0.005);
   }
+}
+
+namespace {
+
+std::vector<ReferenceEpoch> reference_losses(const std::vector<double>& losses) {
+  std::vector<ReferenceEpoch> epochs;
+  for (const double loss : losses)
+    epochs.push_back({.epoch = static_cast<int>(epochs.size()) + 1, .train_loss = loss, .test_accuracy = {}});
+  return epochs;
+}
+
+}  // namespace
+
+TEST_CASE("A curve's gap to the reference's is relative to the reference's loss, the largest after epoch 1",
+          "[mnist_results]") {
+  // Gaps 0.1, 0.25, 0 and 0.5 of the reference's loss.
+  const CurveGap gap = curve_gap({0.9, 0.5, 0.3, 0.1}, reference_losses({1.0, 0.4, 0.3, 0.2}));
+  REQUIRE(gap.first_epoch == Approx(0.1).epsilon(1e-12));
+  REQUIRE(gap.largest_later == Approx(0.5).epsilon(1e-12));
+  REQUIRE(gap.largest_later_epoch == 4);
+  // A run shorter than the reference's is compared over the epochs both have, and a later gap of 0
+  // is still a gap at an epoch.
+  const CurveGap shorter = curve_gap({0.9, 0.4}, reference_losses({1.0, 0.4, 0.3}));
+  REQUIRE(shorter.largest_later == 0.0);
+  REQUIRE(shorter.largest_later_epoch == 2);
+  REQUIRE(curve_gap({0.9}, reference_losses({1.0, 0.4})).largest_later_epoch == 0);
+}
+
+TEST_CASE("An epoch is unexplained where no seed comes near the reference's loss and none lies on each side",
+          "[mnist_results]") {
+  // Near: within 15 % at epoch 1, 10 % after it.
+  const auto reference = reference_losses({1.0, 0.5, 0.2, 0.1});
+  // Epoch 1: seed a within 12 %. Epoch 2: every seed 12 % or more above. Epoch 3: no seed within
+  // 10 %, but one below and one above. Epoch 4: seed a within 5 %. Seed c stops after epoch 2.
+  const std::vector<std::vector<double>> seeds = {{1.12, 0.56, 0.25, 0.105}, {1.3, 0.6, 0.15, 0.2}, {1.5, 0.58}};
+  REQUIRE(unexplained_epochs(seeds, reference) == std::vector<int>{2});
+  REQUIRE(unexplained_epochs({{1.2, 0.5, 0.2, 0.1}}, reference) == std::vector<int>{1});
 }
