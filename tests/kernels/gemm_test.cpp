@@ -186,9 +186,21 @@ void check_every_case(const std::vector<Kernel>& kernels, Precision precision, j
 
 }  // namespace
 
-TEST_CASE("Each fp32 kernel matches the product in double within the fp32 error bound", "[kernels]") {
+TEST_CASE("The portable fp32 kernel matches the product in double within the fp32 error bound", "[kernels]") {
   jiggle::Rng rng(11);
-  check_every_case(fp32_kernels_of_this_cpu(), Precision::fp32, rng);
+  check_every_case({kernel_of(Isa::portable, Precision::fp32)}, Precision::fp32, rng);
+}
+
+TEST_CASE("The AVX2 fp32 kernel matches the product in double within the fp32 error bound", "[kernels]") {
+  if (jiggle::kernels::cpu_isa() < Isa::avx2) JIGGLE_SKIP("this CPU has no AVX2");
+  jiggle::Rng rng(11);
+  check_every_case({kernel_of(Isa::avx2, Precision::fp32)}, Precision::fp32, rng);
+}
+
+TEST_CASE("The AVX-512 fp32 kernel matches the product in double within the fp32 error bound", "[kernels]") {
+  if (jiggle::kernels::cpu_isa() < Isa::avx512) JIGGLE_SKIP("this CPU has no AVX-512");
+  jiggle::Rng rng(11);
+  check_every_case({kernel_of(Isa::avx512, Precision::fp32)}, Precision::fp32, rng);
 }
 
 // On several threads a product is cut into blocks narrower than a column block, so one thread

@@ -69,9 +69,10 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------------------------------------
-# The list: ids[i], files[i], tests[i], specs[i], alone[i] (1 for `built: alone`), and edits[i],
-# the indices into originals and replacements of entry i's edits, in order.
-ids=() files=() tests=() specs=() alone=() edits=() originals=() replacements=()
+# The list: ids[i], files[i], tests[i], specs[i], alone[i] (1 for `built: alone`), needs[i] (the
+# CPU features of `needs:`), and edits[i], the indices into originals and replacements of entry
+# i's edits, in order.
+ids=() files=() tests=() specs=() alone=() needs=() edits=() originals=() replacements=()
 problems=0
 problem() {
   echo "mutations.txt: $*" >&2
@@ -90,7 +91,7 @@ parse_list() {
       ((awaiting == 0)) || problem "line $((number - 1)): an original text without its '+' replacement"
       awaiting=0
       current=${#ids[@]}
-      ids+=("${line#id: }") files+=("") tests+=("") specs+=("") alone+=("") edits+=("")
+      ids+=("${line#id: }") files+=("") tests+=("") specs+=("") alone+=("") needs+=("") edits+=("")
       continue
     fi
     if ((current < 0)); then
@@ -102,6 +103,7 @@ parse_list() {
       'tests: '*) tests[current]=${line#tests: } ;;
       'spec: '*) specs[current]=${line#spec: } ;;
       'built: alone') alone[current]=1 ;;
+      'needs: '*) needs[current]=${line#needs: } ;;
       '- '?*)
         ((awaiting == 0)) || problem "line $number: two original texts in a row"
         originals+=("${line#- }") replacements+=("")
@@ -114,7 +116,7 @@ parse_list() {
         replacements[${#replacements[@]} - 1]=${replacements[${#replacements[@]} - 1]# }
         awaiting=0
         ;;
-      *) problem "line $number: not 'id:', 'file:', 'tests:', 'spec:', 'built: alone', '- text' or '+ text': $line" ;;
+      *) problem "line $number: not 'id:', 'file:', 'tests:', 'spec:', 'built: alone', 'needs:', '- text' or '+ text': $line" ;;
     esac
   done <"$list_file"
   ((awaiting == 0)) || problem "the last original text has no '+' replacement"
@@ -150,6 +152,7 @@ for i in "${!ids[@]}"; do
   [[ -n ${specs[i]} ]] || problem "$id: no 'spec:'"
   [[ -n ${edits[i]} ]] || problem "$id: no '- original' and '+ replacement'"
   [[ -z ${files[i]} || -f $root/${files[i]} ]] || problem "$id: no file ${files[i]}"
+  [[ ${needs[i]} =~ ^[a-z0-9_\ ]*$ ]] || problem "$id: 'needs:' takes CPU features as /proc/cpuinfo names them"
   read -r -a test_files <<<"${tests[i]}"
   for test_file in "${test_files[@]}"; do
     [[ ($test_file == tests/*.cpp || $test_file == apps/*/tests/*.cpp) && -f $root/$test_file ]] ||
@@ -168,6 +171,29 @@ else
     [[ -n ${is_chosen[$id]+set} ]] || chosen+=("${index_of[$id]}")
     is_chosen[$id]=1
   done
+fi
+
+# An entry that needs a CPU feature this CPU lacks mutates code the CPU cannot run, whose tests
+# skip here: it is not run, and the run names it and what the CPU lacks.
+line() { printf '%-9s %-46s %s\n' "$1" "$2" "$3"; }
+cpu_flags=" $(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null | cut -d: -f2) "
+runnable=() not_run=()
+for i in "${chosen[@]}"; do
+  lacking=""
+  for feature in ${needs[i]}; do
+    [[ $cpu_flags == *" $feature "* ]] || lacking+=" $feature"
+  done
+  if [[ -z $lacking ]]; then
+    runnable+=("$i")
+  else
+    not_run+=("${ids[i]}")
+    line "NOT RUN" "${ids[i]}" "needs${lacking}, which this CPU lacks"
+  fi
+done
+chosen=("${runnable[@]}")
+if ((${#chosen[@]} == 0)); then
+  echo "no mutation to run on this CPU (${#not_run[@]} not run)"
+  exit 0
 fi
 
 kernels_source=cmake/kernels.cpp
@@ -347,8 +373,6 @@ pool() {
   done
   ((${#running[@]} == 0)) || wait "${running[@]}" || true
 }
-
-line() { printf '%-9s %-46s %s\n' "$1" "$2" "$3"; }
 
 # ---------------------------------------------------------------------------------------------
 # Baselines: each distinct set of test files, unmutated, with each spec used on it, passes. A set
@@ -999,6 +1023,8 @@ done
 echo
 echo "${#chosen[@]} mutations: $killed killed, ${#survived[@]} survived, ${#broken[@]} broken" \
   "($((SECONDS - started)) s)"
+((${#not_run[@]} == 0)) ||
+  echo "NOT RUN (code this CPU cannot run, whose tests skip here; run them on a CPU that has it): ${not_run[*]}"
 ((${#survived[@]} == 0)) || echo "SURVIVED (add a test that fails on each): ${survived[*]}"
 ((${#broken[@]} == 0)) || echo "BROKEN (each must compile): ${broken[*]}"
 ((${#survived[@]} == 0 && ${#broken[@]} == 0))
