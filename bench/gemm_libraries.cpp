@@ -113,6 +113,8 @@ int main(int argc, char** argv) {
       dnnl_sgemm(p.transpose_b ? 'T' : 'N', p.transpose_a ? 'T' : 'N', p.n, p.m, p.k, 1.0F, b.data(), rows_b, a.data(),
                  rows_a, 0.0F, c.data(), p.m);
     });
+    // bf16 beside jiggle's bf16 only: without AVX512_BF16, oneDNN 2.6 has no bf16 matmul either.
+    const bool bf16 = jiggle::kernels::cpu_isa() >= jiggle::kernels::Isa::avx512_bf16;
     dnnl::engine engine(dnnl::engine::kind::cpu, 0);
     dnnl::stream stream(engine);
     using tag = dnnl::memory::format_tag;
@@ -121,28 +123,32 @@ int main(int argc, char** argv) {
     const dnnl::memory::desc src_md({p.n, p.k}, dt::bf16, p.transpose_b ? tag::ba : tag::ab);
     const dnnl::memory::desc weights_md({p.k, p.m}, dt::bf16, p.transpose_a ? tag::ba : tag::ab);
     const dnnl::memory::desc dst_md({p.n, p.m}, dt::f32, tag::ab);
-    const dnnl::matmul matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(src_md, weights_md, dst_md), engine));
+    const dnnl::matmul matmul =
+        bf16 ? dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(src_md, weights_md, dst_md), engine))
+             : dnnl::matmul();
     std::vector<std::uint16_t> a16(a.size()), b16(b.size());
     for (std::size_t i = 0; i < a.size(); ++i) a16[i] = jiggle::kernels::to_bf16(a[i]);
     for (std::size_t i = 0; i < b.size(); ++i) b16[i] = jiggle::kernels::to_bf16(b[i]);
     dnnl::memory src(src_md, engine, b16.data()), weights(weights_md, engine, a16.data()),
         dst(dst_md, engine, c.data());
-    contenders.emplace_back("oneDNN bf16", [&] {
-      matmul.execute(stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}});
-      stream.wait();
-    });
+    if (bf16)
+      contenders.emplace_back("oneDNN bf16", [&] {
+        matmul.execute(stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}});
+        stream.wait();
+      });
     // The same from fp32 inputs, rounded by oneDNN's own reorder first, as jiggle rounds its
     // inputs while packing them.
     dnnl::memory src32({{p.n, p.k}, dt::f32, p.transpose_b ? tag::ba : tag::ab}, engine, const_cast<float*>(b.data()));
     dnnl::memory weights32({{p.k, p.m}, dt::f32, p.transpose_a ? tag::ba : tag::ab}, engine,
                            const_cast<float*>(a.data()));
     const dnnl::reorder round_src(src32, src), round_weights(weights32, weights);
-    contenders.emplace_back("oneDNN bf16+r", [&] {
-      round_src.execute(stream, {{DNNL_ARG_FROM, src32}, {DNNL_ARG_TO, src}});
-      round_weights.execute(stream, {{DNNL_ARG_FROM, weights32}, {DNNL_ARG_TO, weights}});
-      matmul.execute(stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}});
-      stream.wait();
-    });
+    if (bf16)
+      contenders.emplace_back("oneDNN bf16+r", [&] {
+        round_src.execute(stream, {{DNNL_ARG_FROM, src32}, {DNNL_ARG_TO, src}});
+        round_weights.execute(stream, {{DNNL_ARG_FROM, weights32}, {DNNL_ARG_TO, weights}});
+        matmul.execute(stream, {{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, weights}, {DNNL_ARG_DST, dst}});
+        stream.wait();
+      });
 #endif
 #ifdef JIGGLE_BENCH_LIBXSMM
     contenders.emplace_back("libxsmm fp32", [&] {

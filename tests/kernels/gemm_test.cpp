@@ -8,6 +8,7 @@
 #include <functional>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "jiggle/random.hpp"
@@ -338,20 +339,23 @@ TEST_CASE("An operand packs to the same bits whether it is stored transposed or 
   for (Index i = 0; i < b.size(); ++i) b.data()[i] = corner_value();
   const Matrix<float> a_transposed = a.transpose();
   const Matrix<float> b_transposed = b.transpose();
-  std::vector<Precision> precisions{Precision::fp32};
-  if (jiggle::kernels::cpu_isa() >= Isa::avx512_bf16) precisions.push_back(Precision::bf16);
-  for (const Precision precision : precisions) {
+  // Every fp32 tile this CPU runs, each packing across its own way, and bf16 on the CPU's own tile.
+  std::vector<std::pair<Isa, Precision>> kernels{{Isa::portable, Precision::fp32}};
+  if (jiggle::kernels::cpu_isa() >= Isa::avx2) kernels.emplace_back(Isa::avx2, Precision::fp32);
+  if (jiggle::kernels::cpu_isa() >= Isa::avx512) kernels.emplace_back(Isa::avx512, Precision::fp32);
+  if (jiggle::kernels::cpu_isa() >= Isa::avx512_bf16) kernels.emplace_back(jiggle::kernels::cpu_isa(), Precision::bf16);
+  for (const auto& [isa, precision] : kernels) {
     Matrix<float> results[4];
     for (int transposes = 0; transposes < 4; ++transposes) {
       const bool transpose_a = (transposes & 1) != 0;
       const bool transpose_b = (transposes & 2) != 0;
       results[transposes].resize(m, n);
-      jiggle::kernels::multiply(precision,
-                                transpose_a ? Operand{a_transposed.data(), k, true} : Operand{a.data(), m, false},
-                                transpose_b ? Operand{b_transposed.data(), n, true} : Operand{b.data(), k, false}, m, n,
-                                k, 1.0F, 0.0F, results[transposes].data(), m);
+      jiggle::kernels::multiply_with(isa, precision,
+                                     transpose_a ? Operand{a_transposed.data(), k, true} : Operand{a.data(), m, false},
+                                     transpose_b ? Operand{b_transposed.data(), n, true} : Operand{b.data(), k, false},
+                                     m, n, k, 1.0F, 0.0F, results[transposes].data(), m);
     }
-    INFO(jiggle::to_string(precision));
+    INFO(jiggle::kernels::to_string(isa) << ", " << jiggle::to_string(precision));
     for (int transposes = 1; transposes < 4; ++transposes) {
       INFO("Aᵀ " << ((transposes & 1) != 0) << ", Bᵀ " << ((transposes & 2) != 0));
       REQUIRE(std::memcmp(results[transposes].data(), results[0].data(), sizeof(float) * m * n) == 0);

@@ -5,6 +5,7 @@
 
 #include "jiggle/kernels/isa.hpp"
 #include "jiggle/kernels/pack.hpp"
+#include "jiggle/kernels/pack_across_avx2.hpp"
 #include "jiggle/tensor.hpp"
 
 #ifdef JIGGLE_HAS_X86_KERNELS
@@ -28,9 +29,10 @@ struct Avx2Tile {
                                                                bool width_runs_down, Index extent, Index depth,
                                                                Packed* out) {
     if (side == PanelSide::rows)
-      pack_detail::pack_panels<kRows>(data, ld, width_runs_down, extent, depth, out);
+      pack_detail::pack_panels<kRows, Packed, across_detail::Avx2Blocks>(data, ld, width_runs_down, extent, depth, out);
     else
-      pack_detail::pack_panels<kColumns>(data, ld, width_runs_down, extent, depth, out);
+      pack_detail::pack_panels<kColumns, Packed, across_detail::Avx2Blocks>(data, ld, width_runs_down, extent, depth,
+                                                                            out);
   }
 
   __attribute__((target(JIGGLE_TARGET_AVX2))) static void multiply(Index steps, const float* a, const float* b,
