@@ -4,9 +4,9 @@
 #   tests/mutation/run.sh [--jobs N] [ID...]
 #
 # Each entry of mutations.txt (all of them, or the IDs given) is applied to a copy of include/,
-# tests/ and apps/. The test files it lists are compiled and linked with Catch2's session and the product
-# kernels (each compiled once, the kernels again for a mutant of a file they include), and the
-# binary runs the entry's test spec:
+# tests/ and apps/. The test files it lists are compiled and linked with Catch2's session and the
+# product kernels (each compiled once, the kernels again for a mutant of a file they include), and
+# the binary runs the entry's test spec:
 #   killed    the build succeeds and a test fails: the tests caught the mistake;
 #   SURVIVED  every test passes: a test is missing;
 #   BROKEN    the mutated code does not compile: the entry is wrong, fix mutations.txt.
