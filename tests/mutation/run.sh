@@ -14,7 +14,8 @@
 # program that chooses the mutant at run time (a schema, described below), and run once each.
 # Every entry's original text must occur exactly once in its file, or nothing is mutated; every
 # test program must build and pass unmutated (a schema's run with no mutant chosen counts), or the
-# run fails. Exits 0 only if every mutation is killed.
+# run fails. Exits 0 only if every mutation run is killed; an entry that `needs:` a CPU feature this
+# CPU lacks is NOT RUN, and named.
 #
 # --jobs N runs N builds at a time (default 1). Environment: CXX (default g++),
 # MUTATION_OPTIMIZATION, the test files' optimisation (default -O1; the kernels are always
